@@ -1,0 +1,89 @@
+package dev.unideploy.pipeline.config;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.unideploy.pipeline.UnideployException;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/**
+ * Reads {@code unideploy.yaml} strictly: unknown keys are errors (a typo must not silently fall
+ * back to a default), and every error names the file and the key.
+ */
+public final class ConfigLoader {
+  private static final ObjectMapper YAML =
+      new ObjectMapper(new YAMLFactory())
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          .enable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES);
+
+  private ConfigLoader() {}
+
+  public static DeployConfig load(Path file) {
+    try {
+      String text = Files.readString(file);
+      DeployConfig config = YAML.readValue(text, DeployConfig.class);
+      if (config == null) {
+        throw new UnideployException(
+            "config " + file + " is empty: see config-samples/ for a starting point");
+      }
+      return config;
+    } catch (NoSuchFileException e) {
+      throw new UnideployException(
+          "config file "
+              + file
+              + " does not exist: create it (see config-samples/) or drop"
+              + " --config to use defaults");
+    } catch (JsonProcessingException e) {
+      throw new UnideployException("config " + file + " is invalid: " + describe(e), e);
+    } catch (IOException e) {
+      throw new UnideployException(
+          "could not read config " + file + ": " + e.getMessage() + "; check its permissions", e);
+    }
+  }
+
+  static <T> T bind(JsonNode node, Class<T> type, String where) {
+    try {
+      return YAML.treeToValue(node, type);
+    } catch (JsonProcessingException e) {
+      throw new UnideployException("config section '" + where + "' is invalid: " + describe(e), e);
+    }
+  }
+
+  private static String describe(JsonProcessingException e) {
+    if (e instanceof UnrecognizedPropertyException u) {
+      return "unknown key '"
+          + u.getPropertyName()
+          + "' at "
+          + path(u)
+          + "; known keys: "
+          + u.getKnownPropertyIds();
+    }
+    if (e instanceof JsonMappingException m && !m.getPath().isEmpty()) {
+      Throwable root = m;
+      while (root.getCause() != null) {
+        root = root.getCause();
+      }
+      return "at " + path(m) + ": " + root.getMessage();
+    }
+    return e.getOriginalMessage();
+  }
+
+  private static String path(JsonMappingException e) {
+    StringBuilder sb = new StringBuilder();
+    for (JsonMappingException.Reference r : e.getPath()) {
+      if (r.getFieldName() != null) {
+        sb.append(sb.length() == 0 ? "" : ".").append(r.getFieldName());
+      } else if (r.getIndex() >= 0) {
+        sb.append('[').append(r.getIndex()).append(']');
+      }
+    }
+    return sb.length() == 0 ? "(top level)" : sb.toString();
+  }
+}
