@@ -1,0 +1,116 @@
+package dev.unideploy.pipeline.qemu;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * Probes a guest port through QEMU's user-mode network forward.
+ *
+ * <p>A hostfwd port accepts every host connection at once, before the guest has answered, and only
+ * then connects to the guest (libslirp {@code tcp_listen}/{@code tcp_connect}). So a bare TCP
+ * connect proves nothing: the TCP probe asks QEMU ({@code info usernet}) whether the guest side of
+ * that very connection reached ESTABLISHED, and the HTTP probe requires a status line back.
+ */
+final class NetworkProbe {
+  private static final Duration IO_TIMEOUT = Duration.ofSeconds(2);
+  private static final Pattern STATUS_LINE = Pattern.compile("^HTTP/\\d(?:\\.\\d)? (\\d{3})\\b");
+  private static final Pattern USERNET_ROW =
+      Pattern.compile("^\\s*TCP\\[([A-Z_]+)\\]\\s+-?\\d+\\s+(\\S+)\\s+(\\d+)\\s+\\S+\\s+(\\d+)");
+
+  private NetworkProbe() {}
+
+  /** True when a GET on the forwarded port answers with a 2xx or 3xx status. */
+  static boolean http(int hostPort, String path) {
+    try (Socket s = connect(hostPort)) {
+      OutputStream out = s.getOutputStream();
+      out.write(
+          ("GET "
+                  + path
+                  + " HTTP/1.0\r\nHost: 127.0.0.1\r\nUser-Agent: unideploy-verify\r\n"
+                  + "Connection: close\r\n\r\n")
+              .getBytes(StandardCharsets.US_ASCII));
+      out.flush();
+      Optional<Integer> status = statusOf(readLine(s.getInputStream()));
+      return status.isPresent() && status.get() >= 200 && status.get() < 400;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /** True when the guest accepted the connection QEMU made on our behalf. */
+  static boolean tcp(QemuProcess qemu, int hostPort, int guestPort) throws InterruptedException {
+    try (Socket s = connect(hostPort)) {
+      int localPort = s.getLocalPort();
+      // The guest answers the forwarded SYN within a few ms when it listens; under TCG give it
+      // a few polls before calling it not ready.
+      for (int i = 0; i < 5; i++) {
+        Optional<String> table = qemu.hmp("info usernet", IO_TIMEOUT);
+        if (table.isEmpty()) {
+          return false;
+        }
+        Optional<String> state = connectionState(table.get(), localPort);
+        if (state.isPresent() && state.get().equals("ESTABLISHED")) {
+          return true;
+        }
+        Thread.sleep(100);
+      }
+      return false;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The TCP state of the row in an {@code info usernet} table whose source port (the host side) is
+   * {@code hostSidePort}.
+   */
+  static Optional<String> connectionState(String usernet, int hostSidePort) {
+    for (String line : usernet.split("\\R")) {
+      Matcher m = USERNET_ROW.matcher(line);
+      if (m.find() && Integer.parseInt(m.group(3)) == hostSidePort) {
+        return Optional.of(m.group(1));
+      }
+    }
+    return Optional.empty();
+  }
+
+  static Optional<Integer> statusOf(String line) {
+    if (line == null) {
+      return Optional.empty();
+    }
+    Matcher m = STATUS_LINE.matcher(line);
+    return m.find() ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();
+  }
+
+  private static Socket connect(int hostPort) throws IOException {
+    Socket s = new Socket();
+    try {
+      s.connect(
+          new InetSocketAddress(InetAddress.getLoopbackAddress(), hostPort),
+          (int) IO_TIMEOUT.toMillis());
+      s.setSoTimeout((int) IO_TIMEOUT.toMillis());
+      return s;
+    } catch (IOException e) {
+      s.close();
+      throw e;
+    }
+  }
+
+  private static String readLine(InputStream in) throws IOException {
+    StringBuilder sb = new StringBuilder();
+    int b;
+    while ((b = in.read()) >= 0 && b != '\n' && sb.length() < 1024) {
+      sb.append((char) b);
+    }
+    return sb.length() == 0 && b < 0 ? null : sb.toString();
+  }
+}

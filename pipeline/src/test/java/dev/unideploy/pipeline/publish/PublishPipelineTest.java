@@ -1,0 +1,194 @@
+package dev.unideploy.pipeline.publish;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import dev.unideploy.image.ContentHash;
+import dev.unideploy.image.TargetFormat;
+import dev.unideploy.pipeline.UnideployException;
+import dev.unideploy.pipeline.config.DeployConfig;
+import dev.unideploy.pipeline.events.LogEvent;
+import dev.unideploy.pipeline.events.RecordingEventSink;
+import dev.unideploy.pipeline.journal.JournalEntry;
+import dev.unideploy.pipeline.journal.MemoryJournal;
+import dev.unideploy.pipeline.spi.ImagePublisher;
+import dev.unideploy.pipeline.spi.ProviderContext;
+import dev.unideploy.pipeline.spi.PublishRequest;
+import dev.unideploy.pipeline.spi.PublishedImage;
+import dev.unideploy.pipeline.spi.RegionImage;
+import dev.unideploy.pipeline.spi.RetiredImage;
+import dev.unideploy.pipeline.spi.UploadSource;
+import dev.unideploy.pipeline.spi.UploadedDisk;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Clock;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class PublishPipelineTest {
+  @TempDir Path dir;
+
+  /** A publisher that keeps images in a map keyed by content hash, like a tag lookup would. */
+  static final class FakePublisher implements ImagePublisher {
+    final Map<String, PublishedImage> bySha = new HashMap<>();
+    final List<String> calls = new ArrayList<>();
+    TargetFormat format = TargetFormat.RAW;
+    String failingRegion;
+    Path uploadedFile;
+
+    @Override
+    public TargetFormat uploadFormat(PublishRequest request) {
+      return format;
+    }
+
+    @Override
+    public Optional<PublishedImage> findExisting(PublishRequest request) {
+      PublishedImage i = bySha.get(request.contentSha256());
+      return i == null
+          ? Optional.empty()
+          : Optional.of(new PublishedImage(i.id(), i.name(), i.region(), true, Map.of()));
+    }
+
+    @Override
+    public UploadedDisk upload(PublishRequest request, UploadSource source) {
+      calls.add("upload");
+      uploadedFile = source.file();
+      if (source.file() != null) {
+        assertThat(source.file()).exists();
+      }
+      return new UploadedDisk("snap-1", Map.of("blocksSent", 3));
+    }
+
+    @Override
+    public PublishedImage register(PublishRequest request, UploadedDisk disk) {
+      calls.add("register");
+      PublishedImage i =
+          new PublishedImage("ami-" + request.sha8(), request.imageName(), "home", false, Map.of());
+      bySha.put(request.contentSha256(), i);
+      return i;
+    }
+
+    @Override
+    public List<RegionImage> replicate(PublishRequest request, PublishedImage image) {
+      calls.add("replicate");
+      List<RegionImage> out = new ArrayList<>();
+      for (String r : List.of("r2", "r3")) {
+        out.add(
+            r.equals(failingRegion)
+                ? RegionImage.failed(r, "copy failed")
+                : RegionImage.ok(r, image.id() + "-" + r, false, Map.of()));
+      }
+      return out;
+    }
+
+    @Override
+    public void share(PublishRequest request, List<RegionImage> images) {
+      calls.add("share:" + images.size());
+    }
+
+    @Override
+    public List<RetiredImage> retire(PublishRequest request, boolean dryRun) {
+      calls.add("retire:" + dryRun);
+      return List.of(new RetiredImage("home", "ami-old", "old", List.of("snap-old"), dryRun));
+    }
+  }
+
+  private final RecordingEventSink events = new RecordingEventSink();
+  private final MemoryJournal journal = new MemoryJournal();
+
+  private PublishPipeline pipeline(FakePublisher p, PublishPipeline.Converter converter) {
+    ProviderContext ctx =
+        new ProviderContext(
+            DeployConfig.of("hello", "1.0.0"),
+            events,
+            journal,
+            dir.resolve("work"),
+            Clock.systemUTC());
+    return new PublishPipeline(p, converter, ctx);
+  }
+
+  private static MemoryDisk disk() {
+    byte[] b = new byte[64 * 1024];
+    b[10] = 1;
+    b[40_000] = 7;
+    return new MemoryDisk(b);
+  }
+
+  @Test
+  void runsEveryStepInOrderAndReportsTheResult() throws Exception {
+    FakePublisher p = new FakePublisher();
+    MemoryDisk d = disk();
+    Map<String, Object> r =
+        pipeline(p, null)
+            .publish(d, dir.resolve("hello.img"), new PublishPipeline.Options(null, false));
+
+    assertThat(p.calls)
+        .containsExactly("upload", "register", "replicate", "share:3", "retire:false");
+    assertThat(r).containsEntry("sha256", ContentHash.sha256(d)).containsEntry("reused", false);
+    assertThat(r.get("verify")).isEqualTo(Map.of("skipped", true));
+    assertThat(r.get("failedRegions")).isEqualTo(List.of());
+    assertThat(journal.last("register", "done")).isPresent();
+    assertThat(events.eventsOf(LogEvent.class))
+        .anyMatch(e -> e.level() == LogEvent.Level.WARN && e.message().contains("skipped"));
+  }
+
+  @Test
+  void secondRunReusesTheImageAndUploadsNothing() {
+    FakePublisher p = new FakePublisher();
+    PublishPipeline.Options o = new PublishPipeline.Options(null, false);
+    pipeline(p, null).publish(disk(), dir.resolve("hello.img"), o);
+    p.calls.clear();
+
+    Map<String, Object> r = pipeline(p, null).publish(disk(), dir.resolve("hello.img"), o);
+
+    assertThat(p.calls).doesNotContain("upload", "register");
+    assertThat(r).containsEntry("reused", true).doesNotContainKey("upload");
+  }
+
+  @Test
+  void aFailedRegionIsReportedAndDoesNotHideTheOthers() {
+    FakePublisher p = new FakePublisher();
+    p.failingRegion = "r2";
+    Map<String, Object> r =
+        pipeline(p, null)
+            .publish(disk(), dir.resolve("x.img"), new PublishPipeline.Options(null, true));
+
+    assertThat(r.get("failedRegions")).isEqualTo(List.of("r2"));
+    assertThat(p.calls).contains("share:2", "retire:true");
+  }
+
+  @Test
+  void fileFormatsAreConvertedToATemporaryFileThatIsRemovedAfterwards() {
+    FakePublisher p = new FakePublisher();
+    p.format = TargetFormat.VMDK_STREAM;
+    pipeline(p, (image, format, out, ev) -> Files.write(out, new byte[] {1, 2, 3}))
+        .publish(disk(), dir.resolve("x.img"), new PublishPipeline.Options(null, false));
+
+    assertThat(p.uploadedFile).isNotNull().doesNotExist();
+  }
+
+  @Test
+  void aFailedBootCheckStopsBeforeUploadAndIsJournaled() {
+    FakePublisher p = new FakePublisher();
+    BootCheck failing =
+        (image, settings, ev) -> {
+          throw new UnideployException("image did not boot: kernel panic");
+        };
+
+    assertThatThrownBy(
+            () ->
+                pipeline(p, null)
+                    .publish(
+                        disk(), dir.resolve("x.img"), new PublishPipeline.Options(failing, false)))
+        .hasMessageContaining("kernel panic");
+    assertThat(p.calls).isEmpty();
+    assertThat(journal.last("verify", "failed"))
+        .map(JournalEntry::data)
+        .hasValueSatisfying(d -> assertThat(d.get("error")).asString().contains("panic"));
+  }
+}
