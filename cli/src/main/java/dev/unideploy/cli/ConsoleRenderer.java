@@ -142,7 +142,10 @@ final class ConsoleRenderer implements EventSink {
       if (p.total() >= 0) {
         sb.append(" / ").append(Sizes.human(p.total()));
       }
-      sb.append(String.format(Locale.ROOT, " (%s/s)", Sizes.human((long) (p.done() / seconds))));
+      if (seconds >= 0.5) {
+        // A rate over the first instants is noise (a first chunk "at 900 TiB/s").
+        sb.append(String.format(Locale.ROOT, " (%s/s)", Sizes.human((long) (p.done() / seconds))));
+      }
     } else {
       sb.append(p.done());
       if (p.total() >= 0) {

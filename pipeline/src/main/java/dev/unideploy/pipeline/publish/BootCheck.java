@@ -2,6 +2,7 @@ package dev.unideploy.pipeline.publish;
 
 import dev.unideploy.pipeline.config.PublishSettings;
 import dev.unideploy.pipeline.events.EventSink;
+import dev.unideploy.pipeline.qemu.DiskController;
 import java.nio.file.Path;
 import java.util.Map;
 
@@ -12,6 +13,10 @@ import java.util.Map;
 @FunctionalInterface
 public interface BootCheck {
 
-  /** Boots {@code image} (never modifying it) and returns facts for the result document. */
-  Map<String, Object> verify(Path image, PublishSettings settings, EventSink events);
+  /**
+   * Boots {@code image} (never modifying it) with its disk on {@code controller} (the one the
+   * target cloud uses) and returns facts for the result document.
+   */
+  Map<String, Object> verify(
+      Path image, PublishSettings settings, DiskController controller, EventSink events);
 }

@@ -90,7 +90,11 @@ public final class PublishPipeline {
           steps.run(
               "verify",
               "booting the image under QEMU before publishing it",
-              () -> options.bootCheck().verify(sourceFile, request.settings(), events)));
+              () ->
+                  options
+                      .bootCheck()
+                      .verify(
+                          sourceFile, request.settings(), publisher.verifyController(), events)));
     }
 
     Optional<PublishedImage> existing = publisher.findExisting(request);

@@ -105,7 +105,7 @@ public final class BootWatcher {
     if (check instanceof ReadinessCheck.Http h) {
       return NetworkProbe.http(hostPort, h.path());
     }
-    return NetworkProbe.tcp(qemu, hostPort, check.guestPort());
+    return NetworkProbe.tcp(qemu, hostPort);
   }
 
   /** The outcome a console line decides, or null when it decides nothing. */

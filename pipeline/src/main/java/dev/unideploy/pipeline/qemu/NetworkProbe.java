@@ -47,18 +47,16 @@ final class NetworkProbe {
   }
 
   /** True when the guest accepted the connection QEMU made on our behalf. */
-  static boolean tcp(QemuProcess qemu, int hostPort, int guestPort) throws InterruptedException {
+  static boolean tcp(QemuProcess qemu, int hostPort) throws InterruptedException {
     try (Socket s = connect(hostPort)) {
-      int localPort = s.getLocalPort();
-      // The guest answers the forwarded SYN within a few ms when it listens; under TCG give it
-      // a few polls before calling it not ready.
+      // The guest answers the forwarded SYN within milliseconds when it listens; under TCG give
+      // it a few polls before calling it not ready. The connection stays open meanwhile.
       for (int i = 0; i < 5; i++) {
         Optional<String> table = qemu.hmp("info usernet", IO_TIMEOUT);
         if (table.isEmpty()) {
           return false;
         }
-        Optional<String> state = connectionState(table.get(), localPort);
-        if (state.isPresent() && state.get().equals("ESTABLISHED")) {
+        if (guestEstablished(table.get(), hostPort)) {
           return true;
         }
         Thread.sleep(100);
@@ -70,17 +68,21 @@ final class NetworkProbe {
   }
 
   /**
-   * The TCP state of the row in an {@code info usernet} table whose source port (the host side) is
-   * {@code hostSidePort}.
+   * Whether an {@code info usernet} table shows a connection forwarded from {@code hostPort} in
+   * state ESTABLISHED on the guest side. libslirp lists forwarded connections with the forward's
+   * host address and port as "source" (not the client's ephemeral port), next to the HOST_FORWARD
+   * listener row; a guest that does not listen leaves it in SYN_SENT.
    */
-  static Optional<String> connectionState(String usernet, int hostSidePort) {
+  static boolean guestEstablished(String usernet, int hostPort) {
     for (String line : usernet.split("\\R")) {
       Matcher m = USERNET_ROW.matcher(line);
-      if (m.find() && Integer.parseInt(m.group(3)) == hostSidePort) {
-        return Optional.of(m.group(1));
+      if (m.find()
+          && Integer.parseInt(m.group(3)) == hostPort
+          && m.group(1).equals("ESTABLISHED")) {
+        return true;
       }
     }
-    return Optional.empty();
+    return false;
   }
 
   static Optional<Integer> statusOf(String line) {

@@ -33,6 +33,8 @@ public final class QemuCommandBuilder {
   private Serial serial;
   private boolean qmpOnStdio;
   private Path uefiVars;
+  private Path qmpSocket;
+  private Path pidFile;
 
   public QemuCommandBuilder(QemuSpec spec) {
     this.spec = Objects.requireNonNull(spec, "spec");
@@ -46,6 +48,18 @@ public final class QemuCommandBuilder {
   /** Speak QMP (JSON) on stdin/stdout, for events such as SHUTDOWN{reason:guest-reset}. */
   public QemuCommandBuilder qmpOnStdio(boolean v) {
     qmpOnStdio = v;
+    return this;
+  }
+
+  /** Serve QMP on a Unix socket (a detached guest outlives the pipes of the JVM that began it). */
+  public QemuCommandBuilder qmpSocket(Path v) {
+    qmpSocket = v;
+    return this;
+  }
+
+  /** Have QEMU write its pid to this file. */
+  public QemuCommandBuilder pidFile(Path v) {
+    pidFile = v;
     return this;
   }
 
@@ -92,6 +106,12 @@ public final class QemuCommandBuilder {
             : "stdio");
     if (qmpOnStdio) {
       a.addAll(List.of("-qmp", "stdio"));
+    }
+    if (qmpSocket != null) {
+      a.addAll(List.of("-qmp", "unix:" + escape(qmpSocket) + ",server=on,wait=off"));
+    }
+    if (pidFile != null) {
+      a.addAll(List.of("-pidfile", pidFile.toString()));
     }
     a.addAll(spec.extraArgs());
     return a;

@@ -1,9 +1,18 @@
 package dev.unideploy.pipeline.qemu;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.unideploy.pipeline.UnideployException;
+import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
+import java.net.StandardProtocolFamily;
+import java.net.UnixDomainSocketAddress;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
@@ -12,19 +21,27 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Starts QEMU guests, either in the background ({@link #launch}: serial to a log file, QMP on a
- * pipe, for verification and the local provider) or in the foreground ({@link #runForeground}:
- * serial on the terminal, for {@code unideploy run}).
+ * Starts QEMU guests. Three ways:
+ *
+ * <ul>
+ *   <li>{@link #launch}: background, tied to this JVM (killed at the latest when it exits); COM1 to
+ *       {@code workDir/serial.log}, QMP on a pipe. For boot verification and tests.
+ *   <li>{@link #launchDetached}: background, in its own session, surviving this JVM; QMP on a Unix
+ *       socket; {@link #attach} finds it again from {@code workDir}. For the local provider's
+ *       long-running instances.
+ *   <li>{@link #runForeground}: COM1 on the terminal, for {@code unideploy run}.
+ * </ul>
  *
  * <pre>{@code
  * QemuSpec spec = QemuSpec.builder(image).diskFormat("raw").port(PortForward.toGuest(8080)).build();
  * try (QemuProcess qemu = new QemuLauncher().launch(spec, workDir)) {
  *   BootOutcome o = new BootWatcher(ConsoleMatcher.ready("READY")).await(qemu, Duration.ofSeconds(60));
- *   int port = qemu.hostPort(8080);
- * } // close() stops QEMU
+ *   int hostPort = qemu.hostPort(8080);
+ * } // close() stops QEMU: QMP quit, SIGTERM, SIGKILL
  * }</pre>
  *
  * <p>When KVM was chosen but QEMU cannot use it (a nested host without VMX, a busy device), the
@@ -32,24 +49,61 @@ import java.util.concurrent.TimeUnit;
  */
 public final class QemuLauncher {
   private static final Duration STARTUP = Duration.ofSeconds(30);
+  private static final ObjectMapper JSON = new ObjectMapper();
+  private static final Path SETSID = Path.of("/usr/bin/setsid");
+
+  /** What {@link #attach} needs to find a detached guest again, kept in {@code qemu.json}. */
+  record DetachedState(
+      long pid, String qmpSocket, long startedEpochMillis, List<String> command, QemuSpec spec) {}
 
   /**
-   * Starts the guest in the background. {@code workDir} (created if needed) receives {@code
-   * serial.log}, {@code qemu.log} and, for a split OVMF image, the UEFI vars copy. Host ports of 0
-   * are replaced by free loopback ports. Returns once QEMU answers on QMP, i.e. the machine is
-   * built and the guest is running.
+   * Starts the guest in the background, tied to this JVM. {@code workDir} (created if needed)
+   * receives {@code serial.log}, {@code qemu.log} and, for a split OVMF image, the UEFI vars copy.
+   * Host ports of 0 are replaced by free loopback ports. Returns once QEMU answers on QMP, i.e. the
+   * machine is built and the guest is running.
    *
    * @throws UnideployException when QEMU is missing or exits during startup (message has its
    *     stderr)
    */
   public QemuProcess launch(QemuSpec spec, Path workDir) throws IOException, InterruptedException {
-    Files.createDirectories(workDir);
-    QemuSpec resolved = spec.withPorts(choosePorts(spec.ports()));
-    try {
-      return start(resolved, workDir);
-    } catch (KvmUnavailableException e) {
-      return start(resolved.toBuilder().accelerator(Accelerator.TCG).build(), workDir);
+    return launchWithFallback(spec, workDir, false);
+  }
+
+  /**
+   * Like {@link #launch} but the guest outlives this JVM: own session ({@code setsid}), no shutdown
+   * hook, QMP on a Unix socket, and its pid and spec in {@code workDir/qemu.json}. Stop it with
+   * {@link QemuProcess#stop}, or let go of it with {@link QemuProcess#release()}.
+   */
+  public QemuProcess launchDetached(QemuSpec spec, Path workDir)
+      throws IOException, InterruptedException {
+    return launchWithFallback(spec, workDir, true);
+  }
+
+  /**
+   * Reconnects to a guest {@link #launchDetached} started in {@code workDir}; empty when it is no
+   * longer running (or the pid now belongs to another program).
+   */
+  public Optional<QemuProcess> attach(Path workDir) throws IOException, InterruptedException {
+    Path stateFile = workDir.resolve("qemu.json");
+    if (!Files.isRegularFile(stateFile)) {
+      return Optional.empty();
     }
+    DetachedState st = JSON.readValue(stateFile.toFile(), DetachedState.class);
+    Optional<ProcessHandle> h = ProcessHandle.of(st.pid()).filter(ProcessHandle::isAlive);
+    if (h.isEmpty() || !isQemu(h.get(), st.spec())) {
+      return Optional.empty();
+    }
+    QmpChannel qmp = connectQmp(Path.of(st.qmpSocket()), h.get(), workDir);
+    return Optional.of(
+        new QemuProcess(
+            h.get(),
+            null,
+            st.spec(),
+            st.command(),
+            workDir,
+            qmp,
+            Instant.ofEpochMilli(st.startedEpochMillis()),
+            false));
   }
 
   /**
@@ -65,7 +119,7 @@ public final class QemuLauncher {
             .serial(new QemuCommandBuilder.SerialStdio())
             .uefiVars(uefiVars(resolved, workDir))
             .build();
-    Process p = new ProcessBuilder(cmd).inheritIO().start();
+    Process p = startProcess(new ProcessBuilder(cmd).inheritIO(), resolved);
     Thread hook =
         new Thread(
             () -> {
@@ -99,22 +153,115 @@ public final class QemuLauncher {
     }
   }
 
-  private QemuProcess start(QemuSpec spec, Path workDir) throws IOException, InterruptedException {
+  private QemuProcess launchWithFallback(QemuSpec spec, Path workDir, boolean detached)
+      throws IOException, InterruptedException {
+    Files.createDirectories(workDir);
+    QemuSpec resolved = spec.withPorts(choosePorts(spec.ports()));
+    try {
+      return start(resolved, workDir, detached);
+    } catch (KvmUnavailableException e) {
+      return start(resolved.toBuilder().accelerator(Accelerator.TCG).build(), workDir, detached);
+    }
+  }
+
+  private QemuProcess start(QemuSpec spec, Path workDir, boolean detached)
+      throws IOException, InterruptedException {
     Path serial = QemuProcess.serialLog(workDir);
     Path log = QemuProcess.qemuLog(workDir);
     Files.deleteIfExists(serial);
-    List<String> cmd =
+    Files.deleteIfExists(log);
+    QemuCommandBuilder b =
         new QemuCommandBuilder(spec)
             .serial(new QemuCommandBuilder.SerialFile(serial))
-            .qmpOnStdio(true)
-            .uefiVars(uefiVars(spec, workDir))
-            .build();
-    ProcessBuilder pb =
-        new ProcessBuilder(cmd).redirectError(ProcessBuilder.Redirect.to(log.toFile()));
+            .uefiVars(uefiVars(spec, workDir));
+    Path socket = null;
+    Path pidFile = workDir.resolve("qemu.pid");
+    if (detached) {
+      socket = qmpSocketPath(workDir);
+      Files.deleteIfExists(socket);
+      Files.deleteIfExists(pidFile);
+      b.qmpSocket(socket).pidFile(pidFile);
+    } else {
+      b.qmpOnStdio(true);
+    }
+    List<String> cmd = b.build();
+    List<String> exec = new ArrayList<>(cmd);
+    ProcessBuilder pb = new ProcessBuilder(exec);
+    if (detached) {
+      if (Files.isExecutable(SETSID)) {
+        // A new session: the terminal's Ctrl-C (sent to the foreground process group) and the
+        // JVM's exit leave the guest alone. setsid(1) execs in place, so the pid stays QEMU's.
+        exec.add(0, SETSID.toString());
+        pb.command(exec);
+      }
+      pb.redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
+          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+          .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
+    } else {
+      pb.redirectError(ProcessBuilder.Redirect.to(log.toFile()));
+    }
     Instant started = Instant.now();
-    Process p;
+    Process p = startProcess(pb, spec);
+    QmpChannel qmp;
     try {
-      p = pb.start();
+      qmp =
+          detached
+              ? connectQmp(socket, p.toHandle(), workDir)
+              : new QmpChannel(p.getInputStream(), p.getOutputStream(), "qmp-" + p.pid());
+    } catch (UnideployException e) {
+      p.destroyForcibly();
+      p.waitFor(5, TimeUnit.SECONDS);
+      throw startupFailure(spec, p, log, workDir);
+    }
+    if (!detached) {
+      qmp.start();
+    }
+    QemuProcess qemu =
+        new QemuProcess(p.toHandle(), p, spec, cmd, workDir, qmp, started, !detached);
+    boolean up = false;
+    try {
+      up = qmp.awaitReady(STARTUP) && p.isAlive();
+    } finally {
+      if (!up) {
+        qemu.stop(Duration.ofSeconds(3));
+      }
+    }
+    if (!up) {
+      throw startupFailure(spec, p, log, workDir);
+    }
+    if (detached) {
+      JSON.writeValue(
+          workDir.resolve("qemu.json").toFile(),
+          new DetachedState(p.pid(), socket.toString(), started.toEpochMilli(), cmd, spec));
+    }
+    return qemu;
+  }
+
+  private static RuntimeException startupFailure(QemuSpec spec, Process p, Path log, Path workDir) {
+    List<String> lines;
+    try {
+      lines = Files.readAllLines(log, StandardCharsets.ISO_8859_1);
+    } catch (IOException e) {
+      lines = List.of();
+    }
+    String errors = String.join(" | ", lines.subList(Math.max(0, lines.size() - 8), lines.size()));
+    if (spec.accelerator() == Accelerator.KVM && errors.toLowerCase(Locale.ROOT).contains("kvm")) {
+      return new KvmUnavailableException();
+    }
+    return new UnideployException(
+        "QEMU did not start ("
+            + (p.isAlive()
+                ? "no QMP greeting in " + STARTUP.toSeconds() + " s"
+                : "exit code " + p.exitValue())
+            + "): "
+            + (errors.isEmpty() ? "no message" : errors)
+            + "; check the image path and format, and see "
+            + log);
+  }
+
+  private static Process startProcess(ProcessBuilder pb, QemuSpec spec) {
+    try {
+      return pb.start();
     } catch (IOException e) {
       throw new UnideployException(
           "cannot start "
@@ -125,33 +272,47 @@ public final class QemuLauncher {
               + " or set UNIDEPLOY_QEMU to its path",
           e);
     }
-    QmpChannel qmp = new QmpChannel(p.getInputStream(), p.getOutputStream(), "qmp-" + p.pid());
-    qmp.start();
-    QemuProcess qemu = new QemuProcess(p, spec, cmd, workDir, qmp, started);
-    boolean up = false;
-    try {
-      up = qmp.awaitReady(STARTUP) && p.isAlive();
-    } finally {
-      if (!up) {
-        qemu.stop(Duration.ofSeconds(3));
+  }
+
+  /** Connects to a QMP Unix socket, waiting for QEMU to create it. */
+  private static QmpChannel connectQmp(Path socket, ProcessHandle qemu, Path workDir)
+      throws IOException, InterruptedException {
+    Instant deadline = Instant.now().plus(STARTUP);
+    while (Instant.now().isBefore(deadline) && qemu.isAlive()) {
+      if (Files.exists(socket)) {
+        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
+        try {
+          ch.connect(UnixDomainSocketAddress.of(socket));
+          // Not Channels.newInputStream/newOutputStream: on a blocking channel they share one
+          // lock, so a write waits for the reader thread's pending read (forever, for QMP).
+          QmpChannel qmp =
+              new QmpChannel(
+                  new ChannelInput(ch), new ChannelOutput(ch), "qmp-" + qemu.pid());
+          qmp.start();
+          return qmp;
+        } catch (IOException e) {
+          ch.close(); // Socket file there but not listening yet.
+        }
       }
-    }
-    if (up) {
-      return qemu;
-    }
-    String errors = String.join(" | ", qemu.qemuMessages(8));
-    if (spec.accelerator() == Accelerator.KVM && errors.toLowerCase(Locale.ROOT).contains("kvm")) {
-      throw new KvmUnavailableException();
+      Thread.sleep(50);
     }
     throw new UnideployException(
-        "QEMU did not start ("
-            + (p.isAlive()
-                ? "no QMP greeting in " + STARTUP.toSeconds() + " s"
-                : "exit code " + p.exitValue())
-            + "): "
-            + (errors.isEmpty() ? "no message" : errors)
-            + "; check the image path and format, and see "
-            + log);
+        "cannot reach QEMU's monitor socket " + socket + ": see " + workDir.resolve("qemu.log"));
+  }
+
+  /** {@code workDir/qmp.sock}, or a short path in /tmp when that would pass the 107-byte limit. */
+  static Path qmpSocketPath(Path workDir) {
+    Path p = workDir.toAbsolutePath().resolve("qmp.sock");
+    if (p.toString().getBytes(StandardCharsets.UTF_8).length < 100) {
+      return p;
+    }
+    String id = Integer.toHexString(workDir.toAbsolutePath().toString().hashCode());
+    return Path.of(System.getProperty("java.io.tmpdir"), "unideploy-qmp-" + id + ".sock");
+  }
+
+  private static boolean isQemu(ProcessHandle h, QemuSpec spec) {
+    String expected = spec.qemuBinary().getFileName().toString();
+    return h.info().command().map(c -> c.endsWith(expected)).orElse(true);
   }
 
   /** A writable copy of the OVMF vars store next to the split code image, or null. */
@@ -187,6 +348,62 @@ public final class QemuLauncher {
       }
     }
     return out;
+  }
+
+  /** Reads a socket channel directly, so a concurrent write is never blocked by this read. */
+  private static final class ChannelInput extends InputStream {
+    private final SocketChannel ch;
+
+    ChannelInput(SocketChannel ch) {
+      this.ch = ch;
+    }
+
+    @Override
+    public int read() throws IOException {
+      byte[] one = new byte[1];
+      int n = read(one, 0, 1);
+      return n < 0 ? -1 : one[0] & 0xff;
+    }
+
+    @Override
+    public int read(byte[] b, int off, int len) throws IOException {
+      if (len == 0) {
+        return 0;
+      }
+      return ch.read(ByteBuffer.wrap(b, off, len));
+    }
+
+    @Override
+    public void close() throws IOException {
+      ch.close();
+    }
+  }
+
+  /** Writes a socket channel directly (see {@link ChannelInput}). */
+  private static final class ChannelOutput extends OutputStream {
+    private final SocketChannel ch;
+
+    ChannelOutput(SocketChannel ch) {
+      this.ch = ch;
+    }
+
+    @Override
+    public void write(int b) throws IOException {
+      write(new byte[] {(byte) b}, 0, 1);
+    }
+
+    @Override
+    public void write(byte[] b, int off, int len) throws IOException {
+      ByteBuffer buf = ByteBuffer.wrap(b, off, len);
+      while (buf.hasRemaining()) {
+        ch.write(buf);
+      }
+    }
+
+    @Override
+    public void close() throws IOException {
+      ch.close();
+    }
   }
 
   /** QEMU refused KVM at startup; the caller retries under TCG. */

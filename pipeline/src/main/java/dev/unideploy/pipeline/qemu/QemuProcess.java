@@ -9,7 +9,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * A QEMU guest running in the background, started by {@link QemuLauncher#launch}.
@@ -20,7 +22,8 @@ import java.util.concurrent.TimeUnit;
  * QEMU outlives the JVM that started it (except after SIGKILL of the JVM itself).
  */
 public final class QemuProcess implements AutoCloseable {
-  private final Process process;
+  private final ProcessHandle handle;
+  private final Process process; // null when attached to a guest another JVM started
   private final QemuSpec spec;
   private final List<String> command;
   private final Path workDir;
@@ -30,12 +33,15 @@ public final class QemuProcess implements AutoCloseable {
   private final Thread shutdownHook;
 
   QemuProcess(
+      ProcessHandle handle,
       Process process,
       QemuSpec spec,
       List<String> command,
       Path workDir,
       QmpChannel qmp,
-      Instant started) {
+      Instant started,
+      boolean reapOnExit) {
+    this.handle = handle;
     this.process = process;
     this.spec = spec;
     this.command = List.copyOf(command);
@@ -43,8 +49,12 @@ public final class QemuProcess implements AutoCloseable {
     this.console = new SerialConsole(serialLog(workDir));
     this.qmp = qmp;
     this.started = started;
-    this.shutdownHook = new Thread(() -> kill(Duration.ofSeconds(2)), "qemu-reaper-" + pid());
-    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    if (reapOnExit) {
+      this.shutdownHook = new Thread(() -> kill(Duration.ofSeconds(2)), "qemu-reaper-" + pid());
+      Runtime.getRuntime().addShutdownHook(shutdownHook);
+    } else {
+      this.shutdownHook = null;
+    }
   }
 
   static Path serialLog(Path workDir) {
@@ -56,7 +66,7 @@ public final class QemuProcess implements AutoCloseable {
   }
 
   public long pid() {
-    return process.pid();
+    return handle.pid();
   }
 
   /** The spec it runs, with the host ports the launcher chose. */
@@ -106,12 +116,14 @@ public final class QemuProcess implements AutoCloseable {
   }
 
   public boolean isAlive() {
-    return process.isAlive();
+    return handle.isAlive();
   }
 
-  /** QEMU's exit status once it has exited. */
+  /** QEMU's exit status once it has exited; always empty for an attached (not child) guest. */
   public OptionalInt exitCode() {
-    return process.isAlive() ? OptionalInt.empty() : OptionalInt.of(process.exitValue());
+    return process == null || process.isAlive()
+        ? OptionalInt.empty()
+        : OptionalInt.of(process.exitValue());
   }
 
   /** Why the guest stopped, as QEMU reported over QMP; empty while running or if unreported. */
@@ -124,12 +136,19 @@ public final class QemuProcess implements AutoCloseable {
    * when QEMU is gone or did not answer within the timeout.
    */
   public Optional<String> hmp(String commandLine, Duration timeout) throws InterruptedException {
-    return process.isAlive() ? qmp.hmp(commandLine, timeout) : Optional.empty();
+    return handle.isAlive() ? qmp.hmp(commandLine, timeout) : Optional.empty();
   }
 
   /** Waits for QEMU to exit by itself; true if it did within the timeout. */
   public boolean waitFor(Duration timeout) throws InterruptedException {
-    return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    try {
+      handle.onExit().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
+      return true;
+    } catch (TimeoutException e) {
+      return false;
+    } catch (ExecutionException e) {
+      return !handle.isAlive();
+    }
   }
 
   /** The last lines QEMU itself wrote to stderr (warnings, "could not open disk"...). */
@@ -148,31 +167,46 @@ public final class QemuProcess implements AutoCloseable {
    */
   public void stop(Duration grace) {
     kill(grace);
-    try {
-      Runtime.getRuntime().removeShutdownHook(shutdownHook);
-    } catch (IllegalStateException e) {
-      // Already shutting down: the hook is running or has run.
+    qmp.close();
+    if (shutdownHook != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException e) {
+        // Already shutting down: the hook is running or has run.
+      }
+    }
+  }
+
+  /**
+   * Lets go of a detached guest without stopping it (closes the QMP connection only); {@link
+   * QemuLauncher#attach} finds it again. For a guest started attached this is {@link #close()}.
+   */
+  public void release() {
+    if (shutdownHook != null) {
+      close();
+    } else {
+      qmp.close();
     }
   }
 
   private void kill(Duration grace) {
-    if (!process.isAlive()) {
+    if (!handle.isAlive()) {
       return;
     }
-    long third = Math.max(100, grace.toMillis() / 3);
+    Duration third = Duration.ofMillis(Math.max(100, grace.toMillis() / 3));
     try {
       qmp.quit();
-      if (process.waitFor(third, TimeUnit.MILLISECONDS)) {
+      if (waitFor(third)) {
         return;
       }
-      process.destroy();
-      if (process.waitFor(third, TimeUnit.MILLISECONDS)) {
+      handle.destroy();
+      if (waitFor(third)) {
         return;
       }
-      process.destroyForcibly();
-      process.waitFor(Math.max(third, 2000), TimeUnit.MILLISECONDS);
+      handle.destroyForcibly();
+      waitFor(Duration.ofSeconds(2).compareTo(third) > 0 ? Duration.ofSeconds(2) : third);
     } catch (InterruptedException e) {
-      process.destroyForcibly();
+      handle.destroyForcibly();
       Thread.currentThread().interrupt();
     }
   }

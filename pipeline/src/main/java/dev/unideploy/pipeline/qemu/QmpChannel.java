@@ -51,6 +51,15 @@ final class QmpChannel {
     return ready.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
   }
 
+  /** Closes our end; QEMU keeps running (a socket client may reconnect later). */
+  void close() {
+    try {
+      toQemu.close();
+    } catch (IOException e) {
+      // Already closed.
+    }
+  }
+
   /** Asks QEMU to exit; ignored when the pipe is already closed (QEMU gone). */
   void quit() {
     send("{\"execute\":\"quit\"}");

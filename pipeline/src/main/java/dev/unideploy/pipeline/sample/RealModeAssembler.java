@@ -48,6 +48,13 @@ final class RealModeAssembler {
     }
   }
 
+  /** Defines a label at a fixed address outside this piece of code. */
+  void labelAt(String name, int address) {
+    if (labels.putIfAbsent(name, address) != null) {
+      throw new IllegalStateException("label defined twice: " + name);
+    }
+  }
+
   /** Absolute addresses of every label, after {@link #assemble()}. */
   Map<String, Integer> labels() {
     return Map.copyOf(labels);

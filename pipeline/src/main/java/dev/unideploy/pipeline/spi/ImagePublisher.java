@@ -14,6 +14,14 @@ import java.util.Optional;
  */
 public interface ImagePublisher {
 
+  /**
+   * The disk controller the provider's instances boot from, so boot verification shows a missing
+   * guest driver locally (nvme on AWS Nitro, virtio-scsi on GCE, IDE on Azure Gen1).
+   */
+  default dev.unideploy.pipeline.qemu.DiskController verifyController() {
+    return dev.unideploy.pipeline.qemu.DiskController.VIRTIO;
+  }
+
   /** The format the upload step consumes; the pipeline converts to it (on the fly when it can). */
   TargetFormat uploadFormat(PublishRequest request);
 

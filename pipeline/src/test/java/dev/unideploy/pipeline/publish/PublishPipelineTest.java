@@ -176,7 +176,7 @@ class PublishPipelineTest {
   void aFailedBootCheckStopsBeforeUploadAndIsJournaled() {
     FakePublisher p = new FakePublisher();
     BootCheck failing =
-        (image, settings, ev) -> {
+        (image, settings, controller, ev) -> {
           throw new UnideployException("image did not boot: kernel panic");
         };
 
