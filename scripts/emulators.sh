@@ -3,7 +3,7 @@
 # moto server (AWS), fake-gcs-server (GCS), Azurite (Azure Blob), and checks QEMU + qemu-img.
 #
 #   scripts/emulators.sh up       install what is missing, start what is not running, wait, write env
-#   scripts/emulators.sh down     stop only the processes this script started (by pid file)
+#   scripts/emulators.sh down [name...]  stop only the processes this checkout started (by pid file)
 #   scripts/emulators.sh status   say what runs where
 #
 # State lives in .emulators/ at the repo root: <name>.pid, <name>.log, and env (KEY=VALUE lines the
@@ -21,8 +21,14 @@ MOTO_VERSION=5.2.5
 FAKE_GCS_VERSION=v1.56.1
 AZURITE_VERSION=3.35.0
 
+# Preferred ports. When one is taken (typically by the emulators of another checkout of this repo)
+# and was not set explicitly, 'up' picks a free port instead: reusing a server it did not start
+# would mix two checkouts' state and let one checkout's 'down' stop the other's emulators.
+MOTO_PORT_EXPLICIT=${MOTO_PORT:+yes}
+FAKE_GCS_PORT_EXPLICIT=${FAKE_GCS_PORT:+yes}
+AZURITE_PORT_EXPLICIT=${AZURITE_PORT:+yes}
 MOTO_PORT="${MOTO_PORT:-45100}"
-GCS_PORT="${GCS_PORT:-45101}"
+FAKE_GCS_PORT="${FAKE_GCS_PORT:-45101}"
 AZURITE_PORT="${AZURITE_PORT:-45102}"
 
 log() { printf 'emulators: %s\n' "$*" >&2; }
@@ -30,9 +36,23 @@ die() { printf 'emulators: error: %s\n' "$*" >&2; exit 1; }
 
 mkdir -p "$STATE" "$TOOLS"
 
-running() { # name -> 0 if our pid file names a live process
-  local pidf="$STATE/$1.pid"
-  [ -f "$pidf" ] && kill -0 "$(cat "$pidf")" 2>/dev/null
+marker() { # name -> a string the emulator's command line contains
+  case "$1" in
+    moto) echo moto_server ;;
+    fake-gcs) echo fake-gcs-server ;;
+    azurite) echo azurite-blob ;;
+  esac
+}
+
+running() { # name -> 0 if our pid file names a live process that is that emulator
+  local pidf="$STATE/$1.pid" pid
+  [ -f "$pidf" ] || return 1
+  pid=$(cat "$pidf")
+  kill -0 "$pid" 2>/dev/null || return 1
+  # A pid file that survived a reboot may name a pid now reused by an unrelated process.
+  local cmd
+  cmd=$(tr '\0' ' ' <"/proc/$pid/cmdline" 2>/dev/null) || return 1
+  [[ $cmd == *"$(marker "$1")"* ]]
 }
 
 port_free() {
@@ -46,6 +66,10 @@ except OSError:
 finally:
     s.close()
 PY
+}
+
+free_port() { # -> a port the kernel reports free on 127.0.0.1
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
 }
 
 apt_install() {
@@ -71,14 +95,21 @@ ensure_qemu() {
   command -v qemu-system-x86_64 >/dev/null || die "qemu-system-x86_64 still missing: see $STATE/apt.log"
 }
 
+install_lock() { # serialises installs into $TOOLS across checkouts (fd 8, released on exit)
+  exec 8>"$TOOLS/.install.lock"
+  flock 8
+}
+
 ensure_moto() {
   local venv="$TOOLS/moto-$MOTO_VERSION"
   if [ ! -x "$venv/bin/moto_server" ]; then
     log "installing moto[server] $MOTO_VERSION into $venv (this happens once)"
+    local t0=$SECONDS
     python3 -m venv "$venv" >"$STATE/moto-install.log" 2>&1 \
       || die "could not create a Python venv for moto: see $STATE/moto-install.log (apt-get install python3-venv?)"
     "$venv/bin/pip" install -q "moto[server]==$MOTO_VERSION" >>"$STATE/moto-install.log" 2>&1 \
       || die "pip install moto[server] failed: see $STATE/moto-install.log"
+    log "installed moto in $((SECONDS - t0))s"
   fi
   MOTO_BIN="$venv/bin/moto_server"
 }
@@ -86,11 +117,13 @@ ensure_moto() {
 ensure_fake_gcs() {
   local bin="$TOOLS/fake-gcs-$FAKE_GCS_VERSION/fake-gcs-server"
   if [ ! -x "$bin" ]; then
-    command -v go >/dev/null || die "go not found: fake-gcs-server is installed with 'go install'; install Go 1.22+"
-    log "building fake-gcs-server $FAKE_GCS_VERSION with go install (this happens once)"
+    command -v go >/dev/null || die "go not found: fake-gcs-server is installed with 'go install'; install Go 1.26+ (the go.mod of fake-gcs-server $FAKE_GCS_VERSION needs go 1.26)"
+    log "building fake-gcs-server $FAKE_GCS_VERSION with go install (this happens once; minutes on a cold Go cache)"
+    local t0=$SECONDS
     GOBIN="$(dirname "$bin")" go install "github.com/fsouza/fake-gcs-server@$FAKE_GCS_VERSION" \
       >"$STATE/fake-gcs-install.log" 2>&1 \
       || die "go install fake-gcs-server failed: see $STATE/fake-gcs-install.log"
+    log "built fake-gcs-server in $((SECONDS - t0))s"
   fi
   FAKE_GCS_BIN="$bin"
 }
@@ -100,58 +133,122 @@ ensure_azurite() {
   if [ ! -x "$dir/node_modules/.bin/azurite-blob" ]; then
     command -v npm >/dev/null || die "npm not found: Azurite is installed with npm; install Node.js 18+"
     log "installing azurite $AZURITE_VERSION with npm (this happens once)"
+    local t0=$SECONDS
     mkdir -p "$dir"
     npm install --prefix "$dir" --no-audit --no-fund "azurite@$AZURITE_VERSION" \
       >"$STATE/azurite-install.log" 2>&1 \
       || die "npm install azurite failed: see $STATE/azurite-install.log"
+    log "installed azurite in $((SECONDS - t0))s"
   fi
   AZURITE_BIN="$dir/node_modules/.bin/azurite-blob"
 }
 
+STARTED=() # emulators this invocation started, so a failed start stops only what it started
+CHOSEN_PORTS="" # ports this invocation gave to an emulator
+
 start() { # name port cmd...
   local name=$1 port=$2; shift 2
-  if running "$name"; then
-    log "$name already running (pid $(cat "$STATE/$name.pid"))"
-    return
-  fi
-  port_free "$port" || die "$name: port $port on 127.0.0.1 is taken by another process; set ${name^^}_PORT to a free one"
   log "starting $name on 127.0.0.1:$port (log: $STATE/$name.log)"
-  nohup "$@" >"$STATE/$name.log" 2>&1 </dev/null &
+  # 9>&- : the emulator must not inherit the state lock, or it would hold it for its lifetime.
+  nohup "$@" >"$STATE/$name.log" 2>&1 </dev/null 9>&- 8>&- &
   echo $! >"$STATE/$name.pid"
+  echo "$port" >"$STATE/$name.port"
+  STARTED+=("$name")
 }
 
-wait_http() { # name url
+alive() { # name -> 0 if the pid this invocation started is still alive (whatever it exec'd)
+  [ -f "$STATE/$1.pid" ] && kill -0 "$(cat "$STATE/$1.pid")" 2>/dev/null
+}
+
+started_here() { # name -> 0 if this invocation started it
+  local n
+  for n in "${STARTED[@]}"; do [ "$n" = "$1" ] && return 0; done
+  return 1
+}
+
+stop() { # name: stop the process our pid file names, if it is still that emulator
+  local name=$1 pidf="$STATE/$1.pid" pid
+  if running "$name" || { started_here "$name" && alive "$name"; }; then
+    pid=$(cat "$pidf")
+    log "stopping $name (pid $pid)"
+    kill "$pid" 2>/dev/null || true
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$pid" 2>/dev/null || true
+  fi
+  rm -f "$pidf" "$STATE/$name.port"
+}
+
+fail_start() { # name message: stop what this invocation started, then fail naming the log
+  local name=$1 msg=$2 other
+  printf 'emulators: last lines of %s:\n' "$STATE/$name.log" >&2
+  tail -n 20 "$STATE/$name.log" | sed 's/^/    /' >&2 || true
+  # Stop the failed one too (even if an earlier 'up' started it), so the next 'up' starts afresh.
+  for other in "${STARTED[@]}" "$name"; do stop "$other"; done
+  die "$name $msg: see $STATE/$name.log"
+}
+
+wait_http() { # name url: until the emulator answers HTTP (any status) or the deadline passes
   local name=$1 url=$2 deadline=$((SECONDS + START_DEADLINE))
   while [ $SECONDS -lt $deadline ]; do
-    if ! running "$name"; then
-      tail -n 20 "$STATE/$name.log" >&2 || true
-      die "$name exited during start-up: see $STATE/$name.log"
-    fi
+    alive "$name" || fail_start "$name" "exited during start-up"
     if curl -s -o /dev/null -m 2 "$url"; then return; fi
     sleep 0.3
   done
-  die "$name did not answer at $url within ${START_DEADLINE}s: see $STATE/$name.log"
+  fail_start "$name" "did not answer at $url within ${START_DEADLINE}s"
 }
 
-port_of() { # name default -> port recorded by a previous 'up', else default
-  local f="$STATE/$1.port"
-  if running "$1" && [ -f "$f" ]; then cat "$f"; else echo "$2"; fi
+ensure_running() { # name preferred-port explicit(yes|'') -> sets PORT; starts nothing if running
+  local name=$1 preferred=$2 explicit=$3
+  if running "$name" && [ -f "$STATE/$name.port" ]; then
+    PORT=$(cat "$STATE/$name.port")
+    log "$name already running (pid $(cat "$STATE/$name.pid"), port $PORT)"
+    return 1
+  fi
+  PORT=$preferred
+  if ! port_free "$PORT"; then
+    local var; var="$(echo "$name" | tr 'a-z-' 'A-Z_')_PORT"
+    [ -z "$explicit" ] || die "$name: port $PORT on 127.0.0.1 is taken by another process (you set $var): choose a free port, or unset $var to let this script pick one"
+    # An emulator started a moment ago may not listen yet, so the kernel could offer its port again.
+    PORT=$(free_port)
+    while [[ " $CHOSEN_PORTS " == *" $PORT "* ]]; do PORT=$(free_port); done
+    log "$name: port $preferred is taken (by another checkout's emulators?); using free port $PORT"
+  fi
+  CHOSEN_PORTS+=" $PORT"
+  return 0
+}
+
+lock_state() { # one up/down at a time per checkout (fd 9, released on exit)
+  exec 9>"$STATE/.lock"
+  flock 9
 }
 
 up() {
+  lock_state
+  install_lock
   ensure_qemu
   ensure_moto
   ensure_fake_gcs
   ensure_azurite
+  exec 8>&- # installs done: let other checkouts install
+  cd "$STATE" # emulators start here, so nothing they write lands in the caller's directory
   local mp gp ap
-  mp=$(port_of moto "$MOTO_PORT"); gp=$(port_of fake-gcs "$GCS_PORT"); ap=$(port_of azurite "$AZURITE_PORT")
-  start moto "$mp" "$MOTO_BIN" -H 127.0.0.1 -p "$mp"
-  start fake-gcs "$gp" "$FAKE_GCS_BIN" -scheme http -host 127.0.0.1 -port "$gp" \
-    -public-host "127.0.0.1:$gp" -external-url "http://127.0.0.1:$gp" -backend memory -log-level warn
-  mkdir -p "$STATE/azurite-data"
-  start azurite "$ap" "$AZURITE_BIN" --blobHost 127.0.0.1 --blobPort "$ap" \
-    --location "$STATE/azurite-data" --inMemoryPersistence --skipApiVersionCheck --disableProductStyleUrl
-  echo "$mp" >"$STATE/moto.port"; echo "$gp" >"$STATE/fake-gcs.port"; echo "$ap" >"$STATE/azurite.port"
+  if ensure_running moto "$MOTO_PORT" "$MOTO_PORT_EXPLICIT"; then
+    mp=$PORT
+    start moto "$mp" "$MOTO_BIN" -H 127.0.0.1 -p "$mp"
+  else mp=$PORT; fi
+  if ensure_running fake-gcs "$FAKE_GCS_PORT" "$FAKE_GCS_PORT_EXPLICIT"; then
+    gp=$PORT
+    # -external-url: resumable-upload session URLs (Location) must point back at this server.
+    start fake-gcs "$gp" "$FAKE_GCS_BIN" -scheme http -host 127.0.0.1 -port "$gp" \
+      -public-host "127.0.0.1:$gp" -external-url "http://127.0.0.1:$gp" -backend memory -log-level warn
+  else gp=$PORT; fi
+  if ensure_running azurite "$AZURITE_PORT" "$AZURITE_PORT_EXPLICIT"; then
+    ap=$PORT
+    # --inMemoryPersistence refuses --location (Azurite then writes nothing; up runs in $STATE
+    # anyway); telemetry off because tests must not reach the internet.
+    start azurite "$ap" "$AZURITE_BIN" --blobHost 127.0.0.1 --blobPort "$ap" \
+      --inMemoryPersistence --disableTelemetry --skipApiVersionCheck --disableProductStyleUrl
+  else ap=$PORT; fi
   wait_http moto "http://127.0.0.1:$mp/moto-api/"
   wait_http fake-gcs "http://127.0.0.1:$gp/storage/v1/b"
   wait_http azurite "http://127.0.0.1:$ap/devstoreaccount1?comp=list"
@@ -173,21 +270,15 @@ up() {
   log "all up; endpoints in $ENV_FILE"
 }
 
-down() {
-  local name
-  for name in moto fake-gcs azurite; do
-    local pidf="$STATE/$name.pid"
-    if [ -f "$pidf" ]; then
-      local pid; pid=$(cat "$pidf")
-      if kill -0 "$pid" 2>/dev/null; then
-        log "stopping $name (pid $pid)"
-        kill "$pid" 2>/dev/null || true
-        for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -9 "$pid" 2>/dev/null || true
-      fi
-      rm -f "$pidf" "$STATE/$name.port"
-    fi
+down() { # [name...]: stop the named emulators (default: all) that this checkout started
+  lock_state
+  local name names=("$@")
+  [ ${#names[@]} -gt 0 ] || names=(moto fake-gcs azurite)
+  for name in "${names[@]}"; do
+    case "$name" in moto|fake-gcs|azurite) ;; *) die "down: unknown emulator '$name' (moto, fake-gcs, azurite)" ;; esac
+    stop "$name"
   done
+  # The env file describes all three; once any is stopped it would point at a dead endpoint.
   rm -f "$ENV_FILE"
 }
 
@@ -200,14 +291,16 @@ status() {
       echo "$name: not running"; rc=1
     fi
   done
-  command -v qemu-img >/dev/null && echo "qemu-img: $(qemu-img --version | head -n1)" || { echo "qemu-img: missing"; rc=1; }
-  command -v qemu-system-x86_64 >/dev/null && echo "qemu-system-x86_64: present" || { echo "qemu-system-x86_64: missing"; rc=1; }
+  if command -v qemu-img >/dev/null; then echo "qemu-img: $(qemu-img --version | head -n1)"
+  else echo "qemu-img: missing (scripts/emulators.sh up installs it)"; rc=1; fi
+  if command -v qemu-system-x86_64 >/dev/null; then echo "qemu-system-x86_64: present"
+  else echo "qemu-system-x86_64: missing (scripts/emulators.sh up installs it)"; rc=1; fi
   return $rc
 }
 
 case "${1:-}" in
   up) up ;;
-  down) down ;;
+  down) shift; down "$@" ;;
   status) status ;;
-  *) echo "usage: $0 up|down|status" >&2; exit 2 ;;
+  *) echo "usage: $0 up | down [moto|fake-gcs|azurite...] | status" >&2; exit 2 ;;
 esac

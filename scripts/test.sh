@@ -1,14 +1,81 @@
 #!/usr/bin/env bash
-# The whole test suite, as CI runs it: start the emulators, run every unit and integration test,
-# stop what this script started. Extra arguments go to Maven (e.g. -pl image-formats -am).
+# The whole test suite, as CI runs it: start the emulators, run every unit and integration test
+# (mvn verify, which also checks formatting), print a summary, stop the emulators this script
+# started. Extra arguments go to Maven, e.g.:
+#   scripts/test.sh -pl image-formats -am      one module and what it needs
+#   scripts/test.sh -DskipITs                  unit tests only: no emulators, no it/ tests
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
+started_at=$SECONDS
 
-started_here=no
-if ! scripts/emulators.sh status >/dev/null 2>&1; then started_here=yes; fi
-cleanup() { if [ "$started_here" = yes ]; then scripts/emulators.sh down || true; fi; }
+skip_its=no
+for arg in "$@"; do
+  case "$arg" in -DskipITs | -DskipITs=true) skip_its=yes ;; esac
+done
+
+# Stop at the end exactly the emulators that were not running before: another run (or a
+# developer) may be using the ones that were.
+to_stop=()
+if [ "$skip_its" = no ]; then
+  while IFS= read -r line; do
+    case "$line" in *": not running") to_stop+=("${line%%:*}") ;; esac
+  done < <(scripts/emulators.sh status 2>/dev/null || true)
+fi
+since=$(mktemp)
+cleanup() {
+  rm -f "$since"
+  if [ ${#to_stop[@]} -gt 0 ]; then scripts/emulators.sh down "${to_stop[@]}" || true; fi
+}
 trap cleanup EXIT
 
-scripts/emulators.sh up
-mvn -B -ntp verify "$@"
+if [ "$skip_its" = no ]; then
+  scripts/emulators.sh up
+else
+  echo "test.sh: -DskipITs given: not starting the emulators; the it/ module's tests are skipped"
+fi
+
+rc=0
+mvn -B -ntp verify "$@" || rc=$?
+
+# Summary from the Surefire reports this run wrote (older reports in target/ are ignored).
+python3 - "$ROOT" "$since" "$rc" "$((SECONDS - started_at))" <<'PY'
+import os, sys, xml.etree.ElementTree as ET
+root, since, rc, elapsed = sys.argv[1], os.path.getmtime(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+modules, failed_cases = {}, []
+for dirpath, dirnames, filenames in os.walk(root):
+    dirnames[:] = [d for d in dirnames if not d.startswith(".") and d != "node_modules"]
+    if not dirpath.endswith(os.path.join("target", "surefire-reports")):
+        continue
+    module = os.path.relpath(os.path.dirname(os.path.dirname(dirpath)), root)
+    for name in filenames:
+        path = os.path.join(dirpath, name)
+        if not (name.startswith("TEST-") and name.endswith(".xml")) or os.path.getmtime(path) < since:
+            continue
+        suite = ET.parse(path).getroot()
+        t, f, e, s = (int(suite.get(k, 0)) for k in ("tests", "failures", "errors", "skipped"))
+        m = modules.setdefault(module, [0, 0, 0])
+        m[0] += t - f - e - s; m[1] += f + e; m[2] += s
+        for case in suite.iter("testcase"):
+            if case.find("failure") is not None or case.find("error") is not None:
+                failed_cases.append(f"{case.get('classname')}.{case.get('name')} ({module})")
+print()
+print("=" * 72)
+print("unideploy test summary")
+print(f"  {'module':<28}{'passed':>8}{'failed':>8}{'skipped':>9}")
+for module in sorted(modules):
+    p, f, s = modules[module]
+    print(f"  {module:<28}{p:>8}{f:>8}{s:>9}")
+if not modules:
+    print("  (no test reports were written by this run)")
+for case in failed_cases:
+    print(f"  FAILED {case}")
+total = [sum(m[i] for m in modules.values()) for i in range(3)]
+if rc != 0:
+    print(f"  maven exited with {rc}" + ("" if failed_cases else
+          ": a build step failed (compile, formatting, or a test JVM crash); see the output above"))
+print(f"  time: {elapsed // 60}m{elapsed % 60:02d}s")
+print("=" * 72)
+print(f"tests: {total[0]} passed, {total[1]} failed, {total[2]} skipped")
+PY
+exit "$rc"

@@ -14,6 +14,15 @@ import picocli.CommandLine.IVersionProvider;
     description = "Deploy unikernel disk images to AWS, GCP, Azure or local QEMU.",
     subcommands = {
       picocli.CommandLine.HelpCommand.class,
+      ConvertCommand.class,
+      InspectCommand.class,
+      PublishCommand.class,
+      DeployCommand.class,
+      ImagesCommand.class,
+      InstancesCommand.class,
+      DemoCommand.class,
+      VerifyCommand.class,
+      RunCommand.class,
     })
 public final class UnideployCommand implements Runnable {
 

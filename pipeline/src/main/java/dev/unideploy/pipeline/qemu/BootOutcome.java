@@ -23,6 +23,8 @@ public record BootOutcome(
     RESET,
     /** The guest powered itself off before it was ready. */
     SHUTDOWN,
+    /** QEMU stopped the vCPUs: a KVM internal (emulation) error, a disk I/O error... */
+    CRASHED,
     /** QEMU exited for another reason (crash, killed, bad device). */
     EXITED,
     /** The deadline passed without a readiness signal (silent, hung, or just too slow). */

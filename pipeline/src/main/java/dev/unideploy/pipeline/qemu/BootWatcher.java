@@ -61,12 +61,16 @@ public final class BootWatcher {
     while (true) {
       boolean alive = qemu.isAlive();
       // Read the console after the liveness check so output printed just before an exit counts.
+      // Every line of the batch reaches onLine, even those after the deciding one.
+      BootOutcome decided = null;
       for (String line : console.poll()) {
         onLine.accept(line);
-        BootOutcome o = judgeLine(line, elapsed(start), console);
-        if (o != null) {
-          return o;
+        if (decided == null) {
+          decided = judgeLine(line, elapsed(start), console);
         }
+      }
+      if (decided != null) {
+        return decided;
       }
       if (check instanceof ReadinessCheck.Console
           && matcher.classify(console.partialLine()) == ConsoleMatcher.Verdict.READY) {
@@ -81,6 +85,29 @@ public final class BootWatcher {
           reason = qemu.shutdownReason();
         }
         return judgeExit(reason, qemu.exitCode(), elapsed(start), console, qemu);
+      }
+      Optional<String> paused = qemu.pausedState();
+      if (paused.isPresent()) {
+        // KVM follows its one-line reason with a register dump: quote the reason lines only.
+        String qemuSays =
+            String.join(
+                " | ",
+                qemu.qemuMessages(200).stream()
+                    .filter(
+                        l ->
+                            l.toLowerCase(java.util.Locale.ROOT).contains("error")
+                                || l.toLowerCase(java.util.Locale.ROOT).contains("failure"))
+                    .limit(3)
+                    .toList());
+        return outcome(
+            BootOutcome.Status.CRASHED,
+            start,
+            "QEMU paused the guest ("
+                + paused.get()
+                + ") after "
+                + seconds(elapsed(start))
+                + (qemuSays.isEmpty() ? "" : ": " + qemuSays),
+            console);
       }
       Instant now = Instant.now();
       if (hostPort > 0 && now.toEpochMilli() - lastProbe >= PROBE_INTERVAL_MILLIS) {
@@ -115,7 +142,7 @@ public final class BootWatcher {
       return new BootOutcome(
           BootOutcome.Status.PANIC,
           elapsed,
-          "the guest printed a panic line: " + line.trim(),
+          "the console shows a panic or boot failure: " + line.trim(),
           console.tail(TAIL_LINES));
     }
     if (v == ConsoleMatcher.Verdict.READY && check instanceof ReadinessCheck.Console) {

@@ -13,7 +13,8 @@ public final class ConsoleMatcher {
   /**
    * Death notices of common kernels, kept narrow so that a log line merely mentioning "panic" does
    * not fail a boot: Linux/OSv "Kernel panic", Go-style and Nanos "panic: ", a line starting with
-   * "PANIC", Unikraft's "Crash" banner, failed assertions, and SeaBIOS's "Boot failed".
+   * "PANIC", Unikraft's "Crash" banner, failed assertions, SeaBIOS's "Boot failed", and OVMF
+   * dropping to its shell because nothing on the disk was bootable.
    */
   public static final List<Pattern> DEFAULT_PANIC_PATTERNS =
       List.of(
@@ -23,7 +24,9 @@ public final class ConsoleMatcher {
           Pattern.compile("\\bCRIT: .*[Cc]rash"),
           Pattern.compile("(?i)assertion .*failed"),
           Pattern.compile("^Boot failed"),
-          Pattern.compile("^No bootable device"));
+          Pattern.compile("^No bootable device"),
+          // OVMF found nothing to boot and fell back to its shell.
+          Pattern.compile("^\\s*UEFI Interactive Shell"));
 
   /** What a line means for a boot. */
   public enum Verdict {

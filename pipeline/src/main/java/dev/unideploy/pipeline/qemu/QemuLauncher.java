@@ -4,12 +4,12 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.unideploy.pipeline.UnideployException;
 import java.io.File;
 import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.StandardProtocolFamily;
 import java.net.UnixDomainSocketAddress;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
@@ -94,6 +94,15 @@ public final class QemuLauncher {
       return Optional.empty();
     }
     QmpChannel qmp = connectQmp(Path.of(st.qmpSocket()), h.get(), workDir);
+    if (!qmp.awaitReady(STARTUP)) {
+      qmp.close();
+      throw new UnideployException(
+          "QEMU (pid "
+              + st.pid()
+              + ") did not answer on "
+              + st.qmpSocket()
+              + ": is another unideploy connected to it? (QMP serves one client at a time)");
+    }
     return Optional.of(
         new QemuProcess(
             h.get(),
@@ -286,8 +295,7 @@ public final class QemuLauncher {
           // Not Channels.newInputStream/newOutputStream: on a blocking channel they share one
           // lock, so a write waits for the reader thread's pending read (forever, for QMP).
           QmpChannel qmp =
-              new QmpChannel(
-                  new ChannelInput(ch), new ChannelOutput(ch), "qmp-" + qemu.pid());
+              new QmpChannel(new ChannelInput(ch), new ChannelOutput(ch), "qmp-" + qemu.pid());
           qmp.start();
           return qmp;
         } catch (IOException e) {

@@ -139,6 +139,24 @@ public final class QemuProcess implements AutoCloseable {
     return handle.isAlive() ? qmp.hmp(commandLine, timeout) : Optional.empty();
   }
 
+  /**
+   * Why the guest's vCPUs are paused while QEMU still runs, e.g. {@code internal-error} (KVM could
+   * not emulate an instruction), {@code io-error}, {@code guest-panicked}; empty while running.
+   * Asks QEMU only after it announced a STOP, so polling this is cheap.
+   */
+  public Optional<String> pausedState() throws InterruptedException {
+    if (!qmp.stopped()) {
+      return Optional.empty();
+    }
+    Optional<String> status = hmp("info status", Duration.ofSeconds(5));
+    if (status.isEmpty()) {
+      return Optional.empty();
+    }
+    java.util.regex.Matcher m =
+        java.util.regex.Pattern.compile("paused \\(([a-z-]+)\\)").matcher(status.get());
+    return m.find() ? Optional.of(m.group(1)) : Optional.of("paused");
+  }
+
   /** Waits for QEMU to exit by itself; true if it did within the timeout. */
   public boolean waitFor(Duration timeout) throws InterruptedException {
     try {

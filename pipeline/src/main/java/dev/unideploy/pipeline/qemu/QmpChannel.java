@@ -93,6 +93,19 @@ final class QmpChannel {
     return List.copyOf(events);
   }
 
+  /** True when QEMU announced a STOP (the vCPUs were paused) and no RESUME since. */
+  boolean stopped() {
+    boolean stopped = false;
+    for (Event e : events()) {
+      if (e.name().equals("STOP")) {
+        stopped = true;
+      } else if (e.name().equals("RESUME")) {
+        stopped = false;
+      }
+    }
+    return stopped;
+  }
+
   /** The reason of the first SHUTDOWN event, if QEMU reported one. */
   Optional<ShutdownReason> shutdownReason() {
     return shutdownReason(events());

@@ -27,6 +27,7 @@ public final class SerialConsole {
   private final Deque<String> lines = new ArrayDeque<>();
   private final StringBuilder partial = new StringBuilder();
   private long offset;
+  private int escape; // 0 text, 1 after ESC, 2 inside a CSI sequence
   private long totalBytes;
 
   public SerialConsole(Path file) {
@@ -79,6 +80,22 @@ public final class SerialConsole {
   private void accept(ByteBuffer buf, List<String> completed) {
     while (buf.hasRemaining()) {
       int b = buf.get() & 0xff;
+      // ANSI escape sequences (firmware like OVMF paints its screen with them): ESC [ params
+      // final, or ESC and one character; dropped so that patterns see the text only.
+      if (escape == 1) {
+        escape = b == '[' ? 2 : 0;
+        continue;
+      }
+      if (escape == 2) {
+        if (b >= 0x40 && b <= 0x7e) {
+          escape = 0;
+        }
+        continue;
+      }
+      if (b == 0x1b) {
+        escape = 1;
+        continue;
+      }
       if (b == '\n') {
         String line = partial.toString();
         partial.setLength(0);

@@ -1,0 +1,117 @@
+#!/usr/bin/env bash
+# Benchmarks unideploy's EBS direct uploader against coldsnap (awslabs/coldsnap), side by side in
+# one run, on moto: a 1 GiB raw image with 25% data (random, 1 MiB per 4 MiB, the rest holes).
+# Prints wall time, client CPU (user+sys) and peak RSS of each uploader, blocks sent vs allocated
+# and non-zero blocks, and the ratios. Not a test: numbers on moto say little about AWS itself.
+#
+# Both tools talk to moto through bench/moto-ebs-proxy.py, which rewrites moto's BlockSize (512)
+# to real EBS's 524288 (coldsnap sizes its blocks from it) and counts PutSnapshotBlock calls.
+#
+# Usage: bench/aws-upload.sh               (builds providers/aws first)
+#        SKIP_BUILD=1 bench/aws-upload.sh
+# Env:   BENCH_DIR (default /tmp/unideploy-bench), RUNS (default 1: rounds of both tools),
+#        UD_CONCURRENCY (default: unideploy's default, 32; coldsnap uses its default, 64 workers)
+# Needs: java 17, python3, GNU time, cargo (coldsnap is installed once into
+#        ~/.cache/unideploy-tools/coldsnap if missing), moto (scripts/emulators.sh up).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+ROOT=$PWD
+W=${BENCH_DIR:-/tmp/unideploy-bench}
+RUNS=${RUNS:-1}
+TOOLS=${UNIDEPLOY_TOOLS:-$HOME/.cache/unideploy-tools}
+COLDSNAP=$TOOLS/coldsnap/bin/coldsnap
+IMAGE=$W/aws-1g-25pct.raw
+mkdir -p "$W"
+
+scripts/emulators.sh up >&2
+MOTO=$(grep '^MOTO_ENDPOINT=' .emulators/env | cut -d= -f2-)
+
+if [[ ! -x $COLDSNAP ]]; then
+  command -v cargo >/dev/null || { echo "cargo not found: install Rust (rustup) to build coldsnap" >&2; exit 1; }
+  echo "installing coldsnap into $TOOLS/coldsnap (once; compiles for several minutes) ..." >&2
+  cargo install --locked coldsnap --root "$TOOLS/coldsnap" >&2
+fi
+
+CP_FILE=$W/aws-bench.classpath
+if [[ -z "${SKIP_BUILD:-}" ]]; then
+  echo "building providers/aws ..." >&2
+  flock /tmp/unideploy-mvn.lock mvn -B -ntp -q install -pl image-formats,pipeline \
+    -Dmaven.test.skip=true -Dspotless.check.skip=true >&2
+  flock /tmp/unideploy-mvn.lock mvn -B -ntp -q test-compile dependency:build-classpath \
+    -pl providers/aws -Dmdep.includeScope=test -Dmdep.outputFile="$CP_FILE" >&2
+fi
+[[ -f $CP_FILE ]] || { echo "no $CP_FILE: run without SKIP_BUILD once" >&2; exit 1; }
+CP=$ROOT/providers/aws/target/test-classes:$ROOT/providers/aws/target/classes:$(cat "$CP_FILE")
+
+if [[ ! -f $IMAGE ]]; then
+  echo "writing $IMAGE ..." >&2
+  python3 - "$IMAGE" <<'PY'
+import random, sys
+rnd = random.Random(20261129)
+with open(sys.argv[1], "wb") as f:
+    f.truncate(1 << 30)
+    for chunk in range(256):                       # 256 chunks of 4 MiB
+        at = chunk * (4 << 20) + rnd.randrange(4) * (1 << 20)
+        f.seek(at)
+        f.write(rnd.randbytes(1 << 20))            # 1 MiB of data per 4 MiB: 25%
+PY
+fi
+
+# Allocated 512 KiB blocks (by SEEK_DATA/SEEK_HOLE) and non-zero ones (by content).
+read -r ALLOCATED NONZERO < <(python3 - "$IMAGE" <<'PY'
+import os, sys
+B = 512 * 1024
+fd = os.open(sys.argv[1], os.O_RDONLY); size = os.fstat(fd).st_size
+alloc, pos = set(), 0
+while pos < size:
+    try: start = os.lseek(fd, pos, os.SEEK_DATA)
+    except OSError: break
+    end = os.lseek(fd, start, os.SEEK_HOLE)
+    alloc.update(range(start // B, (end - 1) // B + 1)); pos = end
+zero = bytes(B); nonzero = sum(1 for i in alloc if os.pread(fd, B, i * B).ljust(B, b"\0") != zero)
+print(len(alloc), nonzero)
+PY
+)
+
+PORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+python3 bench/moto-ebs-proxy.py "$PORT" "$MOTO" &
+PROXY_PID=$!
+trap 'kill $PROXY_PID 2>/dev/null || true' EXIT
+EP=http://127.0.0.1:$PORT
+for _ in $(seq 50); do curl -sf "$EP/__stats" >/dev/null && break; sleep 0.1; done
+stat_blocks() { curl -sf "$EP/__stats" | python3 -c 'import json,sys; print(json.load(sys.stdin)["putBlocks"])'; }
+
+export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/EXAMPLEKEY
+export AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
+
+results=()
+for run in $(seq "$RUNS"); do
+  curl -sf -X POST "$EP/__reset" >/dev/null
+  /usr/bin/time -f '%e %U %S %M' -o "$W/ud.time" \
+    java -Xmx512m -cp "$CP" dev.unideploy.provider.aws.upload.EbsUploadBench "$EP" "$IMAGE" \
+    ${UD_CONCURRENCY:-} >"$W/ud.json"
+  UD_BLOCKS=$(stat_blocks)
+  curl -sf -X POST "$EP/__reset" >/dev/null
+  /usr/bin/time -f '%e %U %S %M' -o "$W/cs.time" \
+    "$COLDSNAP" --region us-east-1 --endpoint "$EP" upload --no-progress --omit-zero-blocks --wait \
+    "$IMAGE" >"$W/cs.out" 2>"$W/cs.err"
+  CS_BLOCKS=$(stat_blocks)
+  results+=("$run $(cat "$W/ud.time") $UD_BLOCKS $(cat "$W/cs.time") $CS_BLOCKS")
+  echo "run $run: unideploy $(cat "$W/ud.json")" >&2
+  echo "run $run: coldsnap $(head -c 200 "$W/cs.out") $(tail -n 1 "$W/cs.err")" >&2
+done
+
+echo
+echo "image: 1 GiB raw, 25% random data; allocated 512 KiB blocks: $ALLOCATED; non-zero: $NONZERO"
+echo "unideploy concurrency: ${UD_CONCURRENCY:-32 (default)}; coldsnap workers: 64 (default), --omit-zero-blocks"
+printf '%-4s %-10s %8s %8s %8s %10s %7s\n' run tool wall_s user_s sys_s maxrss_MiB blocks
+for r in "${results[@]}"; do
+  read -r n uw uu us um ub cw cu cs cm cb <<<"$r"
+  printf '%-4s %-10s %8s %8s %8s %10d %7s\n' "$n" unideploy "$uw" "$uu" "$us" $((um / 1024)) "$ub"
+  printf '%-4s %-10s %8s %8s %8s %10d %7s\n' "$n" coldsnap "$cw" "$cu" "$cs" $((cm / 1024)) "$cb"
+  python3 - "$uw" "$uu" "$us" "$cw" "$cu" "$cs" <<'PY'
+import sys
+uw, uu, us, cw, cu, cs = map(float, sys.argv[1:])
+print(f"     ratio unideploy/coldsnap: wall {uw / cw:.2f}x, cpu {(uu + us) / (cu + cs):.2f}x")
+PY
+done

@@ -1,0 +1,44 @@
+package dev.unideploy.cli;
+
+import dev.unideploy.image.DiskImage;
+import dev.unideploy.image.ImageFormat;
+import dev.unideploy.image.ImageFormatException;
+import dev.unideploy.image.ImageReaders;
+import dev.unideploy.image.ReadOptions;
+import dev.unideploy.pipeline.UnideployException;
+import java.io.IOException;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+
+/** Opens the image a command names, turning every failure into a one-line, actionable message. */
+final class ImageOpener {
+  private ImageOpener() {}
+
+  static DiskImage open(Path file, ImageFormat formatOrNull) {
+    if (!Files.exists(file)) {
+      throw new UnideployException(file + ": no such file; check the path");
+    }
+    if (Files.isDirectory(file)) {
+      throw new UnideployException(file + " is a folder; name a disk image file");
+    }
+    try {
+      return ImageReaders.open(file, formatOrNull, ReadOptions.defaults());
+    } catch (ImageFormatException e) {
+      throw new UnideployException(e.getMessage(), e);
+    } catch (NoSuchFileException e) {
+      throw new UnideployException(file + ": no such file; check the path", e);
+    } catch (AccessDeniedException e) {
+      throw new UnideployException(file + ": permission denied; check the file's permissions", e);
+    } catch (IOException e) {
+      throw new UnideployException("cannot read " + file + ": " + reason(e), e);
+    }
+  }
+
+  /** The most useful words of an I/O error, never null. */
+  static String reason(Throwable e) {
+    String msg = e.getMessage();
+    return msg == null || msg.isBlank() ? e.getClass().getSimpleName() : msg;
+  }
+}

@@ -1,0 +1,73 @@
+package dev.unideploy.image.write;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+
+/** Sequential, buffered writes to a file channel that keep count of the position. */
+public final class ChannelOutput {
+  private static final int BUFFER = 1 << 20;
+
+  private final FileChannel channel;
+  private final ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
+  private long position;
+
+  public ChannelOutput(FileChannel channel, long startPosition) {
+    this.channel = channel;
+    this.position = startPosition;
+  }
+
+  /** The file position the next byte lands at. */
+  public long position() {
+    return position;
+  }
+
+  public void write(byte[] b, int off, int len) throws IOException {
+    while (len > 0) {
+      if (!buf.hasRemaining()) {
+        flush();
+      }
+      int n = Math.min(len, buf.remaining());
+      buf.put(b, off, n);
+      off += n;
+      len -= n;
+      position += n;
+    }
+  }
+
+  public void write(byte[] b) throws IOException {
+    write(b, 0, b.length);
+  }
+
+  public void writeZeros(long n) throws IOException {
+    while (n > 0) {
+      if (!buf.hasRemaining()) {
+        flush();
+      }
+      int k = (int) Math.min(n, buf.remaining());
+      for (int i = 0; i < k; i++) {
+        buf.put((byte) 0);
+      }
+      n -= k;
+      position += k;
+    }
+  }
+
+  /** Pads with zeroes to a multiple of {@code alignment}. */
+  public void padTo(int alignment) throws IOException {
+    long rem = position % alignment;
+    if (rem != 0) {
+      writeZeros(alignment - rem);
+    }
+  }
+
+  /** Writes out the buffer. */
+  public void flush() throws IOException {
+    buf.flip();
+    long at = position - buf.remaining();
+    while (buf.hasRemaining()) {
+      at += channel.write(buf, at);
+    }
+    buf.clear();
+  }
+}

@@ -1,0 +1,34 @@
+package dev.unideploy.image.readtest;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * Writes the crafted images as Jazzer seeds for {@code ReaderFuzzTest}. Run from image-formats/
+ * after {@code mvn test-compile}: {@code java -cp target/classes:target/test-classes:$(cat cp.txt)
+ * dev.unideploy.image.readtest.SeedCorpusWriter}.
+ */
+public final class SeedCorpusWriter {
+  private SeedCorpusWriter() {}
+
+  public static void main(String[] args) throws IOException {
+    Path root = Path.of("src/test/resources/dev/unideploy/image/ReaderFuzzTestInputs");
+    write(root.resolve("fuzzQcow2/v3-deflate"), CraftedImages.qcow2(3, false).file());
+    write(root.resolve("fuzzQcow2/v3-zstd"), CraftedImages.qcow2(3, true).file());
+    write(root.resolve("fuzzQcow2/v2"), CraftedImages.qcow2(2, false).file());
+    write(root.resolve("fuzzVmdk/sparse"), CraftedImages.vmdkSparse().file());
+    write(root.resolve("fuzzVmdk/stream"), CraftedImages.vmdkStream().file());
+    write(root.resolve("fuzzVhd/dynamic"), CraftedImages.vhdDynamic().file());
+    write(root.resolve("fuzzVhd/fixed"), CraftedImages.vhdFixed().file());
+    write(root.resolve("fuzzDetectedAndRaw/qcow2"), CraftedImages.qcow2(3, false).file());
+    write(root.resolve("fuzzDetectedAndRaw/vhd-fixed"), CraftedImages.vhdFixed().file());
+    write(root.resolve("fuzzDetectedAndRaw/vmdk-stream"), CraftedImages.vmdkStream().file());
+    write(root.resolve("fuzzDetectedAndRaw/raw"), CraftedImages.pattern(4096, 1));
+  }
+
+  private static void write(Path file, byte[] bytes) throws IOException {
+    Files.createDirectories(file.getParent());
+    Files.write(file, bytes);
+  }
+}

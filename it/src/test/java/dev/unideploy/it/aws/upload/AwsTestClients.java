@@ -1,0 +1,77 @@
+package dev.unideploy.it.aws.upload;
+
+import java.net.URI;
+import java.time.Duration;
+import java.util.List;
+import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
+import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.services.ebs.EbsClient;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.s3.S3Client;
+
+/**
+ * SDK clients as the uploaders expect them: an attempt timeout (a stuck connection is abandoned and
+ * retried by CallPolicy), SDK retries off (CallPolicy is the one retry layer), enough connections
+ * for the block concurrency; static dummy credentials for moto.
+ */
+final class AwsTestClients {
+  static final StaticCredentialsProvider CREDENTIALS =
+      StaticCredentialsProvider.create(
+          AwsBasicCredentials.create("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/EXAMPLEKEY"));
+
+  private AwsTestClients() {}
+
+  static ClientOverrideConfiguration overrides(List<ExecutionInterceptor> interceptors) {
+    return ClientOverrideConfiguration.builder()
+        .apiCallAttemptTimeout(Duration.ofSeconds(30))
+        .apiCallTimeout(Duration.ofMinutes(2))
+        .retryStrategy(AwsRetryStrategy.doNotRetry())
+        .executionInterceptors(interceptors)
+        .build();
+  }
+
+  static SdkHttpClient http() {
+    return ApacheHttpClient.builder()
+        .maxConnections(64)
+        .connectionTimeout(Duration.ofSeconds(5))
+        .socketTimeout(Duration.ofSeconds(30))
+        .build();
+  }
+
+  static EbsClient ebs(URI endpoint, ExecutionInterceptor... interceptors) {
+    return EbsClient.builder()
+        .endpointOverride(endpoint)
+        .region(Region.US_EAST_1)
+        .credentialsProvider(CREDENTIALS)
+        .httpClient(http())
+        .overrideConfiguration(overrides(List.of(interceptors)))
+        .build();
+  }
+
+  static Ec2Client ec2(URI endpoint) {
+    return Ec2Client.builder()
+        .endpointOverride(endpoint)
+        .region(Region.US_EAST_1)
+        .credentialsProvider(CREDENTIALS)
+        .httpClient(http())
+        .overrideConfiguration(overrides(List.of()))
+        .build();
+  }
+
+  static S3Client s3(URI endpoint, ExecutionInterceptor... interceptors) {
+    return S3Client.builder()
+        .endpointOverride(endpoint)
+        .region(Region.US_EAST_1)
+        .credentialsProvider(CREDENTIALS)
+        .forcePathStyle(true)
+        .httpClient(http())
+        .overrideConfiguration(overrides(List.of(interceptors)))
+        .build();
+  }
+}

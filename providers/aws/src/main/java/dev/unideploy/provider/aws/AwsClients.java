@@ -1,0 +1,211 @@
+package dev.unideploy.provider.aws;
+
+import dev.unideploy.pipeline.UnideployException;
+import dev.unideploy.pipeline.resilience.CallPolicy;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
+import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
+import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
+import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
+import software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder;
+import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
+import software.amazon.awssdk.core.exception.SdkClientException;
+import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.http.SdkHttpClient;
+import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.regions.Region;
+import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.services.ebs.EbsClient;
+import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.s3.S3Client;
+import software.amazon.awssdk.services.ssm.SsmClient;
+import software.amazon.awssdk.services.sts.StsClient;
+import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
+import software.amazon.awssdk.utils.SdkAutoCloseable;
+
+/**
+ * Builds and caches the SDK clients of each region, all configured the same way: credentials from
+ * the settings (default chain, profile, assumed role per region), the endpoint override, per-call
+ * and per-attempt timeouts, and no SDK-level retries (every call goes through {@link #policy()},
+ * whose retries, backoff and rate limits are the project's own).
+ */
+public final class AwsClients implements AutoCloseable {
+
+  private final AwsSettings settings;
+  private final String homeRegion;
+  private final List<ExecutionInterceptor> interceptors;
+  private final SdkHttpClient http;
+  private final AwsCredentialsProvider baseCredentials;
+  private final CallPolicy policy;
+  private final Map<String, Object> clients = new ConcurrentHashMap<>();
+  private final Map<String, AwsCredentialsProvider> regionCredentials = new HashMap<>();
+  private final List<SdkAutoCloseable> closeables = new ArrayList<>();
+
+  /**
+   * @param interceptors extra SDK interceptors on every client (tests capture requests with them)
+   */
+  public AwsClients(AwsSettings settings, List<ExecutionInterceptor> interceptors) {
+    this.settings = settings;
+    this.homeRegion = resolveHomeRegion(settings);
+    this.interceptors = List.copyOf(interceptors);
+    this.http =
+        ApacheHttpClient.builder()
+            .maxConnections(Math.max(64, settings.upload().concurrency() + 16))
+            .build();
+    this.baseCredentials =
+        settings.credentials().profile() == null
+            ? DefaultCredentialsProvider.builder().build()
+            : ProfileCredentialsProvider.builder()
+                .profileName(settings.credentials().profile())
+                .build();
+    this.policy =
+        AwsRetryable.policy(
+            CallPolicy.Settings.defaults()
+                .withMaxAttempts(settings.retry().maxAttempts())
+                .withCallsPerSecond(settings.retry().callsPerSecond()));
+  }
+
+  public AwsSettings settings() {
+    return settings;
+  }
+
+  /** Where uploads and registration happen: {@code region:} or the SDK's default region. */
+  public String homeRegion() {
+    return homeRegion;
+  }
+
+  /** The retry and rate-limit policy every AWS call of this run goes through. */
+  public CallPolicy policy() {
+    return policy;
+  }
+
+  public Ec2Client ec2(String region) {
+    return client("ec2", region, r -> configure(Ec2Client.builder(), r).build());
+  }
+
+  public SsmClient ssm(String region) {
+    return client("ssm", region, r -> configure(SsmClient.builder(), r).build());
+  }
+
+  public EbsClient ebs(String region) {
+    return client("ebs", region, r -> configure(EbsClient.builder(), r).build());
+  }
+
+  public S3Client s3(String region) {
+    // Path-style: custom endpoints (emulators, S3-compatible stores) rarely resolve
+    // bucket.host names; against AWS itself virtual-hosted style is kept.
+    return client(
+        "s3",
+        region,
+        r -> configure(S3Client.builder(), r).forcePathStyle(settings.endpoint() != null).build());
+  }
+
+  @SuppressWarnings("unchecked") // each key prefix maps to exactly one client type
+  private <T extends SdkAutoCloseable> T client(
+      String service, String region, Function<String, T> build) {
+    return (T)
+        clients.computeIfAbsent(
+            service + "@" + region,
+            k -> {
+              T c = build.apply(region);
+              synchronized (closeables) {
+                closeables.add(c);
+              }
+              return c;
+            });
+  }
+
+  private <B extends AwsClientBuilder<B, ?> & SdkSyncClientBuilder<B, ?>> B configure(
+      B builder, String region) {
+    return configure(builder, region, credentials(region));
+  }
+
+  private <B extends AwsClientBuilder<B, ?> & SdkSyncClientBuilder<B, ?>> B configure(
+      B builder, String region, AwsCredentialsProvider credentials) {
+    builder
+        .region(Region.of(region))
+        .credentialsProvider(credentials)
+        .overrideConfiguration(overrides())
+        .httpClient(http);
+    if (settings.endpoint() != null) {
+      builder.endpointOverride(settings.endpoint());
+    }
+    return builder;
+  }
+
+  private ClientOverrideConfiguration overrides() {
+    ClientOverrideConfiguration.Builder o =
+        ClientOverrideConfiguration.builder()
+            .apiCallTimeout(settings.timeouts().apiCall())
+            .apiCallAttemptTimeout(settings.timeouts().apiCallAttempt())
+            .retryStrategy(AwsRetryStrategy.doNotRetry());
+    interceptors.forEach(o::addExecutionInterceptor);
+    return o.build();
+  }
+
+  /** The base credentials, or the role assumed with them for {@code region}. */
+  private synchronized AwsCredentialsProvider credentials(String region) {
+    AwsCredentialSettings.RoleSettings role = settings.credentials().roleFor(region);
+    if (role == null) {
+      return baseCredentials;
+    }
+    AwsCredentialsProvider cached = regionCredentials.get(region);
+    if (cached != null) {
+      return cached;
+    }
+    // STS of the same region (regional endpoints), signed with the base credentials.
+    StsClient sts = configure(StsClient.builder(), region, baseCredentials).build();
+    StsAssumeRoleCredentialsProvider provider =
+        StsAssumeRoleCredentialsProvider.builder()
+            .stsClient(sts)
+            .refreshRequest(
+                a -> {
+                  a.roleArn(role.roleArn()).roleSessionName(settings.credentials().sessionName());
+                  if (role.externalId() != null) {
+                    a.externalId(role.externalId());
+                  }
+                })
+            .build();
+    synchronized (closeables) {
+      closeables.add(provider);
+      closeables.add(sts);
+    }
+    regionCredentials.put(region, provider);
+    return provider;
+  }
+
+  private static String resolveHomeRegion(AwsSettings settings) {
+    if (settings.region() != null) {
+      return settings.region();
+    }
+    try {
+      return new DefaultAwsRegionProviderChain().getRegion().id();
+    } catch (SdkClientException e) {
+      throw new UnideployException(
+          "no AWS region: set providers.aws.region in unideploy.yaml, or AWS_REGION, or a"
+              + " region in your AWS profile",
+          e);
+    }
+  }
+
+  @Override
+  public void close() {
+    synchronized (closeables) {
+      for (SdkAutoCloseable c : closeables) {
+        c.close();
+      }
+      closeables.clear();
+    }
+    clients.clear();
+    if (baseCredentials instanceof SdkAutoCloseable c) {
+      c.close();
+    }
+    http.close();
+  }
+}

@@ -1,0 +1,33 @@
+package dev.unideploy.provider.aws.upload;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+
+/**
+ * Idempotency tokens derived from what is uploaded, so that a StartSnapshot retried by the SDK or
+ * by a re-run returns the snapshot already started instead of starting a second one. A new {@code
+ * generation} gives a new token when the old snapshot is gone or failed (AWS would otherwise hand
+ * back the dead one). AWS allows up to 64 characters.
+ */
+final class ClientTokens {
+  private ClientTokens() {}
+
+  /** The upload key: what must match for a pending snapshot to be continued. */
+  static String uploadKey(
+      String contentSha256, long volumeGib, boolean encrypted, String kmsKeyArn) {
+    return "ebs:"
+        + contentSha256
+        + ":"
+        + volumeGib
+        + "GiB:"
+        + (encrypted ? "enc:" + (kmsKeyArn == null ? "default" : kmsKeyArn) : "plain");
+  }
+
+  /** {@code ud-} and 40 hex digits of SHA-256(key, generation). */
+  static String token(String uploadKey, int generation) {
+    byte[] digest =
+        BlockDigests.sha256()
+            .digest((uploadKey + "#" + generation).getBytes(StandardCharsets.UTF_8));
+    return "ud-" + HexFormat.of().formatHex(digest).substring(0, 40);
+  }
+}

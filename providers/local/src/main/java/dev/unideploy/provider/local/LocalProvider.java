@@ -1,0 +1,44 @@
+package dev.unideploy.provider.local;
+
+import dev.unideploy.pipeline.config.DeployConfig;
+import dev.unideploy.pipeline.spi.Fleet;
+import dev.unideploy.pipeline.spi.ImagePublisher;
+import dev.unideploy.pipeline.spi.Provider;
+import dev.unideploy.pipeline.spi.ProviderContext;
+
+/** The embedded default provider: a local image store, and instances as QEMU processes. */
+public final class LocalProvider implements Provider {
+  public static final String NAME = "local";
+
+  @Override
+  public String name() {
+    return NAME;
+  }
+
+  /** Binds {@code providers.local}; a bad key or value fails with the key's name. */
+  @Override
+  public void validate(DeployConfig config) {
+    config.providerSettings(NAME, LocalSettings.class);
+  }
+
+  /** The {@code providers.local} settings of a context's config. */
+  public static LocalSettings settings(ProviderContext context) {
+    return context.config().providerSettings(NAME, LocalSettings.class);
+  }
+
+  @Override
+  public ImagePublisher publisher(ProviderContext context) {
+    LocalHome home = LocalHome.resolve(settings(context));
+    return new LocalImagePublisher(
+        new ImageStore(home.store()),
+        new InstanceRegistry(home),
+        context.events(),
+        context.clock());
+  }
+
+  @Override
+  public Fleet fleet(ProviderContext context) {
+    LocalSettings s = settings(context);
+    return new LocalFleet(LocalHome.resolve(s), s, context.events(), context.clock());
+  }
+}
