@@ -3,6 +3,7 @@ package dev.unideploy.cli;
 import dev.unideploy.image.ContentHash;
 import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.ImageFormat;
+import dev.unideploy.image.ReadOptions;
 import dev.unideploy.image.TargetFormat;
 import dev.unideploy.image.write.ImageWriters;
 import dev.unideploy.image.write.WriteOptions;
@@ -73,26 +74,41 @@ final class ConvertCommand extends AbstractCommand {
   int compressionLevel = 6;
 
   @Option(
+      names = "--mtime",
+      paramLabel = "EPOCH_SECONDS",
+      description =
+          "Time stamp written into the tar header and the VHD footer (default: ${DEFAULT-VALUE},"
+              + " so the same input always gives the same bytes).")
+  long mtime = 0;
+
+  @Option(
       names = "--no-sha256",
       description = "Skip the SHA-256 of the virtual disk (it reads every byte, zeroes included).")
   boolean noSha256;
 
   @Override
   protected Map<String, Object> execute(EventSink events) throws Exception {
+    if (mtime < 0) {
+      throw new UnideployException("--mtime must be seconds since 1970 (>= 0), was " + mtime);
+    }
     if (compressionLevel < 1 || compressionLevel > 9) {
       throw new UnideployException("--compression-level must be 1 to 9, was " + compressionLevel);
     }
     long started = System.nanoTime();
-    try (DiskImage image = ImageOpener.open(input, from)) {
+    // The writers check every block they read for zeroes themselves, so the raw reader's own
+    // content scan at open would only read the data a second time; holes are still found.
+    ReadOptions read = ReadOptions.defaults().withDetectZeroContent(false);
+    try (DiskImage image = ImageOpener.open(input, from, read)) {
       refuseSameFile();
       WriteOptions options =
           WriteOptions.defaults()
               .withCompressionLevel(compressionLevel)
               .withSparse(sparse)
+              .withMtimeEpochSeconds(mtime)
               .withExtentFileName(extentName());
-      CompletableFuture<String> sha = noSha256 ? null : hashInBackground(image);
       WriteResult written;
       try (AtomicOutputFile out = AtomicOutputFile.create(output, force)) {
+        CompletableFuture<String> sha = noSha256 ? null : hashInBackground(image);
         try (FileChannel channel = out.openChannel()) {
           written =
               ImageWriters.writerFor(to)
@@ -137,7 +153,7 @@ final class ConvertCommand extends AbstractCommand {
     r.put("output", output.toString());
     r.put("outputFormat", to.cliName());
     r.put("virtualSize", image.virtualSize());
-    r.put("allocatedBytes", image.allocatedBytes());
+    r.put("inputDataBytes", image.allocatedBytes());
     r.put("outputVirtualSize", written.outputVirtualSize());
     r.put("outputBytes", written.outputBytes());
     if (digest != null) {

@@ -17,6 +17,10 @@ final class ImageOpener {
   private ImageOpener() {}
 
   static DiskImage open(Path file, ImageFormat formatOrNull) {
+    return open(file, formatOrNull, ReadOptions.defaults());
+  }
+
+  static DiskImage open(Path file, ImageFormat formatOrNull, ReadOptions options) {
     if (!Files.exists(file)) {
       throw new UnideployException(file + ": no such file; check the path");
     }
@@ -24,7 +28,7 @@ final class ImageOpener {
       throw new UnideployException(file + " is a folder; name a disk image file");
     }
     try {
-      return ImageReaders.open(file, formatOrNull, ReadOptions.defaults());
+      return ImageReaders.open(file, formatOrNull, options);
     } catch (ImageFormatException e) {
       throw new UnideployException(e.getMessage(), e);
     } catch (NoSuchFileException e) {

@@ -83,13 +83,15 @@ final class RunCommand extends AbstractCommand {
 
   @Override
   protected Map<String, Object> execute(EventSink events) throws Exception {
-    if (!Files.isRegularFile(image)) {
-      throw new dev.unideploy.pipeline.UnideployException(
-          "cannot run " + image + ": no such file (check the path)");
+    try (BootableCopy disk = BootableCopy.of(image, format, "run", events)) {
+      return run(disk, events);
     }
-    String driver = QemuDiskFormat.driver(QemuDiskFormat.detect(image, format), image);
+  }
+
+  private Map<String, Object> run(BootableCopy disk, EventSink events) throws Exception {
+    String driver = QemuDiskFormat.driver(disk.format(), disk.path());
     QemuSpec spec =
-        QemuSpec.builder(image)
+        QemuSpec.builder(disk.path())
             .diskFormat(driver)
             .controller(controller)
             .bootMode(uefi ? BootMode.UEFI : BootMode.BIOS)
@@ -114,7 +116,14 @@ final class RunCommand extends AbstractCommand {
                 spec.accelerator().qemuName(),
                 fwd)));
     Path workDir = Files.createTempDirectory("unideploy-run-");
-    int code = new QemuLauncher().runForeground(spec, workDir);
+    int code;
+    try {
+      code = new QemuLauncher().runForeground(spec, workDir);
+    } finally {
+      // Holds at most the UEFI vars copy of this run.
+      Files.deleteIfExists(workDir.resolve("uefi-vars.fd"));
+      Files.deleteIfExists(workDir);
+    }
     Map<String, Object> r = new LinkedHashMap<>();
     r.put("image", image.toString());
     r.put("qemuExitCode", code);

@@ -130,19 +130,24 @@ final class VerifyCommand extends AbstractCommand {
               ? readiness.http
               : new ReadinessCheck.Tcp(PortConverter.check(readiness.tcp, spec));
     }
-    VerifyRequest req =
-        new VerifyRequest(
-            image,
-            format,
-            matcher,
-            check,
-            Duration.ofSeconds(timeoutSeconds),
-            controller,
-            uefi ? BootMode.UEFI : BootMode.BIOS,
-            memoryMiB,
-            accelerator,
-            workDir);
-    VerifyResult r = new BootVerifier().verify(req, events);
+    try (BootableCopy disk = BootableCopy.of(image, format, "verify", events)) {
+      VerifyRequest req =
+          new VerifyRequest(
+              disk.path(),
+              disk.format(),
+              matcher,
+              check,
+              Duration.ofSeconds(timeoutSeconds),
+              controller,
+              uefi ? BootMode.UEFI : BootMode.BIOS,
+              memoryMiB,
+              accelerator,
+              workDir);
+      return document(new BootVerifier().verify(req, events));
+    }
+  }
+
+  private Map<String, Object> document(VerifyResult r) {
     Map<String, Object> doc = new java.util.LinkedHashMap<>();
     doc.put("image", image.toString());
     doc.putAll(r.toMap());

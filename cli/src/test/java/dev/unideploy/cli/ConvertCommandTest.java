@@ -130,6 +130,21 @@ class ConvertCommandTest {
   }
 
   @Test
+  void sameInputGivesTheSameBytesAndMtimeIsHonoured() throws IOException {
+    Path a = dir.resolve("a.tar.gz");
+    Path b = dir.resolve("b.tar.gz");
+    Path c = dir.resolve("c.tar.gz");
+    assertThat(run("convert", raw.toString(), a.toString(), "--to", "gce-tar").code()).isZero();
+    assertThat(run("convert", raw.toString(), b.toString(), "--to", "gce-tar").code()).isZero();
+    assertThat(Files.mismatch(a, b)).isEqualTo(-1L);
+    assertThat(
+            run("convert", raw.toString(), c.toString(), "--to", "gce-tar", "--mtime", "1700000000")
+                .code())
+        .isZero();
+    assertThat(Files.mismatch(a, c)).isNotEqualTo(-1L);
+  }
+
+  @Test
   void unknownTargetFormatIsAUsageError() {
     Run r = run("convert", raw.toString(), dir.resolve("o").toString(), "--to", "vdi");
     assertThat(r.code()).isEqualTo(ExitCodes.USAGE);

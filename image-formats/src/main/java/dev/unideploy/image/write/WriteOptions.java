@@ -10,8 +10,8 @@ import java.util.Objects;
  * @param threads worker threads for reading, zero checks, hashing and compression
  * @param sparse GCE tarball only: store zero regions as old-GNU sparse holes instead of gzip'd
  *     zeroes
- * @param mtimeEpochSeconds the modification time written into archives (tar); fixed so output is
- *     reproducible
+ * @param mtimeEpochSeconds the time stamp written into the tar header and the VHD footer; fixed (0
+ *     by default) so output is reproducible
  * @param extentFileName the file name a VMDK descriptor names for its own extent
  */
 public record WriteOptions(

@@ -89,6 +89,35 @@ class CliVerifyRunTest {
   }
 
   @Test
+  void verifyBootsAGceTarballThroughItsDiskRaw() throws Exception {
+    Path tar =
+        BootImages.unideploy(
+            sample, dir.resolve("sample.tar.gz"), dev.unideploy.image.TargetFormat.GCE_TARBALL);
+    String before = BootImages.sha256(tar);
+    Process p =
+        unideploy(
+                "verify",
+                tar.toString(),
+                "--ready",
+                "READY sample",
+                "--controller",
+                "virtio-scsi",
+                "--output",
+                "json")
+            .redirectError(dir.resolve("verify-gce.err").toFile())
+            .start();
+    String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+    assertThat(p.waitFor(180, TimeUnit.SECONDS)).isTrue();
+    assertThat(p.exitValue()).as(out + Files.readString(dir.resolve("verify-gce.err"))).isZero();
+    JsonNode doc = new ObjectMapper().readTree(out);
+    assertThat(doc.get("ok").asBoolean()).isTrue();
+    assertThat(doc.get("format").asText()).isEqualTo("raw");
+    assertThat(Files.readString(dir.resolve("verify-gce.err")))
+        .contains("extracted disk.raw from GCE tarball");
+    assertThat(BootImages.sha256(tar)).isEqualTo(before);
+  }
+
+  @Test
   void verifyWithoutReadinessIsAUsageError() throws Exception {
     Process p = unideploy("verify", sample.toString()).redirectErrorStream(true).start();
     String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);

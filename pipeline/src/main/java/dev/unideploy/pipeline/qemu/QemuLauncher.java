@@ -4,14 +4,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.unideploy.pipeline.UnideployException;
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.StandardProtocolFamily;
-import java.net.UnixDomainSocketAddress;
-import java.nio.ByteBuffer;
-import java.nio.channels.SocketChannel;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -93,7 +87,7 @@ public final class QemuLauncher {
     if (h.isEmpty() || !isQemu(h.get(), st.spec())) {
       return Optional.empty();
     }
-    QmpChannel qmp = connectQmp(Path.of(st.qmpSocket()), h.get(), workDir);
+    QmpChannel qmp = QmpSocket.connect(Path.of(st.qmpSocket()), h.get(), workDir, STARTUP);
     if (!qmp.awaitReady(STARTUP)) {
       qmp.close();
       throw new UnideployException(
@@ -215,7 +209,7 @@ public final class QemuLauncher {
     try {
       qmp =
           detached
-              ? connectQmp(socket, p.toHandle(), workDir)
+              ? QmpSocket.connect(socket, p.toHandle(), workDir, STARTUP)
               : new QmpChannel(p.getInputStream(), p.getOutputStream(), "qmp-" + p.pid());
     } catch (UnideployException e) {
       p.destroyForcibly();
@@ -283,31 +277,6 @@ public final class QemuLauncher {
     }
   }
 
-  /** Connects to a QMP Unix socket, waiting for QEMU to create it. */
-  private static QmpChannel connectQmp(Path socket, ProcessHandle qemu, Path workDir)
-      throws IOException, InterruptedException {
-    Instant deadline = Instant.now().plus(STARTUP);
-    while (Instant.now().isBefore(deadline) && qemu.isAlive()) {
-      if (Files.exists(socket)) {
-        SocketChannel ch = SocketChannel.open(StandardProtocolFamily.UNIX);
-        try {
-          ch.connect(UnixDomainSocketAddress.of(socket));
-          // Not Channels.newInputStream/newOutputStream: on a blocking channel they share one
-          // lock, so a write waits for the reader thread's pending read (forever, for QMP).
-          QmpChannel qmp =
-              new QmpChannel(new ChannelInput(ch), new ChannelOutput(ch), "qmp-" + qemu.pid());
-          qmp.start();
-          return qmp;
-        } catch (IOException e) {
-          ch.close(); // Socket file there but not listening yet.
-        }
-      }
-      Thread.sleep(50);
-    }
-    throw new UnideployException(
-        "cannot reach QEMU's monitor socket " + socket + ": see " + workDir.resolve("qemu.log"));
-  }
-
   /** {@code workDir/qmp.sock}, or a short path in /tmp when that would pass the 107-byte limit. */
   static Path qmpSocketPath(Path workDir) {
     Path p = workDir.toAbsolutePath().resolve("qmp.sock");
@@ -356,62 +325,6 @@ public final class QemuLauncher {
       }
     }
     return out;
-  }
-
-  /** Reads a socket channel directly, so a concurrent write is never blocked by this read. */
-  private static final class ChannelInput extends InputStream {
-    private final SocketChannel ch;
-
-    ChannelInput(SocketChannel ch) {
-      this.ch = ch;
-    }
-
-    @Override
-    public int read() throws IOException {
-      byte[] one = new byte[1];
-      int n = read(one, 0, 1);
-      return n < 0 ? -1 : one[0] & 0xff;
-    }
-
-    @Override
-    public int read(byte[] b, int off, int len) throws IOException {
-      if (len == 0) {
-        return 0;
-      }
-      return ch.read(ByteBuffer.wrap(b, off, len));
-    }
-
-    @Override
-    public void close() throws IOException {
-      ch.close();
-    }
-  }
-
-  /** Writes a socket channel directly (see {@link ChannelInput}). */
-  private static final class ChannelOutput extends OutputStream {
-    private final SocketChannel ch;
-
-    ChannelOutput(SocketChannel ch) {
-      this.ch = ch;
-    }
-
-    @Override
-    public void write(int b) throws IOException {
-      write(new byte[] {(byte) b}, 0, 1);
-    }
-
-    @Override
-    public void write(byte[] b, int off, int len) throws IOException {
-      ByteBuffer buf = ByteBuffer.wrap(b, off, len);
-      while (buf.hasRemaining()) {
-        ch.write(buf);
-      }
-    }
-
-    @Override
-    public void close() throws IOException {
-      ch.close();
-    }
   }
 
   /** QEMU refused KVM at startup; the caller retries under TCG. */

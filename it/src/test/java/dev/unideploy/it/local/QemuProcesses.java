@@ -1,0 +1,37 @@
+package dev.unideploy.it.local;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.DirectoryStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Finds QEMU processes by a path on their command line, from /proc: what a test left running. */
+final class QemuProcesses {
+  private QemuProcesses() {}
+
+  /** Pids of live qemu-system processes whose command line mentions {@code path}. */
+  static List<Long> mentioning(Path path) throws IOException {
+    List<Long> pids = new ArrayList<>();
+    String needle = path.toAbsolutePath().toString();
+    try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
+      for (Path p : procs) {
+        String cmd;
+        String stat;
+        try {
+          cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
+          stat = Files.readString(p.resolve("stat"), StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+          continue; // Exited while we looked.
+        }
+        boolean zombie = stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
+        if (!zombie && cmd.contains("qemu-system") && cmd.contains(needle)) {
+          pids.add(Long.parseLong(p.getFileName().toString()));
+        }
+      }
+    }
+    return pids;
+  }
+}
