@@ -2,6 +2,7 @@ package dev.unideploy.cli;
 
 import dev.unideploy.image.ContentHash;
 import dev.unideploy.image.DiskImage;
+import dev.unideploy.image.ImageFormat;
 import dev.unideploy.image.TargetFormat;
 import dev.unideploy.image.write.WriteResult;
 import dev.unideploy.pipeline.config.PublishSettings;
@@ -54,12 +55,12 @@ final class DemoFormats {
     };
   }
 
-  /** QEMU's block driver for a written format; VHD is "vpc" and must never be probed. */
-  static String qemuDriver(TargetFormat f) {
+  /** The format QEMU boots for a written one (the GCE tarball's extracted disk.raw is raw). */
+  static ImageFormat bootedFormat(TargetFormat f) {
     return switch (f) {
-      case RAW, GCE_TARBALL -> "raw";
-      case VMDK_STREAM, VMDK_SPARSE -> "vmdk";
-      case VHD_FIXED, VHD_DYNAMIC -> "vpc";
+      case RAW, GCE_TARBALL -> ImageFormat.RAW;
+      case VMDK_STREAM, VMDK_SPARSE -> ImageFormat.VMDK;
+      case VHD_FIXED, VHD_DYNAMIC -> ImageFormat.VHD;
     };
   }
 
@@ -86,8 +87,7 @@ final class DemoFormats {
 
     Path logs = dir.resolve("verify").resolve(format.cliName());
     Map<String, Object> boot =
-        new QemuBootCheck(qemuDriver(format), readiness, bootTimeout, logs, fileName(format))
-            .accelerator(accelerator)
+        BootChecks.forReadiness(bootedFormat(format), readiness, bootTimeout, logs, accelerator)
             .verify(bootable, PublishSettings.defaults(), DiskController.VIRTIO, events);
     r.put("bootSeconds", boot.get("bootSeconds"));
     r.put("accelerator", boot.get("accelerator"));

@@ -3,11 +3,13 @@ package dev.unideploy.cli;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.unideploy.image.DiskImage;
+import dev.unideploy.image.ImageFormat;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.config.DeployConfig;
 import dev.unideploy.pipeline.events.EventSink;
 import dev.unideploy.pipeline.journal.DeploymentLock;
 import dev.unideploy.pipeline.journal.FileJournal;
+import dev.unideploy.pipeline.publish.BootCheck;
 import dev.unideploy.pipeline.spi.Provider;
 import dev.unideploy.pipeline.spi.ProviderContext;
 import dev.unideploy.pipeline.spi.Providers;
@@ -141,15 +143,15 @@ final class DeployCommand extends AbstractCommand {
       FileJournal journal = FileJournal.open(state.resolve("journal").resolve(appName + ".jsonl"));
       ProviderContext context =
           new ProviderContext(config, events, journal, state.resolve("work"), Clock.systemUTC());
-      QemuBootCheck check =
+      BootCheck check =
           noVerify || readiness.isEmpty()
               ? null
-              : new QemuBootCheck(
-                  qemuDriver(disk),
+              : BootChecks.forReadiness(
+                  bootableFormat(disk),
                   readiness,
                   timeout,
                   state.resolve("verify").resolve(appName),
-                  imageFile.getFileName().toString());
+                  null);
       List<ServerGroupSpec.PortMapping> mappings = new ArrayList<>();
       for (int guest : settings.ports()) {
         mappings.add(new ServerGroupSpec.PortMapping(0, guest));
@@ -165,15 +167,12 @@ final class DeployCommand extends AbstractCommand {
     }
   }
 
-  /** QEMU's driver for a detected format (VHD is "vpc"; fixed VHDs must never be probed). */
-  static String qemuDriver(DiskImage disk) {
-    return switch (disk.format()) {
-      case RAW -> "raw";
-      case QCOW2 -> "qcow2";
-      case VMDK -> "vmdk";
-      case VHD -> "vpc";
-      case GCE_TARBALL -> throw new UnideployException("extract disk.raw from the tarball first");
-    };
+  /** The detected format, passed to QEMU explicitly (fixed VHDs must never be probed). */
+  static ImageFormat bootableFormat(DiskImage disk) {
+    if (disk.format() == ImageFormat.GCE_TARBALL) {
+      throw new UnideployException("extract disk.raw from the tarball first");
+    }
+    return disk.format();
   }
 
   private LocalSettings applyOverrides(LocalSettings s) {

@@ -146,12 +146,12 @@ final class PublishCommand extends AbstractCommand {
               + " pass --ready REGEX (a line your unikernel prints on its serial console when it"
               + " is up), or --no-verify to skip the check");
     }
-    return new QemuBootCheck(
-        DeployCommand.qemuDriver(disk),
+    return BootChecks.forReadiness(
+        DeployCommand.bootableFormat(disk),
         new Readiness(ready, null, null, null),
         Duration.ofSeconds(verifyTimeout),
         state.resolve("verify").resolve(appName),
-        imageFile.getFileName().toString());
+        null);
   }
 
   static Path defaultStateDir() {

@@ -1,8 +1,8 @@
 package dev.unideploy.image.qcow2;
 
-import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.Extent;
 import dev.unideploy.image.ImageFormat;
+import dev.unideploy.image.read.FileBackedDiskImage;
 import dev.unideploy.image.read.ReaderLimits;
 import dev.unideploy.image.read.SourceFile;
 import dev.unideploy.image.read.TableCache;
@@ -17,12 +17,9 @@ import java.util.Map;
  * Random reads of a qcow2 image's active layer: L1 in memory, L2 tables and decompressed clusters
  * in small bounded caches, data by positional reads (contiguous host clusters in one read).
  */
-final class Qcow2DiskImage implements DiskImage {
-  private final SourceFile file;
+final class Qcow2DiskImage extends FileBackedDiskImage {
   private final Qcow2Header header;
   private final long[] l1;
-  private final List<Extent> extents;
-  private final Map<String, Object> details;
   private final TableCache<long[]> l2Cache;
   private final TableCache<byte[]> clusterCache;
   private final Qcow2ClusterDecompressor decompressor;
@@ -35,11 +32,14 @@ final class Qcow2DiskImage implements DiskImage {
       long[] l1,
       List<Extent> extents,
       Map<String, Object> details) {
-    this.file = file;
+    super(
+        file,
+        ImageFormat.QCOW2,
+        header.virtualSize(),
+        extents,
+        Collections.unmodifiableMap(details));
     this.header = header;
     this.l1 = l1;
-    this.extents = extents;
-    this.details = Collections.unmodifiableMap(details);
     this.bits = header.clusterBits();
     this.clusterMask = header.clusterSize() - 1L;
     this.l2Cache =
@@ -54,34 +54,7 @@ final class Qcow2DiskImage implements DiskImage {
   }
 
   @Override
-  public ImageFormat format() {
-    return ImageFormat.QCOW2;
-  }
-
-  @Override
-  public long virtualSize() {
-    return header.virtualSize();
-  }
-
-  @Override
-  public List<Extent> extents() {
-    return extents;
-  }
-
-  @Override
-  public Map<String, Object> details() {
-    return details;
-  }
-
-  @Override
-  public int read(long offset, ByteBuffer dst) throws IOException {
-    if (offset < 0) {
-      throw new IllegalArgumentException("negative offset " + offset);
-    }
-    if (offset >= header.virtualSize()) {
-      return -1;
-    }
-    int total = (int) Math.min(dst.remaining(), header.virtualSize() - offset);
+  protected void readWithin(long offset, ByteBuffer dst, int total) throws IOException {
     long pos = offset;
     long end = offset + total;
     while (pos < end) {
@@ -104,14 +77,10 @@ final class Qcow2DiskImage implements DiskImage {
           }
           n += (int) Math.min(end - pos - n, header.clusterSize());
         }
-        ByteBuffer slice = dst.duplicate();
-        slice.limit(slice.position() + n);
-        file.readFully(host, slice);
-        dst.position(dst.position() + n);
+        copyFromFile(host, dst, n);
       }
       pos += n;
     }
-    return total;
   }
 
   private long entryFor(long cluster) throws IOException {
@@ -130,10 +99,5 @@ final class Qcow2DiskImage implements DiskImage {
     ByteBuffer compressed = ByteBuffer.allocate(length);
     file.readZeroPadded(host, compressed);
     return decompressor.decompress(compressed.array(), host);
-  }
-
-  @Override
-  public void close() throws IOException {
-    file.close();
   }
 }

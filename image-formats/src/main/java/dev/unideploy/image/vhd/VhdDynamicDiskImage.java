@@ -1,8 +1,8 @@
 package dev.unideploy.image.vhd;
 
-import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.Extent;
 import dev.unideploy.image.ImageFormat;
+import dev.unideploy.image.read.FileBackedDiskImage;
 import dev.unideploy.image.read.SourceFile;
 import dev.unideploy.image.read.TableCache;
 import dev.unideploy.image.read.ZeroFill;
@@ -17,14 +17,10 @@ import java.util.Map;
  * Random reads of a dynamic VHD: the BAT in memory, blocks whose bitmap is full read directly, and
  * the bitmaps of partly written blocks from a small cache (their unset sectors read as zero).
  */
-final class VhdDynamicDiskImage implements DiskImage {
-  private final SourceFile file;
-  private final long virtualSize;
+final class VhdDynamicDiskImage extends FileBackedDiskImage {
   private final ParsedVhdDynamicHeader header;
   private final int[] bat;
   private final BitSet partial;
-  private final List<Extent> extents;
-  private final Map<String, Object> details;
   private final TableCache<byte[]> bitmaps;
 
   VhdDynamicDiskImage(
@@ -35,13 +31,10 @@ final class VhdDynamicDiskImage implements DiskImage {
       BitSet partial,
       List<Extent> extents,
       Map<String, Object> details) {
-    this.file = file;
-    this.virtualSize = virtualSize;
+    super(file, ImageFormat.VHD, virtualSize, extents, Collections.unmodifiableMap(details));
     this.header = header;
     this.bat = bat;
     this.partial = partial;
-    this.extents = extents;
-    this.details = Collections.unmodifiableMap(details);
     this.bitmaps =
         new TableCache<>(
             header.bitmapBytes(),
@@ -54,34 +47,7 @@ final class VhdDynamicDiskImage implements DiskImage {
   }
 
   @Override
-  public ImageFormat format() {
-    return ImageFormat.VHD;
-  }
-
-  @Override
-  public long virtualSize() {
-    return virtualSize;
-  }
-
-  @Override
-  public List<Extent> extents() {
-    return extents;
-  }
-
-  @Override
-  public Map<String, Object> details() {
-    return details;
-  }
-
-  @Override
-  public int read(long offset, ByteBuffer dst) throws IOException {
-    if (offset < 0) {
-      throw new IllegalArgumentException("negative offset " + offset);
-    }
-    if (offset >= virtualSize) {
-      return -1;
-    }
-    int total = (int) Math.min(dst.remaining(), virtualSize - offset);
+  protected void readWithin(long offset, ByteBuffer dst, int total) throws IOException {
     long pos = offset;
     long end = offset + total;
     int blockSize = header.blockSize();
@@ -96,14 +62,13 @@ final class VhdDynamicDiskImage implements DiskImage {
         long blockAt = sector * 512;
         long dataAt = blockAt + header.bitmapBytes();
         if (!partial.get(block)) {
-          readInto(dataAt + inBlock, dst, n);
+          copyFromFile(dataAt + inBlock, dst, n);
         } else {
           readPartial(bitmaps.get(blockAt), dataAt, inBlock, n, dst);
         }
       }
       pos += n;
     }
-    return total;
   }
 
   private void readPartial(byte[] bitmap, long dataAt, int inBlock, int n, ByteBuffer dst)
@@ -118,23 +83,11 @@ final class VhdDynamicDiskImage implements DiskImage {
         runEnd = Math.min(end, runEnd + 512);
       }
       if (present) {
-        readInto(dataAt + pos, dst, runEnd - pos);
+        copyFromFile(dataAt + pos, dst, runEnd - pos);
       } else {
         ZeroFill.fill(dst, runEnd - pos);
       }
       pos = runEnd;
     }
-  }
-
-  private void readInto(long at, ByteBuffer dst, int n) throws IOException {
-    ByteBuffer slice = dst.duplicate();
-    slice.limit(slice.position() + n);
-    file.readFully(at, slice);
-    dst.position(dst.position() + n);
-  }
-
-  @Override
-  public void close() throws IOException {
-    file.close();
   }
 }

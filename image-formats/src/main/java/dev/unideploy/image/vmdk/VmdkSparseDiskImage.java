@@ -1,9 +1,9 @@
 package dev.unideploy.image.vmdk;
 
-import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.Extent;
 import dev.unideploy.image.ImageFormat;
 import dev.unideploy.image.ImageFormatException;
+import dev.unideploy.image.read.FileBackedDiskImage;
 import dev.unideploy.image.read.ReaderLimits;
 import dev.unideploy.image.read.SourceFile;
 import dev.unideploy.image.read.TableCache;
@@ -21,13 +21,9 @@ import java.util.zip.Inflater;
  * Random reads of a hosted sparse extent: grain directory in memory, grain tables and inflated
  * grains in bounded caches. Compressed grains start with a marker (LBA, size) that is checked.
  */
-final class VmdkSparseDiskImage implements DiskImage {
-  private final SourceFile file;
+final class VmdkSparseDiskImage extends FileBackedDiskImage {
   private final ParsedVmdkSparseHeader header;
-  private final long virtualSize;
   private final int[] gd;
-  private final List<Extent> extents;
-  private final Map<String, Object> details;
   private final TableCache<int[]> gtCache;
   private final TableCache<Grain> grainCache;
   private final int grainBytes;
@@ -45,12 +41,9 @@ final class VmdkSparseDiskImage implements DiskImage {
       int[] gd,
       List<Extent> extents,
       Map<String, Object> details) {
-    this.file = file;
+    super(file, ImageFormat.VMDK, virtualSize, extents, Collections.unmodifiableMap(details));
     this.header = header;
-    this.virtualSize = virtualSize;
     this.gd = gd;
-    this.extents = extents;
-    this.details = Collections.unmodifiableMap(details);
     this.grainBytes = header.grainBytes();
     this.gtCache =
         new TableCache<>(
@@ -61,34 +54,7 @@ final class VmdkSparseDiskImage implements DiskImage {
   }
 
   @Override
-  public ImageFormat format() {
-    return ImageFormat.VMDK;
-  }
-
-  @Override
-  public long virtualSize() {
-    return virtualSize;
-  }
-
-  @Override
-  public List<Extent> extents() {
-    return extents;
-  }
-
-  @Override
-  public Map<String, Object> details() {
-    return details;
-  }
-
-  @Override
-  public int read(long offset, ByteBuffer dst) throws IOException {
-    if (offset < 0) {
-      throw new IllegalArgumentException("negative offset " + offset);
-    }
-    if (offset >= virtualSize) {
-      return -1;
-    }
-    int total = (int) Math.min(dst.remaining(), virtualSize - offset);
+  protected void readWithin(long offset, ByteBuffer dst, int total) throws IOException {
     long pos = offset;
     long end = offset + total;
     while (pos < end) {
@@ -124,14 +90,10 @@ final class VmdkSparseDiskImage implements DiskImage {
         while (pos + n < end && grainSector((pos + n) / grainBytes) * 512 == at + n) {
           n += (int) Math.min(end - pos - n, grainBytes);
         }
-        ByteBuffer slice = dst.duplicate();
-        slice.limit(slice.position() + n);
-        file.readFully(at, slice);
-        dst.position(dst.position() + n);
+        copyFromFile(at, dst, n);
       }
       pos += n;
     }
-    return total;
   }
 
   private long grainSector(long grainIndex) throws IOException {
@@ -197,7 +159,7 @@ final class VmdkSparseDiskImage implements DiskImage {
               + grainBytes
               + "; the image is corrupt: convert it again");
     }
-    if (lba < 0 || lba % header.grainSectors() != 0 || lba * 512 >= virtualSize) {
+    if (lba < 0 || lba % header.grainSectors() != 0 || lba * 512 >= virtualSize()) {
       throw ImageFormatException.at(
           file.path(),
           "VMDK grain marker",
@@ -215,7 +177,7 @@ final class VmdkSparseDiskImage implements DiskImage {
       input = file.readStructure("VMDK compressed grain", at + 12, (int) size).array();
       inputOff = 0;
     }
-    long needed = Math.min(grainBytes, virtualSize - lba * 512);
+    long needed = Math.min(grainBytes, virtualSize() - lba * 512);
     int produced = 0;
     Inflater inflater = INFLATERS.get();
     inflater.reset(); // zlib-wrapped deflate (RFC 1950)
@@ -250,10 +212,5 @@ final class VmdkSparseDiskImage implements DiskImage {
     }
     Arrays.fill(out, off + produced, off + grainBytes, (byte) 0);
     return lba;
-  }
-
-  @Override
-  public void close() throws IOException {
-    file.close();
   }
 }

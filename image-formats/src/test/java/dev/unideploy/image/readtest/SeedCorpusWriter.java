@@ -5,15 +5,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 
 /**
- * Writes the crafted images as Jazzer seeds for {@code ReaderFuzzTest}. Run from image-formats/
- * after {@code mvn test-compile}: {@code java -cp target/classes:target/test-classes:$(cat cp.txt)
- * dev.unideploy.image.readtest.SeedCorpusWriter}.
+ * Writes the crafted images as Jazzer seeds for {@code ReaderFuzzTest}, byte for byte the committed
+ * ones. {@code scripts/regenerate-fuzz-seeds.sh} runs it; the optional argument is the corpus
+ * folder (default: the one under {@code src/test/resources}, relative to image-formats/).
  */
 public final class SeedCorpusWriter {
   private SeedCorpusWriter() {}
 
   public static void main(String[] args) throws IOException {
-    Path root = Path.of("src/test/resources/dev/unideploy/image/ReaderFuzzTestInputs");
+    Path root =
+        Path.of(
+            args.length > 0
+                ? args[0]
+                : "src/test/resources/dev/unideploy/image/ReaderFuzzTestInputs");
     write(root.resolve("fuzzQcow2/v3-deflate"), CraftedImages.qcow2(3, false).file());
     write(root.resolve("fuzzQcow2/v3-zstd"), CraftedImages.qcow2(3, true).file());
     write(root.resolve("fuzzQcow2/v2"), CraftedImages.qcow2(2, false).file());

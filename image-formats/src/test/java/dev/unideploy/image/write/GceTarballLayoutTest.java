@@ -2,15 +2,14 @@ package dev.unideploy.image.write;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.unideploy.image.Extent;
 import dev.unideploy.image.TargetFormat;
+import dev.unideploy.image.testing.MemoryDiskImage;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
@@ -29,7 +28,7 @@ class GceTarballLayoutTest {
     for (int i = 0; i < runs.length; i++) {
       runs[i] = new int[] {4096 + i, i % 2 == 0 ? 1 : 0};
     }
-    SyntheticImage image = SyntheticImage.fromRuns(3, runs);
+    MemoryDiskImage image = MemoryDiskImage.fromRuns(3, runs);
     Path out = dir.resolve("disk.tar.gz");
     WrittenImages.write(
         image, TargetFormat.GCE_TARBALL, out, WriteOptions.defaults().withSparse(true));
@@ -47,8 +46,8 @@ class GceTarballLayoutTest {
       assertThat(headers).hasSize(31);
       assertThat(headers.get(30).getOffset()).isEqualTo(1L << 30);
       assertThat(headers.get(30).getNumbytes()).isZero();
-      byte[] back = tar.readNBytes(image.contents().length);
-      assertThat(back).isEqualTo(image.contents());
+      byte[] back = tar.readNBytes(image.bytes().length);
+      assertThat(back).isEqualTo(image.bytes());
       assertThat(tar.getNextEntry()).isNull();
     }
   }
@@ -61,11 +60,8 @@ class GceTarballLayoutTest {
   @Test
   void largeSparseDiskUsesBase256Sizes() throws IOException {
     long size = (16L << 30) + 12345;
-    SyntheticImage small = SyntheticImage.fromRuns(5, new int[][] {{1 << 20, 1}});
-    List<Extent> extents = new ArrayList<>();
-    extents.add(Extent.data(0, 1 << 20));
-    extents.add(Extent.zero(1 << 20, size - (1 << 20)));
-    LargeZeroTailImage image = new LargeZeroTailImage(small.contents(), size, extents);
+    MemoryDiskImage small = MemoryDiskImage.fromRuns(5, new int[][] {{1 << 20, 1}});
+    MemoryDiskImage image = MemoryDiskImage.withZeroTail(small.bytes(), size);
     Path out = dir.resolve("big.tar.gz");
     WriteResult r =
         WrittenImages.write(

@@ -3,6 +3,7 @@ package dev.unideploy.image.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.unideploy.image.TargetFormat;
+import dev.unideploy.image.testing.MemoryDiskImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,8 +15,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 class ReproducibleOutputTest {
   @TempDir Path dir;
 
-  private static SyntheticImage image(long seed) {
-    return SyntheticImage.fromRuns(
+  private static MemoryDiskImage image(long seed) {
+    return MemoryDiskImage.fromRuns(
         seed,
         new int[][] {{3_000_000, 1}, {5_000_000, 0}, {200_001, 2}, {70_000, 3}, {1_000_000, 1}});
   }

@@ -18,9 +18,11 @@ import java.util.regex.Pattern;
  * <p>A hostfwd port accepts every host connection at once, before the guest has answered, and only
  * then connects to the guest (libslirp {@code tcp_listen}/{@code tcp_connect}). So a bare TCP
  * connect proves nothing: the TCP probe asks QEMU ({@code info usernet}) whether the guest side of
- * that very connection reached ESTABLISHED, and the HTTP probe requires a status line back.
+ * that very connection reached ESTABLISHED, and the HTTP probe requires a status line back. The
+ * local provider's health checks use {@link #describeHttp} so they judge HTTP readiness the same
+ * way.
  */
-final class NetworkProbe {
+public final class NetworkProbe {
   private static final Duration IO_TIMEOUT = Duration.ofSeconds(2);
   private static final Pattern STATUS_LINE = Pattern.compile("^HTTP/\\d(?:\\.\\d)? (\\d{3})\\b");
   private static final Pattern USERNET_ROW =
@@ -30,6 +32,36 @@ final class NetworkProbe {
 
   /** True when a GET on the forwarded port answers with a 2xx or 3xx status. */
   static boolean http(int hostPort, String path) {
+    try {
+      return isReady(httpStatus(hostPort, path));
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  /**
+   * The outcome of a GET on the forwarded port, for health reports: {@code HTTP 200} (ready when
+   * 2xx or 3xx, see {@link #isReadyHttp}), or why no status came back.
+   */
+  public static String describeHttp(int hostPort, String path) {
+    try {
+      Optional<Integer> status = httpStatus(hostPort, path);
+      return status.isPresent() ? "HTTP " + status.get() : "no HTTP status line in the answer";
+    } catch (IOException e) {
+      return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
+    }
+  }
+
+  /** Whether a {@link #describeHttp} outcome counts as ready: a 2xx or 3xx status. */
+  public static boolean isReadyHttp(String outcome) {
+    return outcome.startsWith("HTTP 2") || outcome.startsWith("HTTP 3");
+  }
+
+  private static boolean isReady(Optional<Integer> status) {
+    return status.isPresent() && status.get() >= 200 && status.get() < 400;
+  }
+
+  private static Optional<Integer> httpStatus(int hostPort, String path) throws IOException {
     try (Socket s = connect(hostPort)) {
       OutputStream out = s.getOutputStream();
       out.write(
@@ -39,10 +71,7 @@ final class NetworkProbe {
                   + "Connection: close\r\n\r\n")
               .getBytes(StandardCharsets.US_ASCII));
       out.flush();
-      Optional<Integer> status = statusOf(readLine(s.getInputStream()));
-      return status.isPresent() && status.get() >= 200 && status.get() < 400;
-    } catch (IOException e) {
-      return false;
+      return statusOf(readLine(s.getInputStream()));
     }
   }
 

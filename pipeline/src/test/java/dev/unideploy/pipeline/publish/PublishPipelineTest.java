@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.unideploy.image.ContentHash;
 import dev.unideploy.image.TargetFormat;
+import dev.unideploy.image.testing.MemoryDiskImage;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.config.DeployConfig;
 import dev.unideploy.pipeline.events.LogEvent;
@@ -112,17 +113,17 @@ class PublishPipelineTest {
     return new PublishPipeline(p, converter, ctx);
   }
 
-  private static MemoryDisk disk() {
+  private static MemoryDiskImage disk() {
     byte[] b = new byte[64 * 1024];
     b[10] = 1;
     b[40_000] = 7;
-    return new MemoryDisk(b);
+    return MemoryDiskImage.scanned(b, 4096);
   }
 
   @Test
   void runsEveryStepInOrderAndReportsTheResult() throws Exception {
     FakePublisher p = new FakePublisher();
-    MemoryDisk d = disk();
+    MemoryDiskImage d = disk();
     Map<String, Object> r =
         pipeline(p, null)
             .publish(d, dir.resolve("hello.img"), new PublishPipeline.Options(null, false));

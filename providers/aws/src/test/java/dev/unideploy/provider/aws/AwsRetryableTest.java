@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.core.exception.AbortedException;
@@ -11,6 +12,7 @@ import software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.services.ec2.model.Ec2Exception;
 
+/** Which EC2 and EBS direct API failures are retried, and how they are described. */
 class AwsRetryableTest {
 
   private static Ec2Exception ec2(int status, String code) {
@@ -31,6 +33,17 @@ class AwsRetryableTest {
   }
 
   @Test
+  void ebsThrottlingAndServerErrorsAreRetried() {
+    assertThat(AwsRetryable.isRetryable(AwsErrors.ebs(429, "ThrottlingException", "x"))).isTrue();
+    assertThat(AwsRetryable.isRetryable(AwsErrors.ebs(400, "RequestLimitExceeded", "x"))).isTrue();
+    assertThat(AwsRetryable.isRetryable(AwsErrors.ebs(400, "RequestThrottledException", "x")))
+        .isTrue();
+    assertThat(AwsRetryable.isRetryable(AwsErrors.ebs(500, "InternalServerException", "x")))
+        .isTrue();
+    assertThat(AwsRetryable.isRetryable(AwsErrors.ebs(503, "ServiceUnavailable", "x"))).isTrue();
+  }
+
+  @Test
   void clientErrorsAreNot() {
     assertThat(AwsRetryable.INSTANCE.test(ec2(400, "InvalidParameterValue"))).isFalse();
     assertThat(AwsRetryable.INSTANCE.test(ec2(403, "UnauthorizedOperation"))).isFalse();
@@ -38,10 +51,24 @@ class AwsRetryableTest {
   }
 
   @Test
+  void ebsClientMistakesAndBugsAreNot() {
+    assertThat(AwsRetryable.isRetryable(AwsErrors.ebs(400, "ValidationException", "x"))).isFalse();
+    assertThat(AwsRetryable.isRetryable(AwsErrors.ebs(403, "AccessDeniedException", "x")))
+        .isFalse();
+    assertThat(AwsRetryable.isRetryable(AwsErrors.ebs(404, "ResourceNotFoundException", "x")))
+        .isFalse();
+    assertThat(AwsRetryable.isRetryable(new IllegalStateException("bug"))).isFalse();
+  }
+
+  @Test
   void networkFailuresAndAttemptTimeoutsAreRetriedButMissingCredentialsAreNot() {
     assertThat(
             AwsRetryable.isRetryable(
                 SdkClientException.create("connect", new ConnectException("refused"))))
+        .isTrue();
+    assertThat(
+            AwsRetryable.isRetryable(
+                SdkClientException.create("read", new SocketTimeoutException("Read timed out"))))
         .isTrue();
     assertThat(AwsRetryable.isRetryable(SdkClientException.create("io", new IOException("reset"))))
         .isTrue();
@@ -55,6 +82,8 @@ class AwsRetryableTest {
   void describeGivesCodeAndMessageOnly() {
     assertThat(AwsRetryable.describe(ec2(403, "UnauthorizedOperation")))
         .isEqualTo("UnauthorizedOperation: msg UnauthorizedOperation");
+    assertThat(AwsRetryable.describe(AwsErrors.ebs(400, "ValidationException", "bad block")))
+        .isEqualTo("ValidationException: bad block");
     assertThat(AwsRetryable.errorCode(ec2(400, "X"))).isEqualTo("X");
     assertThat(AwsRetryable.errorCode(new IllegalStateException())).isNull();
   }

@@ -3,13 +3,12 @@ package dev.unideploy.provider.local;
 import dev.unideploy.pipeline.qemu.BootOutcome;
 import dev.unideploy.pipeline.qemu.BootWatcher;
 import dev.unideploy.pipeline.qemu.ConsoleMatcher;
+import dev.unideploy.pipeline.qemu.NetworkProbe;
 import dev.unideploy.pipeline.qemu.QemuLauncher;
 import dev.unideploy.pipeline.qemu.QemuProcess;
 import dev.unideploy.pipeline.qemu.ReadinessCheck;
 import dev.unideploy.pipeline.qemu.SerialConsole;
 import java.io.IOException;
-import java.net.HttpURLConnection;
-import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -20,13 +19,12 @@ import java.util.concurrent.ConcurrentHashMap;
 /**
  * Runs an instance's readiness checks from outside, with the same judges as boot verification: the
  * pipeline's {@link ConsoleMatcher} on the serial console (followed incrementally; a panic line
- * makes the instance unhealthy for good), an HTTP GET on the forwarded port, and for TCP the
- * pipeline's {@link BootWatcher} on the re-attached QEMU (a bare connect to a user-mode forward
- * always succeeds, so it asks QEMU whether the guest side of the connection was established).
+ * makes the instance unhealthy for good), the pipeline's {@link NetworkProbe} HTTP GET on the
+ * forwarded port, and for TCP the pipeline's {@link BootWatcher} on the re-attached QEMU (a bare
+ * connect to a user-mode forward always succeeds, so it asks QEMU whether the guest side of the
+ * connection was established).
  */
 final class ReadinessProbe {
-  private static final int HTTP_TIMEOUT_MS = 2000;
-
   /** The outcome: ready or not, a panic seen, and the evidence. */
   record Result(boolean ready, boolean panicked, String detail) {}
 
@@ -65,7 +63,7 @@ final class ReadinessProbe {
     if (r.http() != null) {
       int port = instance.hostPort(r.port());
       String h = http(port, r.http());
-      ready &= h.startsWith("HTTP 2") || h.startsWith("HTTP 3");
+      ready &= NetworkProbe.isReadyHttp(h);
       append(detail, "GET :" + port + r.http() + " -> " + h);
     }
     if (r.tcp() != null) {
@@ -113,25 +111,7 @@ final class ReadinessProbe {
   }
 
   static String http(int port, String path) {
-    if (port <= 0) {
-      return "no forwarded port";
-    }
-    HttpURLConnection c = null;
-    try {
-      c =
-          (HttpURLConnection)
-              URI.create("http://127.0.0.1:" + port + path).toURL().openConnection();
-      c.setConnectTimeout(HTTP_TIMEOUT_MS);
-      c.setReadTimeout(HTTP_TIMEOUT_MS);
-      c.setInstanceFollowRedirects(false);
-      return "HTTP " + c.getResponseCode();
-    } catch (IOException e) {
-      return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
-    } finally {
-      if (c != null) {
-        c.disconnect();
-      }
-    }
+    return port <= 0 ? "no forwarded port" : NetworkProbe.describeHttp(port, path);
   }
 
   /** Re-attaches to the instance's QEMU and lets the boot watcher probe the port briefly. */

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.unideploy.image.ContentHash;
+import dev.unideploy.image.testing.MemoryDiskImage;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.config.DeployConfig;
 import dev.unideploy.pipeline.config.PublishSettings;
@@ -27,7 +28,7 @@ class ImageStoreTest {
   @TempDir Path tmp;
   private final StepClock clock = new StepClock();
 
-  private Map<String, Object> publish(String app, String version, MemoryDisk disk, int keep) {
+  private Map<String, Object> publish(String app, String version, MemoryDiskImage disk, int keep) {
     ObjectNode providers = JsonNodeFactory.instance.objectNode();
     providers.putObject("local").put("home", tmp.resolve("home").toString());
     DeployConfig config =
@@ -53,7 +54,7 @@ class ImageStoreTest {
 
   @Test
   void storesTheDiskOnceUnderItsContentHashAsASparseRawFile() throws Exception {
-    MemoryDisk disk = MemoryDisk.withMarker(SIZE, "hello");
+    MemoryDiskImage disk = MemoryDiskImage.withMarker(SIZE, "hello");
     String sha = ContentHash.sha256(disk);
 
     Map<String, Object> result = publish("web", "1", disk, 0);
@@ -64,7 +65,7 @@ class ImageStoreTest {
     byte[] stored = Files.readAllBytes(blob);
     assertThat(new String(stored, SIZE / 2, 5, java.nio.charset.StandardCharsets.UTF_8))
         .isEqualTo("hello");
-    assertThat(ContentHash.sha256(new MemoryDisk(stored))).isEqualTo(sha);
+    assertThat(ContentHash.sha256(MemoryDiskImage.scanned(stored, 64 * 1024))).isEqualTo(sha);
     @SuppressWarnings("unchecked")
     Map<String, Object> upload = (Map<String, Object>) result.get("upload");
     // Two 64 KiB data blocks with the marker; everything else stays a hole.
@@ -81,7 +82,7 @@ class ImageStoreTest {
 
   @Test
   void publishingTheSameContentAgainReusesTheImage() throws Exception {
-    MemoryDisk disk = MemoryDisk.withMarker(SIZE, "same");
+    MemoryDiskImage disk = MemoryDiskImage.withMarker(SIZE, "same");
     Map<String, Object> first = publish("web", "1", disk, 0);
     Path blob = store().blobPath(ContentHash.sha256(disk));
     long mtime = Files.getLastModifiedTime(blob).toMillis();
@@ -99,13 +100,13 @@ class ImageStoreTest {
 
   @Test
   void retentionKeepsTheNewestNOfTheAppAndNeverTouchesOtherApps() throws Exception {
-    publish("other", "1", MemoryDisk.withMarker(SIZE, "other-1"), 0);
+    publish("other", "1", MemoryDiskImage.withMarker(SIZE, "other-1"), 0);
     for (int v = 1; v <= 4; v++) {
-      publish("web", Integer.toString(v), MemoryDisk.withMarker(SIZE, "web-" + v), 0);
+      publish("web", Integer.toString(v), MemoryDiskImage.withMarker(SIZE, "web-" + v), 0);
     }
     assertThat(store().list("web")).hasSize(4);
 
-    Map<String, Object> r = publish("web", "5", MemoryDisk.withMarker(SIZE, "web-5"), 2);
+    Map<String, Object> r = publish("web", "5", MemoryDiskImage.withMarker(SIZE, "web-5"), 2);
 
     assertThat(store().list("web")).extracting(StoredImage::version).containsExactly("4", "5");
     assertThat(store().list("other")).hasSize(1);
@@ -122,7 +123,7 @@ class ImageStoreTest {
   @Test
   void dryRunRetirementOnlyLists() {
     for (int v = 1; v <= 3; v++) {
-      publish("web", Integer.toString(v), MemoryDisk.withMarker(SIZE, "v" + v), 0);
+      publish("web", Integer.toString(v), MemoryDiskImage.withMarker(SIZE, "v" + v), 0);
     }
     LocalImagePublisher publisher =
         new LocalImagePublisher(
@@ -154,7 +155,7 @@ class ImageStoreTest {
 
   @Test
   void deleteKeepsTheDiskWhileAnotherAppNamesIt() throws Exception {
-    MemoryDisk disk = MemoryDisk.withMarker(SIZE, "shared");
+    MemoryDiskImage disk = MemoryDiskImage.withMarker(SIZE, "shared");
     String sha = ContentHash.sha256(disk);
     publish("a", "1", disk, 0);
     publish("b", "1", disk, 0);
@@ -172,7 +173,7 @@ class ImageStoreTest {
 
   @Test
   void resolvesByIdPrefixNameAndTag() throws Exception {
-    MemoryDisk disk = MemoryDisk.withMarker(SIZE, "x");
+    MemoryDiskImage disk = MemoryDiskImage.withMarker(SIZE, "x");
     String sha = ContentHash.sha256(disk);
     publish("web", "7", disk, 0);
     StoredImage image = store().list("web").get(0);
@@ -186,7 +187,7 @@ class ImageStoreTest {
 
   @Test
   void refusesContentThatDoesNotHashAsPublished() {
-    MemoryDisk disk = MemoryDisk.withMarker(SIZE, "real");
+    MemoryDiskImage disk = MemoryDiskImage.withMarker(SIZE, "real");
     String wrong = "0".repeat(64);
     assertThatThrownBy(() -> store().putBlob(disk, wrong, EventSink.discard()))
         .isInstanceOf(UnideployException.class)
@@ -201,7 +202,7 @@ class ImageStoreTest {
     for (int i = 0; i < bytes.length; i += 4097) {
       bytes[i] = (byte) (i % 251 + 1);
     }
-    MemoryDisk disk = new MemoryDisk(bytes);
+    MemoryDiskImage disk = MemoryDiskImage.scanned(bytes, 64 * 1024);
     String sha = ContentHash.sha256(disk);
     store().putBlob(disk, sha, EventSink.discard());
     ByteBuffer back = ByteBuffer.wrap(Files.readAllBytes(store().blobPath(sha)));

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.unideploy.image.Extent;
+import dev.unideploy.image.testing.MemoryDiskImage;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.events.LogEvent;
 import dev.unideploy.pipeline.events.ProgressEvent;
@@ -61,7 +62,7 @@ class EbsSnapshotUploaderTest {
         extents.add(e);
       }
     }
-    return new MemoryDiskImage(disk.bytes(), extents);
+    return MemoryDiskImage.of(disk.bytes(), extents);
   }
 
   private static List<Integer> nonZeroBlocks(byte[] bytes) {

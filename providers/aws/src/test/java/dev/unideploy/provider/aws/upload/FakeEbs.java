@@ -1,5 +1,6 @@
 package dev.unideploy.provider.aws.upload;
 
+import dev.unideploy.provider.aws.AwsErrors;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
@@ -224,13 +225,7 @@ class FakeEbs implements EbsClient {
   }
 
   static EbsException error(int status, String code, String message) {
-    return (EbsException)
-        EbsException.builder()
-            .statusCode(status)
-            .message(message)
-            .awsErrorDetails(
-                AwsErrorDetails.builder().errorCode(code).errorMessage(message).build())
-            .build();
+    return AwsErrors.ebs(status, code, message);
   }
 
   private static byte[] read(RequestBody body) {

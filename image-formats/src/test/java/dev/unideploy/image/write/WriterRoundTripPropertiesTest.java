@@ -3,6 +3,7 @@ package dev.unideploy.image.write;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.unideploy.image.TargetFormat;
+import dev.unideploy.image.testing.MemoryDiskImage;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,7 +22,7 @@ import net.jqwik.api.lifecycle.BeforeProperty;
  * Random extent maps (zero extents, random, compressible and all-zero data, unaligned sizes) go
  * through every writer and back through the matching reader to the same bytes.
  */
-class WriterRoundTripProperties {
+class WriterRoundTripPropertiesTest {
   private Path dir;
 
   @BeforeProperty
@@ -40,8 +41,8 @@ class WriterRoundTripProperties {
   void everyWriterRoundTrips(
       @ForAll("runs") List<int[]> runs, @ForAll long seed, @ForAll("threads") int threads)
       throws IOException {
-    SyntheticImage image = SyntheticImage.fromRuns(seed, runs.toArray(new int[0][]));
-    byte[] expected = image.contents();
+    MemoryDiskImage image = MemoryDiskImage.fromRuns(seed, runs.toArray(new int[0][]));
+    byte[] expected = image.bytes();
     for (TargetFormat format : TargetFormat.values()) {
       for (boolean sparse :
           format == TargetFormat.GCE_TARBALL
