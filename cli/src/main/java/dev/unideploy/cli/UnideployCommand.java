@@ -17,6 +17,7 @@ import picocli.CommandLine.IVersionProvider;
       ConvertCommand.class,
       InspectCommand.class,
       PublishCommand.class,
+      SampleCommand.class,
       DeployCommand.class,
       ImagesCommand.class,
       InstancesCommand.class,

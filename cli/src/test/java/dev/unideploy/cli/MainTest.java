@@ -50,4 +50,23 @@ class MainTest {
     assertThat(ErrorHandler.exitCodeOf(new CliExitException(ExitCodes.PARTIAL, "r2 failed")))
         .isEqualTo(ExitCodes.PARTIAL);
   }
+
+  @Test
+  void sampleWritesABootSectorAndRefusesToOverwrite(
+      @org.junit.jupiter.api.io.TempDir java.nio.file.Path dir) throws Exception {
+    java.nio.file.Path img = dir.resolve("s.img");
+    Run r = run("sample", img.toString(), "--size", "4", "--output", "json");
+    assertThat(r.code()).isZero();
+    assertThat(r.out()).contains("READY sample-unikernel v1");
+    byte[] head = java.nio.file.Files.readAllBytes(img);
+    assertThat(head).hasSize(4 << 20);
+    assertThat(head[510] & 0xff).isEqualTo(0x55);
+    assertThat(head[511] & 0xff).isEqualTo(0xAA);
+
+    Run again = run("sample", img.toString());
+    assertThat(again.code()).isEqualTo(ExitCodes.FAILURE);
+    assertThat(again.err()).contains("--force");
+    assertThat(run("sample", dir.resolve("t.img").toString(), "--size", "1").code())
+        .isEqualTo(ExitCodes.USAGE);
+  }
 }
