@@ -11,6 +11,9 @@
 #        SKIP_BUILD=1 bench/aws-upload.sh
 # Env:   BENCH_DIR (default /tmp/unideploy-bench), RUNS (default 1: rounds of both tools),
 #        UD_CONCURRENCY (default: unideploy's default, 32; coldsnap uses its default, 64 workers)
+#        UD_LAUNCHER (default 1: start unideploy's JVM the way ./unideploy does: from jars, with an
+#        AppCDS archive recorded by one untimed warm-up upload, -XX:CompileThresholdScaling=10;
+#        0: a plain `java -cp` over the class directories)
 # Needs: java 17, python3, GNU time, cargo (coldsnap is installed once into
 #        ~/.cache/unideploy-tools/coldsnap if missing), moto (scripts/emulators.sh up).
 set -euo pipefail
@@ -42,6 +45,7 @@ if [[ -z "${SKIP_BUILD:-}" ]]; then
 fi
 [[ -f $CP_FILE ]] || { echo "no $CP_FILE: run without SKIP_BUILD once" >&2; exit 1; }
 CP=$ROOT/providers/aws/target/test-classes:$ROOT/providers/aws/target/classes:$(cat "$CP_FILE")
+UD_JAVA=(java -Xmx512m)
 
 if [[ ! -f $IMAGE ]]; then
   echo "writing $IMAGE ..." >&2
@@ -84,11 +88,29 @@ stat_blocks() { curl -sf "$EP/__stats" | python3 -c 'import json,sys; print(json
 export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/EXAMPLEKEY
 export AWS_REGION=us-east-1 AWS_EC2_METADATA_DISABLED=true
 
+if [[ ${UD_LAUNCHER:-1} != 0 ]]; then
+  # AppCDS maps only jars, and checks them by size and time: snapshot the class path into $W so a
+  # concurrent `mvn install` elsewhere cannot silently invalidate the archive mid-benchmark.
+  rm -rf "$W/ud-cp" && mkdir -p "$W/ud-cp"
+  jar cf "$W/ud-cp/0-unideploy-aws-bench.jar" -C providers/aws/target/test-classes . \
+    -C providers/aws/target/classes .
+  IFS=: read -r -a deps <"$CP_FILE" || true   # the file has no final newline
+  cp -p "${deps[@]}" "$W/ud-cp/"
+  CP=$(find "$W/ud-cp" -name '*.jar' | sort | paste -sd:)
+  WARMUP=$W/aws-cds-warmup.raw
+  [[ -f $WARMUP ]] || python3 -c 'import os,sys; f=open(sys.argv[1],"wb"); f.truncate(8<<20); f.write(os.urandom(1<<20))' "$WARMUP"
+  echo "recording the AppCDS archive (one untimed upload of $WARMUP) ..." >&2
+  rm -f "$W/ud.jsa"
+  java -Xmx512m -XX:ArchiveClassesAtExit="$W/ud.jsa" -cp "$CP" \
+    dev.unideploy.provider.aws.upload.EbsUploadBench "$EP" "$WARMUP" >/dev/null
+  UD_JAVA=(java -Xmx512m -Xshare:on -XX:SharedArchiveFile="$W/ud.jsa" -XX:CompileThresholdScaling=10)
+fi
+
 results=()
 for run in $(seq "$RUNS"); do
   curl -sf -X POST "$EP/__reset" >/dev/null
   /usr/bin/time -f '%e %U %S %M' -o "$W/ud.time" \
-    java -Xmx512m -cp "$CP" dev.unideploy.provider.aws.upload.EbsUploadBench "$EP" "$IMAGE" \
+    "${UD_JAVA[@]}" -cp "$CP" dev.unideploy.provider.aws.upload.EbsUploadBench "$EP" "$IMAGE" \
     ${UD_CONCURRENCY:-} >"$W/ud.json"
   UD_BLOCKS=$(stat_blocks)
   curl -sf -X POST "$EP/__reset" >/dev/null
@@ -103,7 +125,7 @@ done
 
 echo
 echo "image: 1 GiB raw, 25% random data; allocated 512 KiB blocks: $ALLOCATED; non-zero: $NONZERO"
-echo "unideploy concurrency: ${UD_CONCURRENCY:-32 (default)}; coldsnap workers: 64 (default), --omit-zero-blocks"
+echo "unideploy concurrency: ${UD_CONCURRENCY:-32 (default)}; JVM as ./unideploy starts it (AppCDS, JIT thresholds): $([[ ${UD_LAUNCHER:-1} != 0 ]] && echo yes || echo no); coldsnap workers: 64 (default), --omit-zero-blocks"
 printf '%-4s %-10s %8s %8s %8s %10s %7s\n' run tool wall_s user_s sys_s maxrss_MiB blocks
 for r in "${results[@]}"; do
   read -r n uw uu us um ub cw cu cs cm cb <<<"$r"

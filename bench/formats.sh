@@ -25,7 +25,8 @@ fi
 MIB=$((1 << 20))
 
 # Deterministic bytes: AES-CTR keystream is incompressible; the text is compressible ~3.5x.
-random_bytes() { openssl enc -aes-128-ctr -nosalt -pass "pass:$1" -in /dev/zero 2>/dev/null | head -c "$2"; }
+# (openssl exits non-zero when head closes the pipe; that is expected, not an error under pipefail)
+random_bytes() { { openssl enc -aes-128-ctr -nosalt -pass "pass:$1" -in /dev/zero 2>/dev/null || true; } | head -c "$2"; }
 text_bytes() { # an 8 MiB word salad (Zipf-weighted vocabulary), repeated: deflate sees 32 KiB
   python3 - "$1" "$2" <<'PY'
 import random, sys

@@ -41,7 +41,6 @@ import picocli.CommandLine.Option;
       "group is removed only once the new one is healthy (otherwise the new one is)."
     })
 final class DeployCommand extends AbstractCommand {
-  private static final ObjectMapper TREE = new ObjectMapper();
 
   @Option(
       names = "--provider",
@@ -199,7 +198,9 @@ final class DeployCommand extends AbstractCommand {
   /** The config with {@code providers.local} replaced, so the provider sees the overrides. */
   private static DeployConfig withLocalSettings(DeployConfig config, LocalSettings s) {
     ObjectNode providers = config.providers().deepCopy();
-    providers.set(LocalProvider.NAME, TREE.valueToTree(s));
+    // A mapper made here, not in a static field: picocli instantiates every subcommand at start-up,
+    // and a static ObjectMapper made every `unideploy convert` load ~375 Jackson classes.
+    providers.set(LocalProvider.NAME, new ObjectMapper().valueToTree(s));
     return new DeployConfig(
         config.app(), config.version(), config.image(), config.publish(), providers);
   }

@@ -11,17 +11,20 @@ import java.nio.channels.FileChannel;
  * with its default {@code -S 4k}. Shared by the raw and the fixed VHD writers.
  */
 public final class SparseCopier {
-  private static final int UNIT = 1 << 20;
-  private static final int PAGE = 4096;
+  /** 2 MiB: fewer system calls than 1 MiB, and still small enough to keep both cores busy. */
+  private static final int UNIT = 2 << 20;
 
   private SparseCopier() {}
 
-  /** A unit read by a worker: its bytes and the chunk digests if a fingerprint is wanted. */
-  private record Unit(DataUnit unit, byte[] bytes, byte[] digests) {}
+  /** A unit read by a worker: its bytes, which pages are zero, and the chunk digests if wanted. */
+  private record Unit(DataUnit unit, ByteBuffer bytes, long[] zeroPages, byte[] digests) {}
 
   /**
    * Copies {@code image} to {@code out} at {@code base}, feeding {@code fingerprint} (in order)
    * when it is non-null.
+   *
+   * <p>Units go through direct buffers (one kernel copy in, one out, as {@code qemu-img}) and each
+   * byte is scanned for zeroes once: the page map serves both the holes and the fingerprint.
    */
   public static void copy(
       DiskImage image,
@@ -32,12 +35,13 @@ public final class SparseCopier {
       ContentFingerprint fingerprint)
       throws IOException {
     long total = image.virtualSize();
-    BufferPool buffers = new BufferPool(UNIT, OrderedPipeline.maxInFlight(options.threads()) + 1);
+    DirectBufferPool buffers =
+        new DirectBufferPool(UNIT, OrderedPipeline.maxInFlight(options.threads()) + 1);
     try (OrderedPipeline<Unit> pipeline =
         new OrderedPipeline<>(
             options.threads(),
             u -> {
-              writeNonZeroPages(out, base + u.unit().start(), u.bytes(), u.unit().length());
+              writeNonZeroPages(out, base + u.unit().start(), u.bytes(), u.zeroPages());
               buffers.give(u.bytes());
               if (fingerprint != null) {
                 fingerprint.add(u.digests());
@@ -51,34 +55,35 @@ public final class SparseCopier {
           unit ->
               pipeline.submit(
                   () -> {
-                    byte[] bytes = buffers.take();
+                    ByteBuffer bytes = buffers.take();
                     UnitReader.read(image, unit, bytes);
+                    long[] zeroPages = Zeros.zeroPages(bytes);
                     byte[] digests =
                         fingerprint == null
                             ? null
-                            : ContentFingerprint.chunkDigests(unit.start(), bytes, unit.length());
-                    return new Unit(unit, bytes, digests);
+                            : ContentFingerprint.chunkDigests(unit.start(), bytes, zeroPages);
+                    return new Unit(unit, bytes, zeroPages, digests);
                   }));
       pipeline.finish();
     }
     progress.advanced(total, total);
   }
 
-  private static void writeNonZeroPages(FileChannel out, long at, byte[] bytes, int length)
+  /** Writes the runs of non-zero pages of {@code bytes} (0 to its limit), leaving holes between. */
+  private static void writeNonZeroPages(FileChannel out, long at, ByteBuffer bytes, long[] zero)
       throws IOException {
+    int length = bytes.limit();
+    int pages = (length + Zeros.PAGE - 1) / Zeros.PAGE;
     int runStart = -1;
-    for (int off = 0; off < length; off += PAGE) {
-      int n = Math.min(PAGE, length - off);
-      boolean zero = Zeros.isZero(bytes, off, n);
-      if (!zero && runStart < 0) {
-        runStart = off;
-      } else if (zero && runStart >= 0) {
-        writeFully(out, at + runStart, ByteBuffer.wrap(bytes, runStart, off - runStart));
+    for (int p = 0; p <= pages; p++) {
+      boolean isZero = p == pages || (zero[p >>> 6] & (1L << p)) != 0;
+      if (!isZero && runStart < 0) {
+        runStart = p * Zeros.PAGE;
+      } else if (isZero && runStart >= 0) {
+        int runEnd = Math.min(length, p * Zeros.PAGE);
+        writeFully(out, at + runStart, bytes.duplicate().limit(runEnd).position(runStart));
         runStart = -1;
       }
-    }
-    if (runStart >= 0) {
-      writeFully(out, at + runStart, ByteBuffer.wrap(bytes, runStart, length - runStart));
     }
   }
 

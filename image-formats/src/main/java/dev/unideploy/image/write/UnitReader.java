@@ -1,6 +1,7 @@
 package dev.unideploy.image.write;
 
 import dev.unideploy.image.DiskImage;
+import dev.unideploy.image.read.ZeroFill;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.Arrays;
@@ -21,6 +22,36 @@ public final class UnitReader {
       pos = off + len;
     }
     Arrays.fill(buf, (int) (pos - unit.start()), buf.length, (byte) 0);
+  }
+
+  /**
+   * Fills {@code buf} from 0 to the unit's length (then its limit) with the unit: its data and
+   * zeroes elsewhere. Works on direct buffers, which the copying writers use.
+   */
+  public static void read(DiskImage image, DataUnit unit, ByteBuffer buf) throws IOException {
+    long[] parts = unit.dataParts();
+    buf.clear();
+    for (int i = 0; i < parts.length; i += 2) {
+      int at = (int) (parts[i] - unit.start());
+      int len = (int) parts[i + 1];
+      ZeroFill.fill(buf, at - buf.position());
+      ByteBuffer dst = buf.duplicate().limit(at + len);
+      while (dst.hasRemaining()) {
+        if (image.read(unit.start() + dst.position(), dst) < 0) {
+          throw new IOException(
+              "the "
+                  + image.format()
+                  + " image ended at byte "
+                  + (unit.start() + dst.position())
+                  + ", before its declared virtual size "
+                  + image.virtualSize()
+                  + "; the input is truncated or its extent map is wrong");
+        }
+      }
+      buf.position(at + len);
+    }
+    ZeroFill.fill(buf, unit.length() - buf.position());
+    buf.flip();
   }
 
   /** Reads exactly {@code len} bytes at {@code offset} of the virtual disk. */

@@ -2,10 +2,10 @@ package dev.unideploy.image.write.vhd;
 
 import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.TargetFormat;
-import dev.unideploy.image.write.BufferPool;
-import dev.unideploy.image.write.ChannelOutput;
+import dev.unideploy.image.read.ZeroFill;
 import dev.unideploy.image.write.ContentFingerprint;
 import dev.unideploy.image.write.DataUnits;
+import dev.unideploy.image.write.DirectBufferPool;
 import dev.unideploy.image.write.ImageWriter;
 import dev.unideploy.image.write.OrderedPipeline;
 import dev.unideploy.image.write.SparseCopier;
@@ -13,7 +13,6 @@ import dev.unideploy.image.write.UnitReader;
 import dev.unideploy.image.write.WriteOptions;
 import dev.unideploy.image.write.WriteProgress;
 import dev.unideploy.image.write.WriteResult;
-import dev.unideploy.image.write.Zeros;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
@@ -38,7 +37,12 @@ public final class VhdDynamicWriter implements ImageWriter {
     Arrays.fill(BITMAP, (byte) 0xff);
   }
 
-  private record Block(long index, byte[] bytes, boolean zero, byte[] digests) {}
+  /** A block read by a worker; it is all zero when no chunk has a digest. */
+  private record Block(long index, ByteBuffer bytes, byte[] digests) {
+    boolean zero() {
+      return digests.length == 0;
+    }
+  }
 
   @Override
   public TargetFormat format() {
@@ -62,18 +66,25 @@ public final class VhdDynamicWriter implements ImageWriter {
     int[] table = new int[entries];
     Arrays.fill(table, -1);
     out.truncate(0);
-    ChannelOutput body = new ChannelOutput(out, TABLE_OFFSET + tableBytes);
+    // Blocks go out with positional writes straight from direct buffers: no copy into a buffered
+    // stream, and the bitmap and the block leave in one gathering write.
+    long[] body = {TABLE_OFFSET + tableBytes};
     ContentFingerprint fingerprint = new ContentFingerprint(virtual);
-    BufferPool buffers = new BufferPool(BLOCK, OrderedPipeline.maxInFlight(options.threads()) + 1);
+    DirectBufferPool buffers =
+        new DirectBufferPool(BLOCK, OrderedPipeline.maxInFlight(options.threads()) + 1);
     try (OrderedPipeline<Block> pipeline =
         new OrderedPipeline<>(
             options.threads(),
             b -> {
               fingerprint.add(b.digests());
               if (!b.zero()) {
-                table[(int) b.index()] = (int) (body.position() / 512);
-                body.write(BITMAP);
-                body.write(b.bytes());
+                table[(int) b.index()] = (int) (body[0] / 512);
+                ByteBuffer[] parts = {ByteBuffer.wrap(BITMAP), b.bytes()};
+                out.position(body[0]);
+                while (parts[1].hasRemaining()) {
+                  out.write(parts);
+                }
+                body[0] += BITMAP.length + BLOCK;
               }
               buffers.give(b.bytes());
               progress.advanced(Math.min(virtual, (b.index() + 1) * BLOCK), virtual);
@@ -85,12 +96,13 @@ public final class VhdDynamicWriter implements ImageWriter {
           unit ->
               pipeline.submit(
                   () -> {
-                    byte[] bytes = buffers.take();
+                    ByteBuffer bytes = buffers.take();
                     UnitReader.read(image, unit, bytes);
-                    boolean zero = Zeros.isZero(bytes, 0, unit.length());
-                    byte[] digests =
-                        ContentFingerprint.chunkDigests(unit.start(), bytes, unit.length());
-                    return new Block(unit.index(), bytes, zero, digests);
+                    byte[] digests = ContentFingerprint.chunkDigests(unit.start(), bytes, null);
+                    // A short last block is still a whole block in the file.
+                    bytes.position(bytes.limit()).limit(BLOCK);
+                    ZeroFill.fill(bytes, BLOCK - bytes.position());
+                    return new Block(unit.index(), bytes.flip(), digests);
                   }));
       pipeline.finish();
     }
@@ -101,9 +113,8 @@ public final class VhdDynamicWriter implements ImageWriter {
             HEADER_OFFSET,
             options.mtimeEpochSeconds(),
             fingerprint.digest());
-    body.write(footer);
-    body.flush();
-    long length = body.position();
+    SparseCopier.writeFully(out, body[0], ByteBuffer.wrap(footer));
+    long length = body[0] + footer.length;
     ByteBuffer bat = ByteBuffer.allocate((int) tableBytes);
     for (int e : table) {
       bat.putInt(e);

@@ -26,7 +26,8 @@ final class BlockReader {
   void read(int index, byte[] buf) throws IOException {
     long start = (long) index * BlockPlan.BLOCK_SIZE;
     long end = start + BlockPlan.BLOCK_SIZE;
-    Arrays.fill(buf, (byte) 0);
+    // Zero only what no data extent covers: a data block is read over, not cleared first.
+    int filled = 0;
     for (int i = firstExtentEndingAfter(start); i < extents.size(); i++) {
       Extent e = extents.get(i);
       if (e.offset() >= end) {
@@ -37,15 +38,21 @@ final class BlockReader {
       }
       long from = Math.max(start, e.offset());
       long to = Math.min(end, e.end());
-      ByteBuffer dst = ByteBuffer.wrap(buf, (int) (from - start), (int) (to - from));
+      int at = (int) (from - start);
+      if (at > filled) {
+        Arrays.fill(buf, filled, at, (byte) 0);
+      }
+      ByteBuffer dst = ByteBuffer.wrap(buf, at, (int) (to - from));
       while (dst.hasRemaining()) {
-        long at = from + (dst.position() - (from - start));
-        if (disk.read(at, dst) < 0) {
+        long pos = start + dst.position();
+        if (disk.read(pos, dst) < 0) {
           throw new IOException(
-              "the image ended at byte " + at + " inside a data extent that runs to " + e.end());
+              "the image ended at byte " + pos + " inside a data extent that runs to " + e.end());
         }
       }
+      filled = Math.max(filled, (int) (to - start));
     }
+    Arrays.fill(buf, filled, buf.length, (byte) 0);
   }
 
   static boolean isZero(byte[] buf) {

@@ -145,9 +145,14 @@ public final class EbsSnapshotUploader {
                 + done.snapshotId()
                 + " completed: "
                 + outcome.blocksSent()
-                + " blocks sent, "
-                + outcome.blocksSkipped()
-                + " zero blocks skipped"));
+                + " of "
+                + (disk.virtualSize() + BlockPlan.BLOCK_SIZE - 1) / BlockPlan.BLOCK_SIZE
+                + " blocks of the disk sent"
+                + (options.encrypted()
+                    ? " (encrypted: every block is written)"
+                    : " ("
+                        + outcome.blocksSkipped()
+                        + " all-zero data blocks and every hole skipped)")));
     return new SnapshotUploadResult(
         snapshotId,
         outcome.blocksSent(),
