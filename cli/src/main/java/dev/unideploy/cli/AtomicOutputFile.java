@@ -38,6 +38,12 @@ final class AtomicOutputFile implements AutoCloseable {
     if (Files.isDirectory(abs)) {
       throw new UnideployException(target + " is a folder; name the output file");
     }
+    if (Files.exists(abs) && !Files.isRegularFile(abs, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      // The rename at the end would replace it: a device such as /dev/null, a folder or a link.
+      throw new UnideployException(
+          target
+              + " exists and is not a regular file; name a new file or an existing one to replace");
+    }
     if (Files.exists(abs) && !force) {
       throw new UnideployException(target + " already exists; pass --force to overwrite it");
     }

@@ -45,6 +45,11 @@ final class SampleCommand extends AbstractCommand {
 
   @Override
   protected Map<String, Object> execute(EventSink events) throws Exception {
+    if (Files.exists(file) && !Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      throw new UnideployException(
+          file
+              + " exists and is not a regular file; name a new file or an existing one to replace");
+    }
     if (Files.exists(file) && !force) {
       throw new UnideployException(
           file + " exists: pass --force to replace it, or name another file");

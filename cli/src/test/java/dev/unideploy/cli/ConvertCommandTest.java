@@ -130,6 +130,21 @@ class ConvertCommandTest {
   }
 
   @Test
+  void neverReplacesADeviceOrAFolderEvenWithForce() throws Exception {
+    // The final rename would put a regular file where, say, /dev/null was. A FIFO in the test's
+    // folder stands in for the device, so a regression cannot break the machine.
+    Path fifo = dir.resolve("a-fifo");
+    assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+    Run r = run("convert", raw.toString(), fifo.toString(), "--to", "raw", "--force");
+    assertOneLineFailure(r, "not a regular file");
+    assertThat(Files.isRegularFile(fifo)).isFalse();
+    Path folder = Files.createDirectory(dir.resolve("a-folder"));
+    assertOneLineFailure(
+        run("convert", raw.toString(), folder.toString(), "--to", "raw", "--force"), "is a folder");
+    assertThat(folder).isDirectory();
+  }
+
+  @Test
   void sameInputGivesTheSameBytesAndMtimeIsHonoured() throws IOException {
     Path a = dir.resolve("a.tar.gz");
     Path b = dir.resolve("b.tar.gz");

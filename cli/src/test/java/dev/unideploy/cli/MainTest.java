@@ -68,5 +68,13 @@ class MainTest {
     assertThat(again.err()).contains("--force");
     assertThat(run("sample", dir.resolve("t.img").toString(), "--size", "1").code())
         .isEqualTo(ExitCodes.USAGE);
+    // Never replace a device (a FIFO stands in for one) or a folder, even with --force.
+    java.nio.file.Path fifo = dir.resolve("fifo");
+    assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).isZero();
+    Run onDevice = run("sample", fifo.toString(), "--force");
+    assertThat(onDevice.code()).isEqualTo(ExitCodes.FAILURE);
+    assertThat(onDevice.err()).contains("not a regular file");
+    assertThat(java.nio.file.Files.isRegularFile(fifo)).isFalse();
+    assertThat(run("sample", dir.toString(), "--force").code()).isEqualTo(ExitCodes.FAILURE);
   }
 }

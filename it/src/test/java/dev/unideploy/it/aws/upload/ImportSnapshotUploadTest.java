@@ -16,7 +16,9 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Random;
+import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -103,18 +105,22 @@ class ImportSnapshotUploadTest {
 
   @Test
   void aHalfStagedFileResumesWithOnlyTheMissingParts() throws Exception {
-    // Part numbers sent, as a set: a part retried under load (CallPolicy) is still one part.
-    java.util.Set<Integer> parts = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    // Part numbers S3 stored, as a set: a part retried under load (CallPolicy) is still one part.
+    Set<Integer> parts = ConcurrentHashMap.newKeySet();
     AtomicInteger failPart = new AtomicInteger(2);
     ExecutionInterceptor counter =
         new ExecutionInterceptor() {
           @Override
           public void beforeExecution(Context.BeforeExecution c, ExecutionAttributes a) {
+            if (c.request() instanceof UploadPartRequest p && p.partNumber() == failPart.get()) {
+              throw new IllegalStateException("simulated crash in part " + p.partNumber());
+            }
+          }
+
+          @Override
+          public void afterExecution(Context.AfterExecution c, ExecutionAttributes a) {
             if (c.request() instanceof UploadPartRequest p) {
-              if (p.partNumber() == failPart.get()) {
-                throw new IllegalStateException("simulated crash in part " + p.partNumber());
-              }
-              parts.add(p.partNumber());
+              parts.add(p.partNumber()); // stored by S3: a re-run must not send it again
             }
           }
         };
@@ -130,7 +136,7 @@ class ImportSnapshotUploadTest {
                           FileJournal.open(journal),
                           new RecordingEventSink()))
           .hasMessageContaining("simulated crash in part 2");
-      java.util.Set<Integer> before = java.util.Set.copyOf(parts);
+      Set<Integer> before = Set.copyOf(parts);
       parts.clear();
       failPart.set(-1);
       SnapshotUploadResult r =

@@ -151,7 +151,14 @@ final class MultipartUpload {
       Thread.currentThread().interrupt();
       throw new UnideployException("upload interrupted; re-run to resume it", e);
     } finally {
+      // No part may outlive this call: a re-run lists the parts S3 holds and must see them all.
       workers.shutdownNow();
+      // Bounded: the SDK's attempt timeout ends a stuck part long before this.
+      try {
+        workers.awaitTermination(2, java.util.concurrent.TimeUnit.MINUTES);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
     }
 
     List<CompletedPart> parts =
