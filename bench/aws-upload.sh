@@ -11,6 +11,9 @@
 #        SKIP_BUILD=1 bench/aws-upload.sh
 # Env:   BENCH_DIR (default /tmp/unideploy-bench), RUNS (default 1: rounds of both tools),
 #        UD_CONCURRENCY (default: unideploy's default, 32; coldsnap uses its default, 64 workers)
+#        UD_BLOCK_CLIENT (default direct: PutSnapshotBlock as signed JDK HTTP requests; sdk: through
+#        the SDK's EbsClient, i.e. upload.blockClient: sdk)
+#        UD_JAVA_OPTS (extra JVM flags for unideploy's timed runs, e.g. to compare GCs)
 #        UD_LAUNCHER (default 1: start unideploy's JVM the way ./unideploy does: from jars, with an
 #        AppCDS archive recorded by one untimed warm-up upload, -XX:CompileThresholdScaling=10;
 #        0: a plain `java -cp` over the class directories)
@@ -45,7 +48,10 @@ if [[ -z "${SKIP_BUILD:-}" ]]; then
 fi
 [[ -f $CP_FILE ]] || { echo "no $CP_FILE: run without SKIP_BUILD once" >&2; exit 1; }
 CP=$ROOT/providers/aws/target/test-classes:$ROOT/providers/aws/target/classes:$(cat "$CP_FILE")
-UD_JAVA=(java -Xmx512m)
+# The module flags are the launcher's too: without them the raw reader cannot ask the file system
+# for its holes (SEEK_DATA) and scans the whole file instead.
+FOREIGN=(--add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED)
+UD_JAVA=(java -Xmx512m "${FOREIGN[@]}")
 
 if [[ ! -f $IMAGE ]]; then
   echo "writing $IMAGE ..." >&2
@@ -101,17 +107,19 @@ if [[ ${UD_LAUNCHER:-1} != 0 ]]; then
   [[ -f $WARMUP ]] || python3 -c 'import os,sys; f=open(sys.argv[1],"wb"); f.truncate(8<<20); f.write(os.urandom(1<<20))' "$WARMUP"
   echo "recording the AppCDS archive (one untimed upload of $WARMUP) ..." >&2
   rm -f "$W/ud.jsa"
-  java -Xmx512m -XX:ArchiveClassesAtExit="$W/ud.jsa" -cp "$CP" \
-    dev.unideploy.provider.aws.upload.EbsUploadBench "$EP" "$WARMUP" >/dev/null
-  UD_JAVA=(java -Xmx512m -Xshare:on -XX:SharedArchiveFile="$W/ud.jsa" -XX:CompileThresholdScaling=10)
+  java -Xmx512m "${FOREIGN[@]}" -XX:ArchiveClassesAtExit="$W/ud.jsa" -cp "$CP" \
+    dev.unideploy.provider.aws.upload.EbsUploadBench "$EP" "$WARMUP" "${UD_CONCURRENCY:-32}" \
+    "${UD_BLOCK_CLIENT:-direct}" >/dev/null
+  UD_JAVA=(java -Xmx512m "${FOREIGN[@]}" -Xshare:on -XX:SharedArchiveFile="$W/ud.jsa"
+    -XX:CompileThresholdScaling=10)
 fi
 
 results=()
 for run in $(seq "$RUNS"); do
   curl -sf -X POST "$EP/__reset" >/dev/null
   /usr/bin/time -f '%e %U %S %M' -o "$W/ud.time" \
-    "${UD_JAVA[@]}" -cp "$CP" dev.unideploy.provider.aws.upload.EbsUploadBench "$EP" "$IMAGE" \
-    ${UD_CONCURRENCY:-} >"$W/ud.json"
+    "${UD_JAVA[@]}" ${UD_JAVA_OPTS:-} -cp "$CP" dev.unideploy.provider.aws.upload.EbsUploadBench "$EP" "$IMAGE" \
+    "${UD_CONCURRENCY:-32}" "${UD_BLOCK_CLIENT:-direct}" >"$W/ud.json"
   UD_BLOCKS=$(stat_blocks)
   curl -sf -X POST "$EP/__reset" >/dev/null
   /usr/bin/time -f '%e %U %S %M' -o "$W/cs.time" \
@@ -125,7 +133,7 @@ done
 
 echo
 echo "image: 1 GiB raw, 25% random data; allocated 512 KiB blocks: $ALLOCATED; non-zero: $NONZERO"
-echo "unideploy concurrency: ${UD_CONCURRENCY:-32 (default)}; JVM as ./unideploy starts it (AppCDS, JIT thresholds): $([[ ${UD_LAUNCHER:-1} != 0 ]] && echo yes || echo no); coldsnap workers: 64 (default), --omit-zero-blocks"
+echo "unideploy concurrency: ${UD_CONCURRENCY:-32 (default)}; blocks sent by: ${UD_BLOCK_CLIENT:-direct} (upload.blockClient); JVM as ./unideploy starts it (AppCDS, JIT thresholds): $([[ ${UD_LAUNCHER:-1} != 0 ]] && echo yes || echo no); coldsnap workers: 64 (default), --omit-zero-blocks"
 printf '%-4s %-10s %8s %8s %8s %10s %7s\n' run tool wall_s user_s sys_s maxrss_MiB blocks
 for r in "${results[@]}"; do
   read -r n uw uu us um ub cw cu cs cm cb <<<"$r"

@@ -2,30 +2,50 @@ package dev.unideploy.cli;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.Properties;
+import java.util.function.Supplier;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.IVersionProvider;
 
-/** The top-level {@code unideploy} command; each capability registers a subcommand here. */
+/**
+ * The top-level {@code unideploy} command; each capability registers a subcommand in {@link
+ * #SUBCOMMANDS}.
+ */
 @Command(
     name = "unideploy",
     mixinStandardHelpOptions = true,
     versionProvider = UnideployCommand.Version.class,
-    description = "Deploy unikernel disk images to AWS, GCP, Azure or local QEMU.",
-    subcommands = {
-      picocli.CommandLine.HelpCommand.class,
-      ConvertCommand.class,
-      InspectCommand.class,
-      PublishCommand.class,
-      SampleCommand.class,
-      DeployCommand.class,
-      ImagesCommand.class,
-      InstancesCommand.class,
-      DemoCommand.class,
-      VerifyCommand.class,
-      RunCommand.class,
-    })
+    description = "Deploy unikernel disk images to AWS, GCP, Azure or local QEMU.")
 public final class UnideployCommand implements Runnable {
+
+  /** A subcommand: how to make it, and whether it opens disk images. */
+  record Subcommand(Supplier<Object> factory, boolean readsImages) {}
+
+  /**
+   * The subcommands by name, in the order {@code --help} lists them. Kept as a table rather than in
+   * {@code @Command(subcommands = ...)} so that {@link Main} can build only the one a command line
+   * names: picocli builds a subcommand by reflection over all its options (and loads the types they
+   * name), which for all ten took most of a short run's start-up (issue #3).
+   */
+  static final Map<String, Subcommand> SUBCOMMANDS = subcommands();
+
+  private static Map<String, Subcommand> subcommands() {
+    Map<String, Subcommand> m = new LinkedHashMap<>();
+    m.put("help", new Subcommand(picocli.CommandLine.HelpCommand::new, false));
+    m.put("convert", new Subcommand(ConvertCommand::new, true));
+    m.put("inspect", new Subcommand(InspectCommand::new, true));
+    m.put("publish", new Subcommand(PublishCommand::new, true));
+    m.put("sample", new Subcommand(SampleCommand::new, false));
+    m.put("deploy", new Subcommand(DeployCommand::new, true));
+    m.put("images", new Subcommand(ImagesCommand::new, false));
+    m.put("instances", new Subcommand(InstancesCommand::new, false));
+    m.put("demo", new Subcommand(DemoCommand::new, true));
+    m.put("verify", new Subcommand(VerifyCommand::new, true));
+    m.put("run", new Subcommand(RunCommand::new, true));
+    return java.util.Collections.unmodifiableMap(m);
+  }
 
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
 

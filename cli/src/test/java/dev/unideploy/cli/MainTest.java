@@ -12,7 +12,10 @@ class MainTest {
   private record Run(int code, String out, String err) {}
 
   private static Run run(String... args) {
-    CommandLine cl = Main.newCommandLine();
+    return run(Main.newCommandLine(), args);
+  }
+
+  private static Run run(CommandLine cl, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     cl.setOut(new PrintWriter(out));
@@ -26,6 +29,73 @@ class MainTest {
     Run r = run("--help");
     assertThat(r.code()).isEqualTo(ExitCodes.OK);
     assertThat(r.out()).contains("Usage: unideploy").contains("Exit codes:").contains("130");
+  }
+
+  /**
+   * Main builds only the subcommand a command line names: every answer (output, errors, exit code)
+   * must be the one the whole command tree gives.
+   */
+  @org.junit.jupiter.params.ParameterizedTest
+  @org.junit.jupiter.params.provider.ValueSource(
+      strings = {
+        "",
+        "--help",
+        "--version",
+        "-V",
+        "--version convert",
+        "convert --help",
+        "convert",
+        "convert a.raw b.vhd",
+        "convert a.raw b.vhd --to nosuch",
+        "convert a.raw b.vhd --to raw --bogus",
+        "help",
+        "help convert",
+        "images list --help",
+        "instances nosuch",
+        "nosuch",
+        "conver",
+        "CONVERT --help",
+        "--verbose convert --help",
+        "publish --help",
+        "run --help",
+        "verify --help",
+        "deploy --help",
+      })
+  void buildingOnlyTheNamedSubcommandAnswersAsTheWholeTree(String line) {
+    String[] args = line.isEmpty() ? new String[0] : line.split(" ");
+    Run whole = run(Main.newCommandLine(), args);
+    Run only = run(Main.newCommandLine(args), args);
+    assertThat(only).isEqualTo(whole);
+    assertThat(whole.out() + whole.err()).isNotBlank();
+  }
+
+  @Test
+  void buildsOnlyTheNamedSubcommand() {
+    assertThat(Main.newCommandLine("convert", "--help").getSubcommands().keySet())
+        .containsExactly("convert");
+    assertThat(Main.newCommandLine("help", "convert").getSubcommands().keySet())
+        .containsExactlyElementsOf(UnideployCommand.SUBCOMMANDS.keySet());
+    assertThat(Main.newCommandLine("nosuch").getSubcommands()).hasSize(11);
+    assertThat(Main.newCommandLine("--version").getSubcommands()).isEmpty();
+    assertThat(Main.newCommandLine().getSubcommands().keySet())
+        .containsExactly(
+            "help",
+            "convert",
+            "inspect",
+            "publish",
+            "sample",
+            "deploy",
+            "images",
+            "instances",
+            "demo",
+            "verify",
+            "run");
+    Run help = run(Main.newCommandLine("convert", "--help"), "convert", "--help");
+    assertThat(help.code()).isEqualTo(ExitCodes.OK);
+    assertThat(help.out()).contains("Usage: unideploy convert").contains("--to=FORMAT");
+    Run unknown = run(Main.newCommandLine("nosuch"), "nosuch");
+    assertThat(unknown.code()).isEqualTo(ExitCodes.USAGE);
+    assertThat(unknown.err()).contains("Unmatched argument").contains("nosuch");
   }
 
   @Test

@@ -31,6 +31,19 @@ public final class RawImageReader {
     return NativeHoleSeeker.available().isPresent();
   }
 
+  /**
+   * Starts binding the native calls {@link #fileHolesSupported} needs on a background thread, and
+   * returns at once. Binding them through the foreign linker takes about 0.1 s (mostly method
+   * handle generation); a program that knows early that it will open an image can call this so the
+   * cost overlaps its own start-up instead of delaying the first open (issue #3). Opening waits for
+   * the binding to finish (class initialisation), so calling this never changes a result.
+   */
+  public static void prepareFileHoles() {
+    Thread t = new Thread(NativeHoleSeeker::available, "unideploy-hole-seeker-init");
+    t.setDaemon(true);
+    t.start();
+  }
+
   /** Opens {@code file} as a raw disk: its size is the virtual size. */
   public static DiskImage open(SourceFile file, ReadOptions options) throws IOException {
     Map<String, Object> details = new LinkedHashMap<>();
@@ -53,6 +66,8 @@ public final class RawImageReader {
     file.requireInside(format.name().toLowerCase(java.util.Locale.ROOT) + " data", base, length);
     ZeroScanner.Source source = windowSource(file, base, length);
     ExtentMapBuilder map = new ExtentMapBuilder();
+    ByteBuffer scratch =
+        options.detectZeroContent() ? ZeroScanner.scratch(options.zeroGranularity()) : null;
     String holeDetection = "none";
     Optional<NativeHoleSeeker> seeker =
         options.useFileHoles() ? NativeHoleSeeker.available() : Optional.empty();
@@ -65,13 +80,13 @@ public final class RawImageReader {
                   file.path(),
                   base,
                   base + length,
-                  (start, end) -> addData(map, source, start - base, end - base, options));
+                  (start, end) -> addData(map, source, start - base, end - base, options, scratch));
       if (mapped) {
         holeDetection = "seek-data";
       }
     }
     if (!mapped) {
-      addData(map, source, 0, length, options);
+      addData(map, source, 0, length, options, scratch);
     }
     List<Extent> extents = map.build(length);
     if (options.detectZeroContent()) {
@@ -84,10 +99,15 @@ public final class RawImageReader {
   }
 
   private static void addData(
-      ExtentMapBuilder map, ZeroScanner.Source source, long start, long end, ReadOptions options)
+      ExtentMapBuilder map,
+      ZeroScanner.Source source,
+      long start,
+      long end,
+      ReadOptions options,
+      ByteBuffer scratch)
       throws IOException {
     if (options.detectZeroContent()) {
-      ZeroScanner.scan(source, start, end, options.zeroGranularity(), map);
+      ZeroScanner.scan(source, start, end, options.zeroGranularity(), map, scratch);
     } else {
       map.addAt(start, end - start, true);
     }

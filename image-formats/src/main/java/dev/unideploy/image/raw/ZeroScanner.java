@@ -58,12 +58,36 @@ public final class ZeroScanner {
   public static void scan(
       Source source, long start, long end, int granularity, ExtentMapBuilder out)
       throws IOException {
+    scan(source, start, end, granularity, out, scratch(granularity));
+  }
+
+  /** A buffer for {@link #scan(Source, long, long, int, ExtentMapBuilder, ByteBuffer)}. */
+  public static ByteBuffer scratch(int granularity) {
+    return ByteBuffer.allocate(Math.max(CHUNK, granularity));
+  }
+
+  /**
+   * As {@link #scan(Source, long, long, int, ExtentMapBuilder)}, reading through {@code scratch}
+   * (from {@link #scratch(int)}): a caller scanning many regions, such as every data range of a
+   * sparse file, reuses one buffer instead of allocating a megabyte per region.
+   */
+  public static void scan(
+      Source source,
+      long start,
+      long end,
+      int granularity,
+      ExtentMapBuilder out,
+      ByteBuffer scratch)
+      throws IOException {
     if (Integer.bitCount(granularity) != 1) {
       throw new IllegalArgumentException("granularity must be a power of two: " + granularity);
     }
     out.addAt(start, 0, false);
     int chunkSize = Math.max(CHUNK, granularity);
-    ByteBuffer buf = ByteBuffer.allocate(chunkSize);
+    if (!scratch.hasArray() || scratch.capacity() < chunkSize) {
+      throw new IllegalArgumentException("scratch buffer must come from ZeroScanner.scratch()");
+    }
+    ByteBuffer buf = scratch;
     long mask = granularity - 1L;
     long pos = start;
     while (pos < end) {

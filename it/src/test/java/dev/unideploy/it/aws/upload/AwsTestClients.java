@@ -1,6 +1,13 @@
 package dev.unideploy.it.aws.upload;
 
+import dev.unideploy.provider.aws.http.PooledHttpClient;
+import dev.unideploy.provider.aws.http.SignedHttp;
+import dev.unideploy.provider.aws.upload.EbsSnapshotUploader;
+import dev.unideploy.provider.aws.upload.EbsUploadOptions;
+import dev.unideploy.provider.aws.upload.HttpEbsDirectApi;
+import dev.unideploy.provider.aws.upload.HttpSnapshotDescriber;
 import java.net.URI;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
@@ -62,6 +69,32 @@ final class AwsTestClients {
         .httpClient(http())
         .overrideConfiguration(overrides(List.of()))
         .build();
+  }
+
+  /**
+   * An uploader as production builds it by default ({@code upload.blockClient: auto} without a
+   * proxy): EBS direct calls and DescribeSnapshots as signed requests on unideploy's own client.
+   */
+  static EbsSnapshotUploader directUploader(URI endpoint, EbsUploadOptions options) {
+    PooledHttpClient http =
+        new PooledHttpClient(endpoint, null, Duration.ofSeconds(5), options.concurrency());
+    return new EbsSnapshotUploader(
+        new HttpEbsDirectApi(signed(endpoint, "ebs", http)),
+        new HttpSnapshotDescriber(signed(endpoint, "ec2", http)),
+        options,
+        Clock.systemUTC());
+  }
+
+  private static SignedHttp signed(URI endpoint, String service, PooledHttpClient http) {
+    return new SignedHttp(
+        endpoint,
+        service,
+        "us-east-1",
+        http,
+        CREDENTIALS,
+        Duration.ofSeconds(30),
+        "unideploy-it",
+        Clock.systemUTC());
   }
 
   static S3Client s3(URI endpoint, ExecutionInterceptor... interceptors) {

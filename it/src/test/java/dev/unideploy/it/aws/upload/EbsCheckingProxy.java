@@ -3,6 +3,7 @@ package dev.unideploy.it.aws.upload;
 import com.sun.net.httpserver.Headers;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import dev.unideploy.provider.aws.testing.SdkSignatureCheck;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.net.InetSocketAddress;
@@ -35,7 +36,9 @@ import java.util.regex.Pattern;
  * and moto does not: every PutSnapshotBlock carries exactly 512 KiB and the SHA-256 of its body;
  * CompleteSnapshot carries the LINEAR checksum and block count of what was written. It also makes
  * DescribeSnapshots report {@code pending} until CompleteSnapshot (moto says {@code completed} at
- * once), and can inject throttling (HTTP 429 / 503) into a fraction of the calls.
+ * once), and can inject throttling (HTTP 429 / 503) into a fraction of the calls. Every EBS call
+ * and DescribeSnapshots must carry a SigV4 signature that the SDK's own signer agrees with, or it
+ * is answered 403 as AWS would (moto checks no signature).
  */
 final class EbsCheckingProxy implements AutoCloseable {
   static final int BLOCK = 512 * 1024;
@@ -122,6 +125,31 @@ final class EbsCheckingProxy implements AutoCloseable {
         injected.incrementAndGet();
         fault(ex, action != null);
         return;
+      }
+      if (path.startsWith("/snapshots") || "DescribeSnapshots".equals(action)) {
+        // moto accepts any signature; real AWS answers 403 to a wrong one.
+        String query = ex.getRequestURI().getRawQuery();
+        String problem =
+            SdkSignatureCheck.verify(
+                method,
+                URI.create(
+                    endpoint()
+                        + ex.getRequestURI().getRawPath()
+                        + (query == null ? "" : "?" + query)),
+                ex.getRequestHeaders(),
+                body,
+                AwsTestClients.CREDENTIALS.resolveCredentials().accessKeyId(),
+                AwsTestClients.CREDENTIALS.resolveCredentials().secretAccessKey());
+        if (problem != null) {
+          violations.add(method + " " + path + ": " + problem);
+          byte[] json =
+              "{\"message\":\"The request signature we calculated does not match\"}"
+                  .getBytes(StandardCharsets.UTF_8);
+          ex.getResponseHeaders().add("x-amzn-ErrorType", "InvalidSignatureException");
+          ex.sendResponseHeaders(403, json.length);
+          ex.getResponseBody().write(json);
+          return;
+        }
       }
       Matcher put = PUT_BLOCK.matcher(path);
       Matcher complete = COMPLETE.matcher(path);

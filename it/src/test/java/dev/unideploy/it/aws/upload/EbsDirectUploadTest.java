@@ -59,7 +59,7 @@ class EbsDirectUploadTest {
     SnapshotUploadResult r;
     try (DiskImage disk = ImageReaders.open(image)) {
       r =
-          new EbsSnapshotUploader(ebs, ec2, UploadMain.options(8))
+          AwsTestClients.directUploader(proxy.endpoint(), UploadMain.options(8))
               .upload(disk, ContentHash.sha256(disk), FileJournal.open(dir.resolve("j")), events);
     }
 
@@ -75,6 +75,7 @@ class EbsDirectUploadTest {
     assertThat(last.finished()).isTrue();
   }
 
+  /** Through the SDK's clients, as upload.blockClient: sdk (or a proxy) sends it. */
   @Test
   void theSampleUnikernelArrivesByteForByte() throws Exception {
     Path image =

@@ -110,10 +110,9 @@ class EbsUploadFaultsTest {
 
     RecordingEventSink events = new RecordingEventSink();
     SnapshotUploadResult r;
-    try (EbsClient ebs = AwsTestClients.ebs(proxy.endpoint());
-        DiskImage disk = ImageReaders.open(image)) {
+    try (DiskImage disk = ImageReaders.open(image)) {
       r =
-          new EbsSnapshotUploader(ebs, ec2, UploadMain.options(4))
+          AwsTestClients.directUploader(proxy.endpoint(), UploadMain.options(4))
               .upload(disk, sha, FileJournal.open(journal), events);
     }
 
@@ -130,9 +129,9 @@ class EbsUploadFaultsTest {
     Path image = TestImages.write(dir.resolve("disk.raw"), 32L << 20, 0.5, 31);
     proxy.faultRate(0.3);
     SnapshotUploadResult r;
-    try (EbsClient ebs = AwsTestClients.ebs(proxy.endpoint());
-        DiskImage disk = ImageReaders.open(image)) {
-      EbsSnapshotUploader uploader = new EbsSnapshotUploader(ebs, ec2, UploadMain.options(8));
+    try (DiskImage disk = ImageReaders.open(image)) {
+      EbsSnapshotUploader uploader =
+          AwsTestClients.directUploader(proxy.endpoint(), UploadMain.options(8));
       r =
           uploader.upload(
               disk,
@@ -160,6 +159,7 @@ class EbsUploadFaultsTest {
     List<String> tokens = new ArrayList<>();
     AtomicInteger puts = new AtomicInteger();
     // Aborts like Ctrl-C after 5 acknowledged blocks (non-retryable, from inside the SDK call).
+    // This test runs the SDK's client path (upload.blockClient: sdk) for its interceptors.
     ExecutionInterceptor abort =
         new ExecutionInterceptor() {
           @Override

@@ -5,14 +5,11 @@ import dev.unideploy.image.ImageReaders;
 import dev.unideploy.pipeline.events.EventSink;
 import dev.unideploy.pipeline.journal.FileJournal;
 import dev.unideploy.pipeline.resilience.CallPolicy;
-import dev.unideploy.provider.aws.upload.EbsSnapshotUploader;
 import dev.unideploy.provider.aws.upload.EbsUploadOptions;
 import dev.unideploy.provider.aws.upload.SnapshotUploadResult;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
-import software.amazon.awssdk.services.ebs.EbsClient;
-import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /**
  * Runs one EBS upload in its own JVM, so a test can kill it with SIGKILL mid-upload: {@code
@@ -24,11 +21,9 @@ public final class UploadMain {
   public static void main(String[] args) throws Exception {
     URI endpoint = URI.create(args[0]);
     FileJournal journal = FileJournal.open(Path.of(args[1]));
-    try (EbsClient ebs = AwsTestClients.ebs(endpoint);
-        Ec2Client ec2 = AwsTestClients.ec2(endpoint);
-        DiskImage disk = ImageReaders.open(Path.of(args[2]))) {
+    try (DiskImage disk = ImageReaders.open(Path.of(args[2]))) {
       SnapshotUploadResult r =
-          new EbsSnapshotUploader(ebs, ec2, options(Integer.parseInt(args[4])))
+          AwsTestClients.directUploader(endpoint, options(Integer.parseInt(args[4])))
               .upload(disk, args[3], journal, EventSink.discard());
       System.out.println("uploaded " + r);
     }

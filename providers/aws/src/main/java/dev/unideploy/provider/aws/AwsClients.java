@@ -2,12 +2,24 @@ package dev.unideploy.provider.aws;
 
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.resilience.CallPolicy;
+import dev.unideploy.provider.aws.http.PooledHttpClient;
+import dev.unideploy.provider.aws.http.SignedHttp;
+import dev.unideploy.provider.aws.upload.EbsDirectApi;
+import dev.unideploy.provider.aws.upload.HttpEbsDirectApi;
+import dev.unideploy.provider.aws.upload.HttpSnapshotDescriber;
+import dev.unideploy.provider.aws.upload.SdkEbsDirectApi;
+import dev.unideploy.provider.aws.upload.SdkSnapshotDescriber;
+import dev.unideploy.provider.aws.upload.SnapshotDescriber;
+import java.net.URI;
+import java.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
@@ -22,7 +34,11 @@ import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.ebs.EbsClient;
+import software.amazon.awssdk.services.ebs.endpoints.EbsEndpointParams;
+import software.amazon.awssdk.services.ebs.endpoints.EbsEndpointProvider;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.endpoints.Ec2EndpointParams;
+import software.amazon.awssdk.services.ec2.endpoints.Ec2EndpointProvider;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.sts.StsClient;
@@ -46,6 +62,9 @@ public final class AwsClients implements AutoCloseable {
   private final Map<String, Object> clients = new ConcurrentHashMap<>();
   private final Map<String, AwsCredentialsProvider> regionCredentials = new HashMap<>();
   private final List<SdkAutoCloseable> closeables = new ArrayList<>();
+  private final Map<String, PooledHttpClient> blockHttp = new HashMap<>();
+
+  private static final String USER_AGENT = "unideploy";
 
   /**
    * @param interceptors extra SDK interceptors on every client (tests capture requests with them)
@@ -95,6 +114,92 @@ public final class AwsClients implements AutoCloseable {
 
   public EbsClient ebs(String region) {
     return client("ebs", region, r -> configure(EbsClient.builder(), r).build());
+  }
+
+  /**
+   * The EBS direct API of {@code region}: signed requests on unideploy's own HTTP/1.1 client
+   * ({@link HttpEbsDirectApi}, a fraction of the SDK's CPU per block), or the SDK's client when
+   * {@code upload.blockClient} says {@code sdk}, or says {@code auto} and a proxy is configured
+   * (the SDK's client is the one that honours proxy settings and their credentials).
+   */
+  public EbsDirectApi ebsDirect(String region) {
+    if (!direct()) {
+      return new SdkEbsDirectApi(ebs(region));
+    }
+    return new HttpEbsDirectApi(
+        signedHttp(
+            "ebs",
+            region,
+            () ->
+                EbsEndpointProvider.defaultProvider()
+                    .resolveEndpoint(EbsEndpointParams.builder().region(Region.of(region)).build())
+                    .join()
+                    .url()));
+  }
+
+  /**
+   * DescribeSnapshots in {@code region} for uploads: a signed EC2 Query request when the EBS direct
+   * API is sent without the SDK (see {@link #ebsDirect}), so an upload builds no SDK client;
+   * otherwise the SDK's EC2 client.
+   */
+  public SnapshotDescriber snapshots(String region) {
+    if (!direct()) {
+      return new SdkSnapshotDescriber(ec2(region));
+    }
+    return new HttpSnapshotDescriber(
+        signedHttp(
+            "ec2",
+            region,
+            () ->
+                Ec2EndpointProvider.defaultProvider()
+                    .resolveEndpoint(Ec2EndpointParams.builder().region(Region.of(region)).build())
+                    .join()
+                    .url()));
+  }
+
+  /** Signed requests to {@code service}: at the endpoint override, or where the SDK's rules say. */
+  private SignedHttp signedHttp(String service, String region, Supplier<URI> sdkEndpoint) {
+    URI endpoint = settings.endpoint() != null ? settings.endpoint() : sdkEndpoint.get();
+    return new SignedHttp(
+        endpoint,
+        service,
+        region,
+        blockHttp(endpoint),
+        credentials(region),
+        settings.timeouts().apiCallAttempt(),
+        USER_AGENT,
+        Clock.systemUTC());
+  }
+
+  private boolean direct() {
+    String mode = settings.upload().blockClient();
+    return mode.equals(UploadSettings.BLOCK_CLIENT_DIRECT)
+        || (mode.equals(UploadSettings.BLOCK_CLIENT_AUTO) && !proxyConfigured());
+  }
+
+  private PooledHttpClient blockHttp(URI endpoint) {
+    synchronized (blockHttp) {
+      return blockHttp.computeIfAbsent(
+          endpoint.getScheme() + "://" + endpoint.getAuthority(),
+          k ->
+              new PooledHttpClient(
+                  endpoint, null, Duration.ofSeconds(10), settings.upload().concurrency()));
+    }
+  }
+
+  private static boolean proxyConfigured() {
+    for (String p : List.of("https.proxyHost", "http.proxyHost")) {
+      if (System.getProperty(p) != null) {
+        return true;
+      }
+    }
+    for (String e : List.of("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")) {
+      String v = System.getenv(e);
+      if (v != null && !v.isBlank()) {
+        return true;
+      }
+    }
+    return false;
   }
 
   public S3Client s3(String region) {
@@ -203,6 +308,10 @@ public final class AwsClients implements AutoCloseable {
       closeables.clear();
     }
     clients.clear();
+    synchronized (blockHttp) {
+      blockHttp.values().forEach(PooledHttpClient::close);
+      blockHttp.clear();
+    }
     if (baseCredentials instanceof SdkAutoCloseable c) {
       c.close();
     }

@@ -9,6 +9,7 @@ import dev.unideploy.pipeline.resilience.CallPolicy;
 import dev.unideploy.pipeline.spi.PublishRequest;
 import dev.unideploy.pipeline.spi.UploadSource;
 import dev.unideploy.provider.aws.AwsRetryable;
+import dev.unideploy.provider.aws.upload.SdkSnapshotDescriber;
 import dev.unideploy.provider.aws.upload.SnapshotStates;
 import dev.unideploy.provider.aws.upload.SnapshotUploadResult;
 import java.io.IOException;
@@ -100,7 +101,8 @@ public final class ImportSnapshotUploader {
     ImportTaskWatcher watcher = new ImportTaskWatcher(ec2, policy, events);
 
     if (state.importEnded() && state.snapshotId() != null) {
-      var found = new SnapshotStates(ec2, policy).find(state.snapshotId());
+      var found =
+          new SnapshotStates(new SdkSnapshotDescriber(ec2), policy).find(state.snapshotId());
       if (found.isPresent()) {
         events.emit(
             LogEvent.info(

@@ -138,7 +138,8 @@ public final class AwsImagePublisher implements ImagePublisher, AutoCloseable {
             .withCalls(
                 clients.policy().settings(), EbsUploadOptions.defaults().blockCallsPerSecond());
     EbsSnapshotUploader uploader =
-        new EbsSnapshotUploader(clients.ebs(home), clients.ec2(home), options, context.clock());
+        new EbsSnapshotUploader(
+            clients.ebsDirect(home), clients.snapshots(home), options, context.clock());
     return uploader.upload(request, source).toUploadedDisk();
   }
 

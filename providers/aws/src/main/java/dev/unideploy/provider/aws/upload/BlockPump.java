@@ -6,7 +6,6 @@ import dev.unideploy.pipeline.events.EventSink;
 import dev.unideploy.pipeline.events.ProgressEvent;
 import dev.unideploy.pipeline.resilience.CallPolicy;
 import dev.unideploy.provider.aws.AwsRetryable;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.BitSet;
 import java.util.concurrent.ArrayBlockingQueue;
@@ -17,9 +16,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.ebs.EbsClient;
-import software.amazon.awssdk.services.ebs.model.ChecksumAlgorithm;
 
 /**
  * Reads the candidate blocks in index order, skips the zero ones, hashes the rest (feeding the
@@ -36,12 +32,12 @@ final class BlockPump {
   private static final String TASK = "upload";
   private static final long PROGRESS_EVERY_NANOS = TimeUnit.MILLISECONDS.toNanos(250);
 
-  private final EbsClient ebs;
+  private final EbsDirectApi ebs;
   private final CallPolicy policy;
   private final EventSink events;
   private final int concurrency;
 
-  BlockPump(EbsClient ebs, CallPolicy policy, EventSink events, int concurrency) {
+  BlockPump(EbsDirectApi ebs, CallPolicy policy, EventSink events, int concurrency) {
     this.ebs = ebs;
     this.policy = policy;
     this.events = events;
@@ -87,7 +83,7 @@ final class BlockPump {
           }
           continue;
         }
-        String checksum = BlockDigests.base64(digests.add(buf));
+        byte[] checksum = digests.add(buf);
         if (acknowledged.get(index)) {
           pool.add(buf);
           continue;
@@ -140,20 +136,8 @@ final class BlockPump {
         digests.linearBase64());
   }
 
-  private void put(String snapshotId, int block, byte[] buf, String checksum) {
-    policy.call(
-        "PutSnapshotBlock",
-        () ->
-            ebs.putSnapshotBlock(
-                r ->
-                    r.snapshotId(snapshotId)
-                        .blockIndex(block)
-                        .dataLength(BlockPlan.BLOCK_SIZE)
-                        .checksum(checksum)
-                        .checksumAlgorithm(ChecksumAlgorithm.SHA256),
-                // A stream over the pooled buffer: no copy, and the SDK can replay it on retry.
-                RequestBody.fromContentProvider(
-                    () -> new ByteArrayInputStream(buf), buf.length, "application/octet-stream")));
+  private void put(String snapshotId, int block, byte[] buf, byte[] checksum) {
+    policy.run("PutSnapshotBlock", () -> ebs.putSnapshotBlock(snapshotId, block, buf, checksum));
   }
 
   private byte[] takeBuffer(

@@ -12,18 +12,10 @@ import dev.unideploy.provider.aws.AwsRetryable;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.BitSet;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import software.amazon.awssdk.services.ebs.EbsClient;
-import software.amazon.awssdk.services.ebs.model.ChecksumAggregationMethod;
-import software.amazon.awssdk.services.ebs.model.ChecksumAlgorithm;
-import software.amazon.awssdk.services.ebs.model.StartSnapshotResponse;
-import software.amazon.awssdk.services.ebs.model.Status;
-import software.amazon.awssdk.services.ebs.model.Tag;
 import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.ec2.model.Snapshot;
-import software.amazon.awssdk.services.ec2.model.SnapshotState;
 
 /**
  * Uploads a disk into a new EBS snapshot with the EBS direct APIs: StartSnapshot, PutSnapshotBlock
@@ -42,7 +34,7 @@ import software.amazon.awssdk.services.ec2.model.SnapshotState;
 public final class EbsSnapshotUploader {
   private static final String STEP = "upload";
 
-  private final EbsClient ebs;
+  private final EbsDirectApi ebs;
   private final SnapshotStates snapshots;
   private final EbsUploadOptions options;
   private final CallPolicy control;
@@ -55,10 +47,17 @@ public final class EbsSnapshotUploader {
    * @param options concurrency, encryption, tags, deadlines
    */
   public EbsSnapshotUploader(EbsClient ebs, Ec2Client ec2, EbsUploadOptions options) {
-    this(ebs, ec2, options, Clock.systemUTC());
+    this(new SdkEbsDirectApi(ebs), new SdkSnapshotDescriber(ec2), options, Clock.systemUTC());
   }
 
-  public EbsSnapshotUploader(EbsClient ebs, Ec2Client ec2, EbsUploadOptions options, Clock clock) {
+  /**
+   * @param ebs the EBS direct API of the home region: {@link HttpEbsDirectApi}, or {@link
+   *     SdkEbsDirectApi}
+   * @param ec2 DescribeSnapshots in the same region: {@link HttpSnapshotDescriber}, or {@link
+   *     SdkSnapshotDescriber}
+   */
+  public EbsSnapshotUploader(
+      EbsDirectApi ebs, SnapshotDescriber ec2, EbsUploadOptions options, Clock clock) {
     this.ebs = ebs;
     this.options = options;
     this.clock = clock;
@@ -135,7 +134,7 @@ public final class EbsSnapshotUploader {
             .run(disk, snapshotId, candidates, options.encrypted(), acknowledged, recorder);
 
     complete(snapshotId, outcome, state.completeSent() && resumed, record);
-    Snapshot done =
+    SnapshotDescriber.SnapshotInfo done =
         snapshots.awaitCompleted(snapshotId, options.completionDeadline(), options.pollInterval());
     record.completed(snapshotId);
     events.emit(
@@ -174,25 +173,25 @@ public final class EbsSnapshotUploader {
       return new Resume(null, null, state.generation());
     }
     String id = state.snapshotId();
-    Optional<Snapshot> found = snapshots.find(id);
+    Optional<SnapshotDescriber.SnapshotInfo> found = snapshots.find(id);
     String why;
     if (found.isEmpty()) {
       why = "it no longer exists (deleted?)";
     } else {
-      Snapshot s = found.get();
-      if (s.state() == SnapshotState.COMPLETED && state.completeSent()) {
+      SnapshotDescriber.SnapshotInfo s = found.get();
+      if (SnapshotStates.COMPLETED.equals(s.state()) && state.completeSent()) {
         record.completed(id);
         return new Resume(id, null, state.generation());
-      } else if (s.state() == SnapshotState.PENDING) {
+      } else if (SnapshotStates.PENDING.equals(s.state())) {
         return new Resume(null, id, state.generation());
-      } else if (s.state() == SnapshotState.ERROR) {
+      } else if (SnapshotStates.ERROR.equals(s.state())) {
         why =
             "it is in state error ("
                 + (s.stateMessage() == null ? "no reason given" : s.stateMessage())
                 + ")";
       } else {
         // Completed without our CompleteSnapshot cannot be our upload finishing: do not trust it.
-        why = "it is " + s.stateAsString() + " but this tool never completed it";
+        why = "it is " + s.state() + " but this tool never completed it";
       }
     }
     record.abandoned(id, state.generation(), why);
@@ -219,45 +218,31 @@ public final class EbsSnapshotUploader {
         options.description() != null
             ? options.description()
             : "unideploy image sha256:" + contentSha256.substring(0, 16);
-    List<Tag> tags =
-        options.tags().entrySet().stream()
-            .map(e -> Tag.builder().key(e.getKey()).value(e.getValue()).build())
-            .toList();
-    StartSnapshotResponse started;
+    EbsDirectApi.StartRequest start =
+        new EbsDirectApi.StartRequest(
+            volumeGib,
+            token,
+            options.startTimeoutMinutes(),
+            description,
+            options.tags(),
+            options.encrypted(),
+            options.kmsKeyArn());
+    EbsDirectApi.Started started;
     try {
-      started =
-          control.call(
-              "StartSnapshot",
-              () ->
-                  ebs.startSnapshot(
-                      r -> {
-                        r.volumeSize(volumeGib)
-                            .clientToken(token)
-                            .timeout(options.startTimeoutMinutes())
-                            .description(description);
-                        if (!tags.isEmpty()) {
-                          r.tags(tags);
-                        }
-                        if (options.encrypted()) {
-                          r.encrypted(true);
-                          if (options.kmsKeyArn() != null) {
-                            r.kmsKeyArn(options.kmsKeyArn());
-                          }
-                        }
-                      }));
+      started = control.call("StartSnapshot", () -> ebs.startSnapshot(start));
     } catch (RuntimeException e) {
       throw startFailed(e);
     }
     String id = started.snapshotId();
     record.started(id, generation, volumeGib);
-    if (started.status() == Status.COMPLETED) {
+    if (EbsDirectApi.COMPLETED.equals(started.status())) {
       record.completeSent(id, -1, "replayed");
       record.completed(id);
       events.emit(
           LogEvent.info(STEP, "snapshot " + id + " for this content was already completed"));
       return new Started(id, true);
     }
-    if (started.status() == Status.ERROR) {
+    if (EbsDirectApi.ERROR.equals(started.status())) {
       record.abandoned(id, generation, "StartSnapshot returned it in state error");
       throw new UnideployException(
           "StartSnapshot returned snapshot "
@@ -285,20 +270,13 @@ public final class EbsSnapshotUploader {
     }
     record.completeSent(snapshotId, outcome.changedBlocks(), outcome.linear());
     try {
-      Status status =
-          control
-              .call(
-                  "CompleteSnapshot",
-                  () ->
-                      ebs.completeSnapshot(
-                          r ->
-                              r.snapshotId(snapshotId)
-                                  .changedBlocksCount((int) outcome.changedBlocks())
-                                  .checksum(outcome.linear())
-                                  .checksumAlgorithm(ChecksumAlgorithm.SHA256)
-                                  .checksumAggregationMethod(ChecksumAggregationMethod.LINEAR)))
-              .status();
-      if (status == Status.ERROR) {
+      String status =
+          control.call(
+              "CompleteSnapshot",
+              () ->
+                  ebs.completeSnapshot(
+                      snapshotId, (int) outcome.changedBlocks(), outcome.linear()));
+      if (EbsDirectApi.ERROR.equals(status)) {
         throw new UnideployException(
             "CompleteSnapshot put " + snapshotId + " in state error; re-run to upload afresh");
       }

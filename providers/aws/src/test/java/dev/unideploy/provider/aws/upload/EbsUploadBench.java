@@ -4,9 +4,12 @@ import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.ImageReaders;
 import dev.unideploy.pipeline.events.EventSink;
 import dev.unideploy.pipeline.journal.FileJournal;
+import dev.unideploy.provider.aws.http.PooledHttpClient;
+import dev.unideploy.provider.aws.http.SignedHttp;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.Locale;
@@ -22,9 +25,11 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
 /**
  * The unideploy side of bench/aws-upload.sh (not a test): opens one raw image (the extent scan is
  * timed as openSeconds), uploads it to an EBS endpoint (uploadSeconds) and prints one JSON line.
- * {@code EbsUploadBench <endpoint> <image> [concurrency]}. The content hash, which the publish
- * pipeline computes once for the image's identity, is not part of the upload and is not computed
- * here: a random key stands in for it, so repeated runs never reuse a snapshot.
+ * {@code EbsUploadBench <endpoint> <image> [concurrency] [direct|sdk]}: blocks go the way {@code
+ * upload.blockClient} sends them (default direct, as in production without a proxy). The content
+ * hash, which the publish pipeline computes once for the image's identity, is not part of the
+ * upload and is not computed here: a random key stands in for it, so repeated runs never reuse a
+ * snapshot.
  */
 public final class EbsUploadBench {
   private EbsUploadBench() {}
@@ -49,6 +54,7 @@ public final class EbsUploadBench {
     Path image = Path.of(args[1]);
     int concurrency =
         args.length > 2 ? Integer.parseInt(args[2]) : EbsUploadOptions.DEFAULT_CONCURRENCY;
+    boolean sdk = args.length > 3 && args[3].equals("sdk");
     StaticCredentialsProvider creds =
         StaticCredentialsProvider.create(
             AwsBasicCredentials.create("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/EXAMPLEKEY"));
@@ -58,38 +64,72 @@ public final class EbsUploadBench {
             .retryStrategy(AwsRetryStrategy.doNotRetry())
             .build();
     Path journalDir = Files.createTempDirectory("ebs-bench");
-    try (EbsClient ebs =
-            EbsClient.builder()
+    // As AwsClients builds them: the SDK's EbsClient only when blocks go through it.
+    EbsClient sdkEbs =
+        sdk
+            ? EbsClient.builder()
                 .endpointOverride(endpoint)
                 .region(Region.US_EAST_1)
                 .credentialsProvider(creds)
                 .httpClient(ApacheHttpClient.builder().maxConnections(concurrency + 8).build())
                 .overrideConfiguration(overrides)
-                .build();
-        Ec2Client ec2 =
-            Ec2Client.builder()
+                .build()
+            : null;
+    PooledHttpClient http =
+        new PooledHttpClient(endpoint, null, Duration.ofSeconds(10), concurrency);
+    EbsDirectApi api =
+        sdk
+            ? new SdkEbsDirectApi(sdkEbs)
+            : new HttpEbsDirectApi(
+                new SignedHttp(
+                    endpoint,
+                    "ebs",
+                    "us-east-1",
+                    http,
+                    creds,
+                    Duration.ofSeconds(60),
+                    "unideploy-bench",
+                    Clock.systemUTC()));
+    Ec2Client ec2 =
+        sdk
+            ? Ec2Client.builder()
                 .endpointOverride(endpoint)
                 .region(Region.US_EAST_1)
                 .credentialsProvider(creds)
                 .overrideConfiguration(overrides)
-                .build();
+                .build()
+            : null;
+    try (http;
         DiskImage disk = open(image)) {
       String key = HexFormat.of().formatHex(randomBytes(32));
       long start = System.nanoTime();
       SnapshotUploadResult r =
           new EbsSnapshotUploader(
-                  ebs,
-                  ec2,
+                  api,
+                  sdk
+                      ? new SdkSnapshotDescriber(ec2)
+                      : new HttpSnapshotDescriber(
+                          new SignedHttp(
+                              endpoint,
+                              "ec2",
+                              "us-east-1",
+                              http,
+                              creds,
+                              Duration.ofSeconds(60),
+                              "unideploy-bench",
+                              Clock.systemUTC())),
                   EbsUploadOptions.defaults()
                       .withConcurrency(concurrency)
-                      .withCompletionWait(Duration.ofMinutes(10), Duration.ofMillis(200)))
+                      .withCompletionWait(Duration.ofMinutes(10), Duration.ofMillis(200)),
+                  Clock.systemUTC())
               .upload(
                   disk, key, FileJournal.open(journalDir.resolve("journal")), EventSink.discard());
       double seconds = (System.nanoTime() - start) / 1e9;
       System.out.printf(
           Locale.ROOT,
           "{\"snapshotId\":\"%s\",\"blocksSent\":%d,\"blocksSkipped\":%d,\"bytesSent\":%d,"
-              + "\"allocatedBytes\":%d,\"openSeconds\":%.3f,\"uploadSeconds\":%.3f,\"concurrency\":%d}%n",
+              + "\"allocatedBytes\":%d,\"openSeconds\":%.3f,\"uploadSeconds\":%.3f,\"concurrency\":%d,"
+              + "\"blockClient\":\"%s\"}%n",
           r.snapshotId(),
           r.blocksSent(),
           r.blocksSkipped(),
@@ -97,7 +137,13 @@ public final class EbsUploadBench {
           disk.allocatedBytes(),
           openSeconds,
           seconds,
-          concurrency);
+          concurrency,
+          sdk ? "sdk" : "direct");
+    } finally {
+      if (sdkEbs != null) {
+        sdkEbs.close();
+        ec2.close();
+      }
     }
   }
 }
