@@ -105,11 +105,17 @@ if [[ ${UD_LAUNCHER:-1} != 0 ]]; then
   CP=$(find "$W/ud-cp" -name '*.jar' | sort | paste -sd:)
   WARMUP=$W/aws-cds-warmup.raw
   [[ -f $WARMUP ]] || python3 -c 'import os,sys; f=open(sys.argv[1],"wb"); f.truncate(8<<20); f.write(os.urandom(1<<20))' "$WARMUP"
+  # A static archive, as ./unideploy records it: the class list of one untimed upload plus the
+  # JDK's own list, dumped with -Xshare:dump (see the launcher for why static, not dynamic).
   echo "recording the AppCDS archive (one untimed upload of $WARMUP) ..." >&2
-  rm -f "$W/ud.jsa"
-  java -Xmx512m "${FOREIGN[@]}" -XX:ArchiveClassesAtExit="$W/ud.jsa" -cp "$CP" \
+  rm -f "$W/ud.jsa" "$W/ud.classlist"
+  java -Xmx512m "${FOREIGN[@]}" -XX:DumpLoadedClassList="$W/ud.classlist" -cp "$CP" \
     dev.unideploy.provider.aws.upload.EbsUploadBench "$EP" "$WARMUP" "${UD_CONCURRENCY:-32}" \
     "${UD_BLOCK_CLIENT:-direct}" >/dev/null
+  JDK_LIST="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/classlist"
+  [[ -f $JDK_LIST ]] && cat "$JDK_LIST" >>"$W/ud.classlist"
+  java -Xmx512m "${FOREIGN[@]}" -Xshare:dump -XX:SharedClassListFile="$W/ud.classlist" \
+    -XX:SharedArchiveFile="$W/ud.jsa" -Xlog:cds=off -cp "$CP" >/dev/null 2>&1
   UD_JAVA=(java -Xmx512m "${FOREIGN[@]}" -Xshare:on -XX:SharedArchiveFile="$W/ud.jsa"
     -XX:CompileThresholdScaling=10)
 fi

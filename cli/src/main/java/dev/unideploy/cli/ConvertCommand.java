@@ -3,7 +3,6 @@ package dev.unideploy.cli;
 import dev.unideploy.image.ContentHash;
 import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.ImageFormat;
-import dev.unideploy.image.ReadOptions;
 import dev.unideploy.image.TargetFormat;
 import dev.unideploy.image.write.ImageWriters;
 import dev.unideploy.image.write.WriteOptions;
@@ -95,10 +94,7 @@ final class ConvertCommand extends AbstractCommand {
       throw new UnideployException("--compression-level must be 1 to 9, was " + compressionLevel);
     }
     long started = System.nanoTime();
-    // The writers check every block they read for zeroes themselves, so the raw reader's own
-    // content scan at open would only read the data a second time; holes are still found.
-    ReadOptions read = ReadOptions.defaults().withDetectZeroContent(false);
-    try (DiskImage image = ImageOpener.open(input, from, read)) {
+    try (DiskImage image = ImageOpener.openForCopy(input, from)) {
       refuseSameFile();
       WriteOptions options =
           WriteOptions.defaults()

@@ -138,7 +138,7 @@ final class DeployCommand extends AbstractCommand {
             .withDefaultPort(settings.ports().isEmpty() ? null : settings.ports().get(0));
     Duration timeout = Duration.ofSeconds(settings.bootTimeoutSeconds());
     try (DeploymentLock lock = DeploymentLock.acquire(state, appName);
-        DiskImage disk = ImageOpener.open(imageFile, null)) {
+        DiskImage disk = ImageOpener.openForCopy(imageFile, null)) {
       FileJournal journal = FileJournal.open(state.resolve("journal").resolve(appName + ".jsonl"));
       ProviderContext context =
           new ProviderContext(config, events, journal, state.resolve("work"), Clock.systemUTC());

@@ -20,6 +20,16 @@ final class ImageOpener {
     return open(file, formatOrNull, ReadOptions.defaults());
   }
 
+  /**
+   * Opens an image that will be copied block by block (convert, publish, deploy). Every consumer of
+   * such an image checks the blocks it reads for zeroes itself (the writers, the EBS block pump,
+   * the local store), so the raw reader's own zero scan at open would only read all the data one
+   * more time; holes are still found with SEEK_DATA.
+   */
+  static DiskImage openForCopy(Path file, ImageFormat formatOrNull) {
+    return open(file, formatOrNull, ReadOptions.defaults().withDetectZeroContent(false));
+  }
+
   static DiskImage open(Path file, ImageFormat formatOrNull, ReadOptions options) {
     if (!Files.exists(file)) {
       throw new UnideployException(file + ": no such file; check the path");

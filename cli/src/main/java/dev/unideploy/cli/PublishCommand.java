@@ -108,7 +108,7 @@ final class PublishCommand extends AbstractCommand {
     p.validate(cfg);
     Path state = stateDir != null ? stateDir : defaultStateDir();
     try (DeploymentLock lock = DeploymentLock.acquire(state, appName);
-        DiskImage disk = ImageOpener.open(imageFile, null)) {
+        DiskImage disk = ImageOpener.openForCopy(imageFile, null)) {
       // One journal per app and provider: an interrupted upload of the same content resumes.
       FileJournal journal =
           FileJournal.open(state.resolve("journal").resolve(appName + "-" + p.name() + ".jsonl"));
