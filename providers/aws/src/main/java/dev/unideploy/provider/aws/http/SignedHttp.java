@@ -4,7 +4,12 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
+import java.time.ZonedDateTime;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.AwsSessionCredentials;
@@ -26,6 +31,11 @@ public final class SignedHttp {
   private final Duration attemptTimeout;
   private final String userAgent;
   private final Clock clock;
+
+  private static final long SKEW_TOLERANCE_MILLIS = 4 * 60 * 1000;
+
+  /** AWS's clock minus this machine's, learnt from a refusal; 0 until then. */
+  private volatile long skewMillis;
 
   /**
    * @param endpoint the service endpoint of the region, e.g. https://ebs.eu-west-1.amazonaws.com
@@ -65,7 +75,23 @@ public final class SignedHttp {
       Map<String, String> headers,
       byte[] body,
       String payloadSha256Hex) {
+    HttpResult result = attempt(api, method, path, headers, body, payloadSha256Hex);
+    if (adjustedForSkew(result)) {
+      // Signed with a clock AWS considers wrong: once more, with AWS's time.
+      result = attempt(api, method, path, headers, body, payloadSha256Hex);
+    }
+    return result;
+  }
+
+  private HttpResult attempt(
+      String api,
+      String method,
+      String path,
+      Map<String, String> callerHeaders,
+      byte[] body,
+      String payloadSha256Hex) {
     URI uri = resolve(path);
+    Map<String, String> headers = new LinkedHashMap<>(callerHeaders);
     // Sent and signed like the SDK does: the payload hash as a header too.
     headers.put("x-amz-content-sha256", payloadSha256Hex);
     AwsCredentials creds = credentials.resolveCredentials();
@@ -79,7 +105,7 @@ public final class SignedHttp {
                 creds.accessKeyId(),
                 creds.secretAccessKey(),
                 creds instanceof AwsSessionCredentials s ? s.sessionToken() : null),
-            clock.instant()));
+            clock.instant().plusMillis(skewMillis)));
     headers.put("User-Agent", userAgent);
     try {
       return http.send(method, uri.getRawPath(), headers, body, attemptTimeout);
@@ -90,6 +116,37 @@ public final class SignedHttp {
       // Reset, refused, timed out: retryable (AwsRetryable looks for the I/O cause).
       throw SdkClientException.builder().message(api + ": " + e.getMessage()).cause(e).build();
     }
+  }
+
+  /**
+   * AWS refuses a signature more than 5 minutes off its own clock (403 "Signature expired" or
+   * 400/403 "RequestTimeTooSkewed"). Like the SDK's clock-skew adjustment, a refusal whose Date
+   * header is more than 4 minutes from this machine's clock moves this client's signing clock to
+   * AWS's, so a CI runner with a drifting clock still uploads.
+   */
+  private boolean adjustedForSkew(HttpResult result) {
+    if (result.status() != 400 && result.status() != 403) {
+      return false;
+    }
+    Optional<String> date = result.header("date");
+    if (date.isEmpty()) {
+      return false;
+    }
+    long server;
+    try {
+      server =
+          ZonedDateTime.parse(date.get(), DateTimeFormatter.RFC_1123_DATE_TIME)
+              .toInstant()
+              .toEpochMilli();
+    } catch (DateTimeParseException e) {
+      return false;
+    }
+    long skew = server - clock.millis();
+    if (Math.abs(skew - skewMillis) < SKEW_TOLERANCE_MILLIS) {
+      return false; // the clocks agree: the refusal has another reason
+    }
+    skewMillis = skew;
+    return true;
   }
 
   private URI resolve(String path) {
