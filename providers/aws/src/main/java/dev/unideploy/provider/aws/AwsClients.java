@@ -19,11 +19,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
-import java.util.function.Supplier;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
 import software.amazon.awssdk.awscore.client.builder.AwsClientBuilder;
+import software.amazon.awssdk.awscore.endpoint.DualstackEnabledProvider;
+import software.amazon.awssdk.awscore.endpoint.FipsEnabledProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
 import software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
@@ -126,15 +127,7 @@ public final class AwsClients implements AutoCloseable {
     if (!direct()) {
       return new SdkEbsDirectApi(ebs(region));
     }
-    return new HttpEbsDirectApi(
-        signedHttp(
-            "ebs",
-            region,
-            () ->
-                EbsEndpointProvider.defaultProvider()
-                    .resolveEndpoint(EbsEndpointParams.builder().region(Region.of(region)).build())
-                    .join()
-                    .url()));
+    return new HttpEbsDirectApi(signedHttp("ebs", region));
   }
 
   /**
@@ -146,20 +139,11 @@ public final class AwsClients implements AutoCloseable {
     if (!direct()) {
       return new SdkSnapshotDescriber(ec2(region));
     }
-    return new HttpSnapshotDescriber(
-        signedHttp(
-            "ec2",
-            region,
-            () ->
-                Ec2EndpointProvider.defaultProvider()
-                    .resolveEndpoint(Ec2EndpointParams.builder().region(Region.of(region)).build())
-                    .join()
-                    .url()));
+    return new HttpSnapshotDescriber(signedHttp("ec2", region));
   }
 
-  /** Signed requests to {@code service}: at the endpoint override, or where the SDK's rules say. */
-  private SignedHttp signedHttp(String service, String region, Supplier<URI> sdkEndpoint) {
-    URI endpoint = settings.endpoint() != null ? settings.endpoint() : sdkEndpoint.get();
+  private SignedHttp signedHttp(String service, String region) {
+    URI endpoint = directEndpoint(service, region);
     return new SignedHttp(
         endpoint,
         service,
@@ -169,6 +153,58 @@ public final class AwsClients implements AutoCloseable {
         settings.timeouts().apiCallAttempt(),
         USER_AGENT,
         Clock.systemUTC());
+  }
+
+  /**
+   * Where signed calls to {@code service} ("ebs" or "ec2") go: the endpoint override, or where the
+   * SDK's endpoint rules send its own clients (partition, FIPS, dual-stack).
+   */
+  URI directEndpoint(String service, String region) {
+    if (settings.endpoint() != null) {
+      return settings.endpoint();
+    }
+    if (service.equals("ebs")) {
+      return EbsEndpointProvider.defaultProvider()
+          .resolveEndpoint(
+              EbsEndpointParams.builder()
+                  .region(Region.of(region))
+                  .useFips(fips())
+                  .useDualStack(dualStack())
+                  .build())
+          .join()
+          .url();
+    }
+    return Ec2EndpointProvider.defaultProvider()
+        .resolveEndpoint(
+            Ec2EndpointParams.builder()
+                .region(Region.of(region))
+                .useFips(fips())
+                .useDualStack(dualStack())
+                .build())
+        .join()
+        .url();
+  }
+
+  /**
+   * FIPS endpoints when the SDK's clients would use them (AWS_USE_FIPS_ENDPOINT, the
+   * aws.useFipsEndpoint property or use_fips_endpoint in the profile): the signed calls must go
+   * where the SDK's would, or a FIPS-bound account would send its disk elsewhere.
+   */
+  private Boolean fips() {
+    return FipsEnabledProvider.builder()
+        .profileName(settings.credentials().profile())
+        .build()
+        .isFipsEnabled()
+        .orElse(false);
+  }
+
+  /** Dual-stack endpoints when the SDK's clients would use them, as {@link #fips()}. */
+  private Boolean dualStack() {
+    return DualstackEnabledProvider.builder()
+        .profileName(settings.credentials().profile())
+        .build()
+        .isDualstackEnabled()
+        .orElse(false);
   }
 
   private boolean direct() {

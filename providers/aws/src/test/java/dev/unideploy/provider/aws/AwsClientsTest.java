@@ -92,4 +92,27 @@ class AwsClientsTest {
       System.setProperty(key, value);
     }
   }
+
+  @Test
+  void signedCallsGoWhereTheSdksClientsWouldIncludingFips() {
+    AwsSettings noOverride = settings(null, 1);
+    try (AwsClients clients = new AwsClients(noOverride, List.of())) {
+      assertThat(clients.directEndpoint("ebs", "eu-west-1"))
+          .isEqualTo(URI.create("https://ebs.eu-west-1.amazonaws.com"));
+      assertThat(clients.directEndpoint("ec2", "cn-north-1"))
+          .isEqualTo(URI.create("https://ec2.cn-north-1.amazonaws.com.cn"));
+    }
+    System.setProperty("aws.useFipsEndpoint", "true");
+    try (AwsClients clients = new AwsClients(noOverride, List.of())) {
+      assertThat(clients.directEndpoint("ebs", "us-east-1"))
+          .isEqualTo(URI.create("https://ebs-fips.us-east-1.amazonaws.com"));
+    } finally {
+      System.clearProperty("aws.useFipsEndpoint");
+    }
+    try (AwsClients clients =
+        new AwsClients(settings(URI.create("http://127.0.0.1:9"), 1), List.of())) {
+      assertThat(clients.directEndpoint("ec2", "eu-west-1"))
+          .isEqualTo(URI.create("http://127.0.0.1:9"));
+    }
+  }
 }
