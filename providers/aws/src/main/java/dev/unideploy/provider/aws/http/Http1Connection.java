@@ -38,7 +38,6 @@ final class Http1Connection implements AutoCloseable {
   private int pos;
   private int lim;
   private boolean reusable = true;
-  private boolean used;
 
   /** The last body had no length and ran to the end of the stream: the connection is spent. */
   private boolean readToEnd;
@@ -73,11 +72,6 @@ final class Http1Connection implements AutoCloseable {
     }
   }
 
-  /** Whether an exchange already ran on this connection (a failure may then be a stale socket). */
-  boolean used() {
-    return used;
-  }
-
   /** Whether the connection can carry another exchange after the last one. */
   boolean reusable() {
     return reusable && !socket.isClosed();
@@ -97,7 +91,6 @@ final class Http1Connection implements AutoCloseable {
       byte[] body,
       int readTimeoutMillis)
       throws IOException {
-    used = true;
     reusable = false; // until the whole response has been read
     StringBuilder head = new StringBuilder(512);
     head.append(method).append(' ').append(target).append(" HTTP/1.1\r\n");

@@ -20,10 +20,10 @@ import javax.net.ssl.SSLSocketFactory;
  * cost (BENCHMARKS.md, "AWS upload"). Here the calling thread writes the request and reads the
  * response on a connection it holds alone.
  *
- * <p>Only for idempotent requests: a request that fails on a reused connection before any response
- * byte arrives (the server closed the idle connection) is sent once more on a new one. The deadline
- * covers connecting, writing and reading: a watchdog closes the socket when it passes, so even a
- * write blocked on a peer that stopped reading ends.
+ * <p>Only for idempotent requests: a request that fails on a reused connection (typically because
+ * the server closed it while it sat idle) is sent once more on a new one. The deadline covers
+ * connecting, writing and reading: a watchdog closes the socket when it passes, so even a write
+ * blocked on a peer that stopped reading ends.
  */
 public final class PooledHttpClient implements AutoCloseable {
   private final String host;
