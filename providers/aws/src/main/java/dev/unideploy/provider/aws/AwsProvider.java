@@ -1,5 +1,6 @@
 package dev.unideploy.provider.aws;
 
+import dev.unideploy.pipeline.ToolVersion;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.config.DeployConfig;
 import dev.unideploy.pipeline.spi.Fleet;

@@ -3,6 +3,7 @@ package dev.unideploy.provider.aws;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import dev.unideploy.pipeline.config.DurationText;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Pattern;

@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.config.ConfigLoader;
 import dev.unideploy.pipeline.config.DeployConfig;
+import dev.unideploy.pipeline.config.DurationText;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;

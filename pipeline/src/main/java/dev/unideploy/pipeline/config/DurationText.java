@@ -1,4 +1,4 @@
-package dev.unideploy.provider.aws;
+package dev.unideploy.pipeline.config;
 
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.databind.DeserializationContext;

@@ -1,11 +1,14 @@
-package dev.unideploy.provider.aws;
+package dev.unideploy.pipeline;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Properties;
 
-/** The unideploy version this provider was built as, for the {@code unideploy:version} tag. */
+/**
+ * The unideploy version these modules were built as, for the version tags and labels providers
+ * write.
+ */
 public final class ToolVersion {
   private static final String VERSION = load();
 
@@ -26,7 +29,7 @@ public final class ToolVersion {
       // Unfiltered (run from an IDE without Maven resource filtering): say so plainly.
       return v.startsWith("${") ? "unknown" : v;
     } catch (IOException e) {
-      throw new UncheckedIOException("could not read the provider's version.properties", e);
+      throw new UncheckedIOException("could not read the pipeline's version.properties", e);
     }
   }
 }
