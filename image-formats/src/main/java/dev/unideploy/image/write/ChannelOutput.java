@@ -3,18 +3,31 @@ package dev.unideploy.image.write;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 
-/** Sequential, buffered writes to a file channel that keep count of the position. */
+/**
+ * Sequential, buffered writes that keep count of the position: to a file channel at a position, or
+ * to any channel in order (a stream being uploaded).
+ */
 public final class ChannelOutput {
   private static final int BUFFER = 1 << 20;
 
-  private final FileChannel channel;
+  private final FileChannel file;
+  private final WritableByteChannel stream;
   private final ByteBuffer buf = ByteBuffer.allocateDirect(BUFFER);
   private long position;
 
   public ChannelOutput(FileChannel channel, long startPosition) {
-    this.channel = channel;
+    this.file = channel;
+    this.stream = null;
     this.position = startPosition;
+  }
+
+  /** Writes to {@code channel} in order, starting at position 0 of the output. */
+  public ChannelOutput(WritableByteChannel channel) {
+    this.file = null;
+    this.stream = channel;
+    this.position = 0;
   }
 
   /** The file position the next byte lands at. */
@@ -64,9 +77,15 @@ public final class ChannelOutput {
   /** Writes out the buffer. */
   public void flush() throws IOException {
     buf.flip();
-    long at = position - buf.remaining();
-    while (buf.hasRemaining()) {
-      at += channel.write(buf, at);
+    if (file != null) {
+      long at = position - buf.remaining();
+      while (buf.hasRemaining()) {
+        at += file.write(buf, at);
+      }
+    } else {
+      while (buf.hasRemaining()) {
+        stream.write(buf);
+      }
     }
     buf.clear();
   }

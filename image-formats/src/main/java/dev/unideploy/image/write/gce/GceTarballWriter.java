@@ -19,6 +19,7 @@ import dev.unideploy.image.write.gce.TarStreamChunker.Piece;
 import dev.unideploy.image.write.gce.TarStreamChunker.ZeroRun;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
+import java.nio.channels.WritableByteChannel;
 import java.util.Arrays;
 import java.util.List;
 
@@ -52,6 +53,23 @@ public final class GceTarballWriter implements ImageWriter {
   public WriteResult write(
       DiskImage image, FileChannel out, WriteOptions options, WriteProgress progress)
       throws IOException {
+    out.truncate(0);
+    return write(image, new ChannelOutput(out, 0), options, progress);
+  }
+
+  /**
+   * Writes the tarball to {@code out} in order, as a stream: the same bytes as the file variant, so
+   * an upload can send it while it is made, and regenerate it to resume at an offset.
+   */
+  public WriteResult writeStream(
+      DiskImage image, WritableByteChannel out, WriteOptions options, WriteProgress progress)
+      throws IOException {
+    return write(image, new ChannelOutput(out), options, progress);
+  }
+
+  private WriteResult write(
+      DiskImage image, ChannelOutput o, WriteOptions options, WriteProgress progress)
+      throws IOException {
     long virtual = image.virtualSize();
     long size = gceSize(virtual);
     long[] regions = options.sparse() ? dataRegions(image.extents(), virtual, size) : null;
@@ -66,8 +84,6 @@ public final class GceTarballWriter implements ImageWriter {
     long body = header.length + roundUp(stored, OldGnuTarHeader.BLOCK);
     long streamTotal = roundUp(body + 2L * OldGnuTarHeader.BLOCK, RECORD);
 
-    out.truncate(0);
-    ChannelOutput o = new ChannelOutput(out, 0);
     ParallelGzip gzip = new ParallelGzip(o, CHUNK);
     int level = options.compressionLevel();
     BufferPool buffers = new BufferPool(CHUNK, options.threads() + 1);
