@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs (if missing), starts, checks and stops the local emulators the integration tests use:
-# moto server (AWS), fake-gcs-server (GCS), Azurite (Azure Blob), and checks QEMU + qemu-img.
+# moto server (AWS), fake-gcs-server (GCS), Azurite (Azure Blob), the Compute Engine fake
+# (it/fakes/gce), and checks QEMU + qemu-img.
 #
 #   scripts/emulators.sh up       install what is missing, start what is not running, wait, write env
 #   scripts/emulators.sh down [name...]  stop only the processes this checkout started (by pid file)
@@ -41,6 +42,7 @@ marker() { # name -> a string the emulator's command line contains
     moto) echo moto_server ;;
     fake-gcs) echo fake-gcs-server ;;
     azurite) echo azurite-blob ;;
+    gce) echo fakes/gce/main.py ;;
   esac
 }
 
@@ -142,6 +144,30 @@ ensure_azurite() {
   fi
   AZURITE_BIN="$dir/node_modules/.bin/azurite-blob"
 }
+
+# ---- Compute Engine fake (it/fakes/gce): a local server written to the Compute Engine v1 REST API.
+# It imports images from fake-gcs-server and boots managed instances under QEMU, so it starts after
+# fake-gcs and needs only Python 3 (stdlib). Its state (imported disks, instance disks) lives in
+# $STATE/gce and is discarded at each start, like the in-memory emulators' state.
+GCE_PORT_EXPLICIT=${GCE_PORT:+yes}
+GCE_PORT="${GCE_PORT:-45103}"
+GCE_MAIN="$ROOT/it/fakes/gce/main.py"
+
+gce_up() { # gcs-port: start the fake unless it runs; sets GCE_RUNNING_PORT
+  python3 -c 'import sys; sys.exit(sys.version_info < (3, 9))' \
+    || die "the Compute Engine fake needs Python 3.9 or newer (found $(python3 --version 2>&1))"
+  if ensure_running gce "$GCE_PORT" "$GCE_PORT_EXPLICIT"; then
+    rm -rf "$STATE/gce"
+    start gce "$PORT" python3 "$GCE_MAIN" --host 127.0.0.1 --port "$PORT" \
+      --gcs-endpoint "http://127.0.0.1:$1" --state-dir "$STATE/gce"
+  fi
+  GCE_RUNNING_PORT=$PORT
+}
+
+gce_wait() { wait_http gce "http://127.0.0.1:$GCE_RUNNING_PORT/_fake/health"; }
+
+gce_env() { echo "GCE_ENDPOINT=http://127.0.0.1:$GCE_RUNNING_PORT"; }
+# ---- end of the Compute Engine fake
 
 STARTED=() # emulators this invocation started, so a failed start stops only what it started
 CHOSEN_PORTS="" # ports this invocation gave to an emulator
@@ -251,7 +277,9 @@ up() {
   else ap=$PORT; fi
   wait_http moto "http://127.0.0.1:$mp/moto-api/"
   wait_http fake-gcs "http://127.0.0.1:$gp/storage/v1/b"
+  gce_up "$gp"
   wait_http azurite "http://127.0.0.1:$ap/devstoreaccount1?comp=list"
+  gce_wait
   local kvm=no
   if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then kvm=yes; fi
   local tmp="$ENV_FILE.tmp"
@@ -265,6 +293,7 @@ up() {
     echo "QEMU_IMG=$(command -v qemu-img)"
     echo "QEMU_SYSTEM_X86_64=$(command -v qemu-system-x86_64)"
     echo "KVM_USABLE=$kvm"
+    gce_env
   } >"$tmp"
   mv "$tmp" "$ENV_FILE"
   log "all up; endpoints in $ENV_FILE"
@@ -273,9 +302,9 @@ up() {
 down() { # [name...]: stop the named emulators (default: all) that this checkout started
   lock_state
   local name names=("$@")
-  [ ${#names[@]} -gt 0 ] || names=(moto fake-gcs azurite)
+  [ ${#names[@]} -gt 0 ] || names=(moto fake-gcs azurite gce)
   for name in "${names[@]}"; do
-    case "$name" in moto|fake-gcs|azurite) ;; *) die "down: unknown emulator '$name' (moto, fake-gcs, azurite)" ;; esac
+    case "$name" in moto|fake-gcs|azurite|gce) ;; *) die "down: unknown emulator '$name' (moto, fake-gcs, azurite, gce)" ;; esac
     stop "$name"
   done
   # The env file describes all three; once any is stopped it would point at a dead endpoint.
@@ -284,7 +313,7 @@ down() { # [name...]: stop the named emulators (default: all) that this checkout
 
 status() {
   local name rc=0
-  for name in moto fake-gcs azurite; do
+  for name in moto fake-gcs azurite gce; do
     if running "$name"; then
       echo "$name: running (pid $(cat "$STATE/$name.pid"), port $(cat "$STATE/$name.port" 2>/dev/null || echo '?'), log $STATE/$name.log)"
     else
@@ -302,5 +331,5 @@ case "${1:-}" in
   up) up ;;
   down) shift; down "$@" ;;
   status) status ;;
-  *) echo "usage: $0 up | down [moto|fake-gcs|azurite...] | status" >&2; exit 2 ;;
+  *) echo "usage: $0 up | down [moto|fake-gcs|azurite|gce...] | status" >&2; exit 2 ;;
 esac
