@@ -85,10 +85,7 @@ public final class AwsClients implements AutoCloseable {
                 .profileName(settings.credentials().profile())
                 .build();
     this.policy =
-        AwsRetryable.policy(
-            CallPolicy.Settings.defaults()
-                .withMaxAttempts(settings.retry().maxAttempts())
-                .withCallsPerSecond(settings.retry().callsPerSecond()));
+        AwsRetryable.policy(settings.retry().policySettings());
   }
 
   public AwsSettings settings() {

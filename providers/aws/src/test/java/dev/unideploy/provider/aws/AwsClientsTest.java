@@ -3,6 +3,7 @@ package dev.unideploy.provider.aws;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.unideploy.pipeline.config.RetrySettings;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
@@ -26,7 +27,7 @@ class AwsClientsTest {
         null,
         new AwsSettings.Timeouts(Duration.ofSeconds(40), Duration.ofSeconds(7)),
         null,
-        new AwsSettings.Retry(attempts, 50.0));
+        new RetrySettings(attempts, 50.0));
   }
 
   @Test
