@@ -20,7 +20,8 @@ import instances
 from app import answer, handles
 from errors import already_exists, invalid, not_found, resource_in_use
 from images import resolve_image_ref
-from store import LINK_BASE, check_name, fingerprint, link, list_page, now, parse_ref, short_path
+from store import (LINK_BASE, check_name, fingerprint, link, list_page, new_id, now, parse_ref,
+                   short_path)
 
 ACTIONS = ["none", "creating", "creatingWithoutRetries", "verifying", "recreating", "deleting",
            "abandoning", "restarting", "refreshing", "resuming", "starting", "stopping",
@@ -104,6 +105,7 @@ def insert(ctx, req):
                 "zones": [{"zone": LINK_BASE + f"projects/{project}/zones/{z}"} for z in zones],
                 "targetShape": body.get("distributionPolicy", {}).get("targetShape", "EVEN")}
         igm["_members"] = []  # the managed instances: dicts with key, zone, name, action...
+        igm["id"] = new_id()
 
     def work():
         with ctx.store.lock:
@@ -121,8 +123,8 @@ def insert(ctx, req):
                 "_manager": created["selfLink"],
             }, "compute#instanceGroup")
 
-    return 200, ctx.ops.start(project, scope, "compute.instanceGroupManagers.insert",
-                              link(project, scope, "instanceGroupManagers", name), None, work,
+    return 200, ctx.ops.start(project, scope, "insert",
+                              link(project, scope, "instanceGroupManagers", name), igm["id"], work,
                               req.request_id())
 
 
@@ -175,7 +177,7 @@ def delete(ctx, req):
         # The reconciler deletes the instances and then the group; the operation ends after it.
         done.wait(600)
 
-    return 200, ctx.ops.start(project, scope, "compute.instanceGroupManagers.delete",
+    return 200, ctx.ops.start(project, scope, "delete",
                               igm["selfLink"], igm["id"], work, req.request_id())
 
 
@@ -227,7 +229,7 @@ def patch(ctx, req):
                 igm["fingerprint"] = fingerprint([igm["name"], igm["instanceTemplate"],
                                                   igm["targetSize"], time.time()])
 
-    return 200, ctx.ops.start(req.project, req.scope, "compute.instanceGroupManagers.patch",
+    return 200, ctx.ops.start(req.project, req.scope, "patch",
                               igm["selfLink"], igm["id"], work, req.request_id())
 
 
@@ -546,6 +548,22 @@ def _reconcile_group(ctx, igm, scope, stops):
         status = ctx.runtime.status(instance["selfLink"])
         if status == "TERMINATED":
             instance["status"] = "TERMINATED"
+        if instance["status"] == "TERMINATED" and not m.get("recreate"):
+            # Exited or never booted: recreated, with a growing pause after repeated failures
+            # (the manager backs off too), so a broken image does not spin the host.
+            now_ = time.monotonic()
+            if "retry_at" not in m:
+                m["failures"] = m.get("failures", 0) + 1
+                m["retry_at"] = now_ + min(30, 0.5 * 2 ** (m["failures"] - 1))
+                why = ctx.runtime.failure(instance["selfLink"])
+                if why:
+                    igm.setdefault("_errors", []).append(
+                        {"instanceActionDetails": {"action": m["action"],
+                                                   "instance": instance["selfLink"]},
+                         "error": {"code": "QEMU_FAILED", "message": why}, "timestamp": now()})
+            if now_ < m["retry_at"]:
+                continue
+            m.pop("retry_at")
         if m.get("recreate") or instance["status"] == "TERMINATED":
             m.pop("recreate", None)
             stops.append(instance["selfLink"])
@@ -556,6 +574,7 @@ def _reconcile_group(ctx, igm, scope, stops):
         if instance["status"] == "RUNNING":
             if m["since"] is None:
                 m["since"] = time.monotonic()
+                m["failures"] = 0
             if m["action"] in ("CREATING", "RECREATING"):
                 m["action"] = "NONE"
             for policy in igm.get("autoHealingPolicies", []):

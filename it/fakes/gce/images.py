@@ -20,7 +20,9 @@ LABEL_VALUE = re.compile(r"^[a-z0-9_-]{0,63}$")
 MEMBER = re.compile(r"^(user|group|serviceAccount|domain|principal|principalSet|deleted:user|"
                     r"deleted:group|deleted:serviceAccount|projectOwner|projectEditor|"
                     r"projectViewer):\S+$|^(allUsers|allAuthenticatedUsers)$")
-MUTABLE = {"family", "labels", "description", "guestOsFeatures", "licenses", "storageLocations"}
+# What images.patch changes. Labels are not among them: they change only through setLabels with
+# the label fingerprint (recorded: a PATCH with new labels left the labels as they were).
+MUTABLE = {"family", "description", "guestOsFeatures", "licenses"}
 
 
 def check_labels(labels, where="resource.labels"):
@@ -207,8 +209,6 @@ def patch(ctx, req):
             if key in ("name",) and value != image["name"]:
                 raise invalid(f"Invalid value for field 'resource.{key}': '{value}'. The field "
                               "cannot be changed.")
-        if "labels" in req.body:
-            check_labels(req.body["labels"])
         if "family" in req.body and req.body["family"]:
             check_name(req.body["family"], "resource.family")
         updates = {k: v for k, v in req.body.items() if k in MUTABLE}
@@ -216,8 +216,6 @@ def patch(ctx, req):
     def work():
         with ctx.store.lock:
             image.update(updates)
-            if "labels" in updates:
-                image["labelFingerprint"] = fingerprint(updates["labels"])
 
     return 200, ctx.ops.start(project, "global", "patch", image["selfLink"], image["id"], work,
                               req.request_id())

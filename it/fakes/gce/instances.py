@@ -172,6 +172,11 @@ class Runtime:
         s = str(vm.status()).upper()
         return "RUNNING" if s in ("RUNNING", "STARTING", "BOOTING") else "TERMINATED"
 
+    def failure(self, key):
+        """Why the instance's QEMU could not start, if it could not."""
+        with self.lock:
+            return self.failures.get(key)
+
     def known(self, key):
         """Whether a QEMU is booting or running for this instance."""
         with self.lock:

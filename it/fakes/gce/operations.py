@@ -50,6 +50,7 @@ class Operations:
                 "user": "user@example.com",
                 "progress": 0,
                 "insertTime": now(),
+                "startTime": now(),
                 "selfLink": link(project, scope, "operations", name),
             }
             if scope.startswith("zones/"):
@@ -58,13 +59,13 @@ class Operations:
                 op["region"] = LINK_BASE + f"projects/{project}/{scope}"
             if not op["targetId"]:
                 del op["targetId"]
-            self.store._items[(project, scope, "operations", name)] = op
+            self.store.put(project, scope, "operations", name, op)
             if request_id:
                 self.by_request_id[(project, request_id)] = op
             if finished:
                 if work:
                     work()
-                op.update(status="DONE", progress=100, startTime=now(), endTime=now())
+                op.update(status="DONE", progress=100, endTime=now())
                 return copy.deepcopy(op)
             answer = copy.deepcopy(op)
         threading.Thread(target=self._run, args=(op, work), daemon=True,
@@ -74,7 +75,7 @@ class Operations:
     def _run(self, op, work):
         time.sleep(self.step)
         with self.store.lock:
-            op.update(status="RUNNING", startTime=now(), progress=0)
+            op.update(status="RUNNING", progress=0)
             self.changed.notify_all()
         error = None
         try:

@@ -5,11 +5,13 @@ accepts: a unique name, references that resolve, a fingerprint that is current.
 """
 
 import copy
+import random
 
 from app import answer, handles
 from errors import already_exists, condition_not_met, invalid, not_found, resource_in_use
 from images import check_labels, public, resolve_image_ref
-from store import check_name, fingerprint, link, list_page, parse_ref, short_path
+from store import (LINK_BASE, check_name, fingerprint, link, list_page, new_id, parse_ref,
+                   short_path)
 
 # collection -> (kind, list kind, has fingerprint)
 KINDS = {
@@ -114,18 +116,74 @@ def insert(ctx, req):
             body.setdefault("sizeGb", "10")
             body["status"] = "READY"
             body["labelFingerprint"] = fingerprint(body.get("labels", {}))
+        _defaults(collection, body, req.project)
         if has_fp:
             body["fingerprint"] = fingerprint(body)
-        # The resource becomes visible when the operation is DONE, as recorded GETs show.
-        resource = {"name": name, **body}
+        # The resource becomes visible when the operation is DONE, as recorded GETs show; its id
+        # is known from the start (the operation's targetId).
+        resource = {"name": name, "id": new_id(), **body}
 
     def work():
         with ctx.store.lock:
             ctx.store.insert(req.project, req.scope, collection, name, resource, kind)
 
     target = link(req.project, req.scope, collection, name)
-    return 200, ctx.ops.start(req.project, req.scope, "insert", target, None, work,
+    # Recorded: instance template operations carry the method's full name, others the verb.
+    op_type = "compute.instanceTemplates.insert" if collection == "instanceTemplates" else "insert"
+    return 200, ctx.ops.start(req.project, req.scope, op_type, target, resource["id"], work,
                               req.request_id())
+
+
+def _defaults(collection, body, project):
+    """The fields Compute Engine fills in when an insert leaves them out (as recorded GETs show)."""
+    if collection == "instanceTemplates":
+        props = body.setdefault("properties", {})
+        props.setdefault("canIpForward", False)
+        for i, d in enumerate(props.get("disks", [])):
+            d.setdefault("kind", "compute#attachedDisk")
+            d.setdefault("index", i)
+            d.setdefault("deviceName", "persistent-disk-%d" % i)
+            d.setdefault("mode", "READ_WRITE")
+            d.setdefault("type", "PERSISTENT")
+            d.setdefault("autoDelete", True)
+        metadata = props.setdefault("metadata", {})
+        metadata.setdefault("kind", "compute#metadata")
+        metadata["fingerprint"] = fingerprint(metadata.get("items", []))
+        for i, nic in enumerate(props.get("networkInterfaces", [])):
+            nic.setdefault("kind", "compute#networkInterface")
+            nic.setdefault("name", "nic%d" % i)
+            nic.setdefault("network", LINK_BASE + f"projects/{project}/global/networks/default")
+            for a in nic.get("accessConfigs", []):
+                a.setdefault("kind", "compute#accessConfig")
+                a.setdefault("type", "ONE_TO_ONE_NAT")
+        scheduling = props.setdefault("scheduling", {})
+        scheduling.setdefault("automaticRestart", True)
+        scheduling.setdefault("onHostMaintenance", "MIGRATE")
+        scheduling.setdefault("preemptible", False)
+    elif collection == "backendServices":
+        for key, value in (("affinityCookieTtlSec", 0), ("description", ""),
+                           ("connectionDraining", {"drainingTimeoutSec": 0}),
+                           ("iap", {"enabled": False, "oauth2ClientId": "",
+                                    # the SHA-256 of an empty secret, as recorded
+                                    "oauth2ClientSecretSha256": "e3b0c44298fc1c149afbf4c8996fb924"
+                                                                "27ae41e4649b934ca495991b7852b855"}),
+                           ("loadBalancingScheme", "EXTERNAL"),
+                           ("port", 80), ("portName", "http"), ("protocol", "HTTP"),
+                           ("sessionAffinity", "NONE"), ("timeoutSec", 30)):
+            body.setdefault(key, value)
+    elif collection == "autoscalers":
+        body.setdefault("status", "ACTIVE")
+    elif collection == "addresses":
+        # Documentation addresses (RFC 5737): the fake reserves nothing real.
+        body.setdefault("address", "203.0.113.%d" % random.randrange(1, 255))
+        for key, value in (("addressType", "EXTERNAL"), ("description", ""),
+                           ("networkTier", "PREMIUM"), ("status", "RESERVED")):
+            body.setdefault(key, value)
+        body["labelFingerprint"] = fingerprint(body.get("labels", {}))
+    elif collection == "healthChecks":
+        for key, value in (("checkIntervalSec", 5), ("timeoutSec", 5), ("healthyThreshold", 2),
+                           ("unhealthyThreshold", 2)):
+            body.setdefault(key, value)
 
 
 @handles("compute.healthChecks.get", "compute.regionHealthChecks.get",
@@ -216,6 +274,7 @@ def change(ctx, req):
             merged = {**{k: resource[k] for k in keep if k in resource}, **body}
         merged.pop("fingerprint", None)
         _validate(ctx, req, collection, merged)
+        _defaults(collection, merged, req.project)
         if has_fp:
             merged["fingerprint"] = fingerprint({k: v for k, v in merged.items()
                                                  if k != "fingerprint"})

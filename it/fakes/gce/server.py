@@ -7,7 +7,7 @@ discovery document, plus a few test-only control paths under /_fake/:
                                    {"method": ..., "action": "bump-iam-etag"} changes the image's
                                    IAM policy just before the call, as a concurrent writer would
   DELETE /_fake/faults             clears pending faults
-  GET    /_fake/requests           every API call so far: method id, path, query, status
+  GET    /_fake/requests           every API call so far: method id, path, query, body, status
   DELETE /_fake/requests           clears that log
   POST   /_fake/settings           {"opStepSeconds": 0.5} changes timing for the next operations
 """
@@ -137,7 +137,8 @@ class Handler(BaseHTTPRequestHandler):
             if params == "method":
                 raise ApiError(405, "httpMethodNotAllowed", f"Method {http_method} not allowed")
             raise not_found(path.removeprefix("/compute/v1/"))
-        entry = {"method": route.id, "httpMethod": http_method, "path": path, "query": query}
+        entry = {"method": route.id, "httpMethod": http_method, "path": path, "query": query,
+                 "body": raw[:4096].decode("utf-8", "replace")}
         with self.server.requests_lock:
             self.server.requests.append(entry)
         try:

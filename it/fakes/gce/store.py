@@ -64,30 +64,41 @@ def check_name(name, what="resource"):
 
 
 class Store:
-    """Thread-safe resource storage; every handler takes the lock while it reads and writes."""
+    """Thread-safe resource storage; every handler takes the lock while it reads and writes.
+
+    Resources are kept per collection, so the reconciler's sweeps over groups and backend
+    services do not walk the (many) operations.
+    """
 
     def __init__(self):
         self.lock = threading.RLock()
-        self._items = {}
+        self._collections = {}  # collection -> {(project, scope, name): resource}
+
+    def _of(self, collection):
+        return self._collections.setdefault(collection, {})
 
     def get(self, project, scope, collection, name):
-        r = self._items.get((project, scope, collection, name))
+        r = self._of(collection).get((project, scope, name))
         if r is None:
             raise not_found(short_path(project, scope, collection, name))
         return r
 
     def find(self, project, scope, collection, name):
-        return self._items.get((project, scope, collection, name))
+        return self._of(collection).get((project, scope, name))
 
     def find_ref(self, ref, project, collection):
         parsed = parse_ref(ref, project)
         if parsed is None or parsed[2] != collection:
             return None
-        return self._items.get(parsed)
+        return self.find(*parsed)
+
+    def put(self, project, scope, collection, name, resource):
+        """Stores a resource as it is (operations, which carry their own fields)."""
+        self._of(collection)[(project, scope, name)] = resource
 
     def insert(self, project, scope, collection, name, resource, kind):
-        key = (project, scope, collection, name)
-        if key in self._items:
+        key = (project, scope, name)
+        if key in self._of(collection):
             raise already_exists(short_path(project, scope, collection, name))
         resource.update({
             "kind": kind,
@@ -100,18 +111,19 @@ class Store:
             resource["zone"] = LINK_BASE + f"projects/{project}/{scope}"
         elif scope.startswith("regions/"):
             resource["region"] = LINK_BASE + f"projects/{project}/{scope}"
-        self._items[key] = resource
+        self._of(collection)[key] = resource
         return resource
 
     def delete(self, project, scope, collection, name):
-        return self._items.pop((project, scope, collection, name), None)
+        return self._of(collection).pop((project, scope, name), None)
 
     def all(self, project, scope, collection):
-        return [r for (p, s, c, _), r in sorted(self._items.items(), key=lambda kv: kv[0][3])
-                if p == project and c == collection and (scope is None or s == scope)]
+        return [r for (p, s, n), r in sorted(self._of(collection).items(), key=lambda kv: kv[0][2])
+                if p == project and (scope is None or s == scope)]
 
     def everywhere(self, collection):
-        return [(k, r) for k, r in list(self._items.items()) if k[2] == collection]
+        """((project, scope, collection, name), resource) of every resource of a collection."""
+        return [((p, s, collection, n), r) for (p, s, n), r in list(self._of(collection).items())]
 
 
 def list_page(items, query, kind, self_link, id_prefix=""):

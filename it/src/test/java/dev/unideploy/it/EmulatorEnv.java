@@ -107,6 +107,11 @@ public final class EmulatorEnv {
     return URI.create(require("GCS_ENDPOINT"));
   }
 
+  /** The Compute Engine fake (it/fakes/gce); the REST API is under /compute/v1. */
+  public URI gceEndpoint() {
+    return URI.create(require("GCE_ENDPOINT"));
+  }
+
   /** Azurite's blob endpoint, including the account path segment (path-style URLs). */
   public URI azuriteBlobEndpoint() {
     return URI.create(require("AZURITE_BLOB_ENDPOINT"));
