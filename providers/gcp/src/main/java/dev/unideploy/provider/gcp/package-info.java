@@ -1,7 +1,6 @@
 /**
- * GCP provider: GCS upload of the GCE tarball, images.insert, MIG fleet operations.
- *
- * <p>Empty until its issue lands; the module exists so the reactor's shape matches
- * ../shared/DESIGN.md and the CLI's provider lookup already lists it as "not available yet".
+ * The {@code gcp} provider: the disk is streamed to Cloud Storage as the Compute Engine tarball,
+ * imported with images.insert, published through an image family, IAM and deprecation, and rolled
+ * out as one managed instance group per release.
  */
 package dev.unideploy.provider.gcp;

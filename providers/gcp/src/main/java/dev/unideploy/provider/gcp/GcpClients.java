@@ -1,0 +1,232 @@
+package dev.unideploy.provider.gcp;
+
+import com.google.api.client.http.HttpRequestFactory;
+import com.google.api.client.http.javanet.NetHttpTransport;
+import com.google.api.core.ApiFunction;
+import com.google.api.gax.core.CredentialsProvider;
+import com.google.api.gax.core.FixedCredentialsProvider;
+import com.google.api.gax.core.NoCredentialsProvider;
+import com.google.api.gax.retrying.RetrySettings;
+import com.google.api.gax.rpc.ClientSettings;
+import com.google.api.gax.rpc.UnaryCallSettings;
+import com.google.auth.Credentials;
+import com.google.auth.http.HttpCredentialsAdapter;
+import com.google.auth.oauth2.GoogleCredentials;
+import com.google.cloud.NoCredentials;
+import com.google.cloud.ServiceOptions;
+import com.google.cloud.compute.v1.GlobalOperationsClient;
+import com.google.cloud.compute.v1.GlobalOperationsSettings;
+import com.google.cloud.compute.v1.ImagesClient;
+import com.google.cloud.compute.v1.ImagesSettings;
+import com.google.cloud.storage.Storage;
+import com.google.cloud.storage.StorageOptions;
+import dev.unideploy.pipeline.UnideployException;
+import dev.unideploy.pipeline.resilience.CallPolicy;
+import java.io.IOException;
+import java.net.URI;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The Google Cloud clients of one run, built on first use and closed together: Compute Engine
+ * (REST), Cloud Storage, and the authenticated HTTP requests of the resumable upload. Credentials
+ * are Application Default Credentials, or none for emulators; the project comes from the config or
+ * from ADC; endpoints can point at emulators.
+ *
+ * <p>The clients' own retries are off: every call goes through the run's {@link CallPolicy}, so
+ * attempts do not multiply, and each attempt has a deadline ({@code timeouts.apiCall}).
+ */
+public final class GcpClients implements AutoCloseable {
+  static final String SCOPE = "https://www.googleapis.com/auth/cloud-platform";
+  private static final URI STORAGE = URI.create("https://storage.googleapis.com");
+
+  private final GcpSettings settings;
+  private final CallPolicy policy;
+  private final List<AutoCloseable> opened = new ArrayList<>();
+  private Credentials credentials;
+  private String project;
+  private ImagesClient images;
+  private GlobalOperationsClient globalOperations;
+  private Storage storage;
+
+  public GcpClients(GcpSettings settings) {
+    this.settings = settings;
+    this.policy = GcpRetryable.policy(settings.retry().policySettings());
+  }
+
+  public GcpSettings settings() {
+    return settings;
+  }
+
+  public CallPolicy policy() {
+    return policy;
+  }
+
+  public GcpCall calls() {
+    return new GcpCall(policy);
+  }
+
+  /** The project: {@code providers.gcp.project}, else the one ADC knows, else a clear error. */
+  public synchronized String project() {
+    if (project == null) {
+      project =
+          settings.project() != null ? settings.project() : ServiceOptions.getDefaultProjectId();
+      if (project == null) {
+        throw new UnideployException(
+            "no Google Cloud project: set providers.gcp.project in unideploy.yaml, or"
+                + " GOOGLE_CLOUD_PROJECT, or `gcloud config set project ID`");
+      }
+    }
+    return project;
+  }
+
+  /** The credentials: ADC (scoped to cloud-platform) or, with {@code credentials: none}, none. */
+  public synchronized Credentials credentials() {
+    if (credentials == null) {
+      if (GcpSettings.NONE.equals(settings.credentials())) {
+        credentials = NoCredentials.getInstance();
+      } else {
+        try {
+          GoogleCredentials adc = GoogleCredentials.getApplicationDefault();
+          credentials = adc.createScopedRequired() ? adc.createScoped(List.of(SCOPE)) : adc;
+        } catch (IOException e) {
+          throw new UnideployException(
+              "no Google credentials found ("
+                  + e.getMessage()
+                  + "): run `gcloud auth application-default login`, set"
+                  + " GOOGLE_APPLICATION_CREDENTIALS to a key file, or run where a metadata server"
+                  + " or workload identity federation provides them",
+              e);
+        }
+      }
+    }
+    return credentials;
+  }
+
+  private CredentialsProvider credentialsProvider() {
+    Credentials c = credentials();
+    return c instanceof NoCredentials
+        ? NoCredentialsProvider.create()
+        : FixedCredentialsProvider.create(c);
+  }
+
+  public synchronized ImagesClient images() {
+    if (images == null) {
+      ImagesSettings.Builder b = ImagesSettings.newBuilder().applyToAllUnaryMethods(oneAttempt());
+      configure(b);
+      images = open(() -> ImagesClient.create(b.build()));
+    }
+    return images;
+  }
+
+  public synchronized GlobalOperationsClient globalOperations() {
+    if (globalOperations == null) {
+      GlobalOperationsSettings.Builder b =
+          GlobalOperationsSettings.newBuilder().applyToAllUnaryMethods(oneAttempt());
+      configure(b);
+      globalOperations = open(() -> GlobalOperationsClient.create(b.build()));
+    }
+    return globalOperations;
+  }
+
+  /** Cloud Storage for object metadata and deletes (uploads use {@link #uploadRequests}). */
+  public synchronized Storage storage() {
+    if (storage == null) {
+      StorageOptions.Builder b =
+          StorageOptions.http()
+              .setProjectId(project())
+              .setCredentials(credentials())
+              .setRetrySettings(ServiceOptions.getNoRetrySettings());
+      if (settings.endpoints().storage() != null) {
+        b.setHost(trimSlash(settings.endpoints().storage().toString()));
+      }
+      storage = b.build().getService();
+      opened.add(storage);
+    }
+    return storage;
+  }
+
+  /** The root URL uploads go to. */
+  public URI storageRoot() {
+    return settings.endpoints().storage() != null ? settings.endpoints().storage() : STORAGE;
+  }
+
+  /** Authenticated requests for the resumable upload, with the chunk deadline as read timeout. */
+  public HttpRequestFactory uploadRequests() {
+    Credentials c = credentials();
+    HttpCredentialsAdapter auth = c instanceof NoCredentials ? null : new HttpCredentialsAdapter(c);
+    int readTimeout = (int) Math.min(Integer.MAX_VALUE, settings.timeouts().chunk().toMillis());
+    return new NetHttpTransport()
+        .createRequestFactory(
+            request -> {
+              if (auth != null) {
+                auth.initialize(request);
+              }
+              request.setConnectTimeout(30_000);
+              request.setReadTimeout(readTimeout);
+              request.setNumberOfRetries(0);
+            });
+  }
+
+  /** The endpoint and credentials every Compute client gets. */
+  void configure(ClientSettings.Builder<?, ?> b) {
+    if (settings.endpoints().compute() != null) {
+      // The scheme decides the transport: a bare host:port would mean HTTPS.
+      b.setEndpoint(trimSlash(settings.endpoints().compute().toString()));
+    }
+    b.setCredentialsProvider(credentialsProvider());
+  }
+
+  /** One attempt per call, bounded by {@code timeouts.apiCall}: the call policy retries. */
+  ApiFunction<UnaryCallSettings.Builder<?, ?>, Void> oneAttempt() {
+    Duration timeout = settings.timeouts().apiCall();
+    RetrySettings once =
+        RetrySettings.newBuilder()
+            .setMaxAttempts(1)
+            .setTotalTimeoutDuration(timeout)
+            .setInitialRpcTimeoutDuration(timeout)
+            .setMaxRpcTimeoutDuration(timeout)
+            .setRpcTimeoutMultiplier(1.0)
+            .build();
+    return m -> {
+      m.setRetryableCodes();
+      m.setRetrySettings(once);
+      return null;
+    };
+  }
+
+  /** Builds a client; the factory's IOException becomes a clear error. */
+  <T extends AutoCloseable> T open(IoSupplier<T> factory) {
+    try {
+      T client = factory.get();
+      opened.add(client);
+      return client;
+    } catch (IOException e) {
+      throw new UnideployException(
+          "could not create the Compute Engine client: " + e.getMessage(), e);
+    }
+  }
+
+  /** A factory that may fail with an IOException, as the Google client factories do. */
+  @FunctionalInterface
+  public interface IoSupplier<T> {
+    T get() throws IOException;
+  }
+
+  private static String trimSlash(String s) {
+    return s.endsWith("/") ? s.substring(0, s.length() - 1) : s;
+  }
+
+  @Override
+  public synchronized void close() {
+    for (AutoCloseable c : opened) {
+      try {
+        c.close();
+      } catch (Exception e) {
+        // closing is best effort: a client that fails to close holds no state we need
+      }
+    }
+    opened.clear();
+  }
+}

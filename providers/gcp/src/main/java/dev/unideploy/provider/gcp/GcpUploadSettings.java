@@ -1,0 +1,49 @@
+package dev.unideploy.provider.gcp;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import java.nio.file.Path;
+
+/**
+ * How the Compute Engine tarball is made and sent: chunk size of the resumable upload, sparse tar
+ * or gzip'd zeroes, gzip level, compression threads, and an optional copy of the tarball.
+ */
+public record GcpUploadSettings(
+    @JsonProperty("chunkMiB") Integer chunkMiB,
+    @JsonProperty("sparse") Boolean sparse,
+    @JsonProperty("compressionLevel") Integer compressionLevel,
+    @JsonProperty("threads") Integer threads,
+    @JsonProperty("saveTarball") Path saveTarball) {
+
+  @JsonCreator
+  public GcpUploadSettings {
+    // Resumable uploads take chunks in multiples of 256 KiB; Google recommends at least 8 MiB.
+    // https://cloud.google.com/storage/docs/performing-resumable-uploads#chunked-upload
+    chunkMiB = chunkMiB == null ? 16 : chunkMiB;
+    if (chunkMiB < 1 || chunkMiB > 512) {
+      throw new IllegalArgumentException(
+          "upload.chunkMiB must be between 1 and 512 (MiB per request), was " + chunkMiB);
+    }
+    sparse = sparse == null || sparse;
+    compressionLevel = compressionLevel == null ? 6 : compressionLevel;
+    if (compressionLevel < 1 || compressionLevel > 9) {
+      throw new IllegalArgumentException(
+          "upload.compressionLevel must be a gzip level from 1 to 9, was " + compressionLevel);
+    }
+    threads =
+        threads == null
+            ? Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()))
+            : threads;
+    if (threads < 1 || threads > 64) {
+      throw new IllegalArgumentException("upload.threads must be between 1 and 64, was " + threads);
+    }
+  }
+
+  public static GcpUploadSettings defaults() {
+    return new GcpUploadSettings(null, null, null, null, null);
+  }
+
+  public int chunkBytes() {
+    return chunkMiB << 20;
+  }
+}

@@ -1,0 +1,40 @@
+package dev.unideploy.provider.gcp.publish;
+
+import com.google.cloud.compute.v1.GlobalOperationsClient;
+import com.google.cloud.compute.v1.Operation;
+import dev.unideploy.provider.gcp.GcpCall;
+import dev.unideploy.provider.gcp.OperationWaiter;
+import java.time.Duration;
+import java.util.function.Supplier;
+
+/** Starts a global Compute Engine operation through the call policy and waits until it is DONE. */
+final class GlobalCalls {
+  private final GcpCall calls;
+  private final OperationWaiter waiter;
+  private final GlobalOperationsClient operations;
+  private final String project;
+  private final Duration timeout;
+
+  GlobalCalls(
+      GcpCall calls,
+      OperationWaiter waiter,
+      GlobalOperationsClient operations,
+      String project,
+      Duration timeout) {
+    this.calls = calls;
+    this.waiter = waiter;
+    this.operations = operations;
+    this.project = project;
+    this.timeout = timeout;
+  }
+
+  GcpCall calls() {
+    return calls;
+  }
+
+  /** Runs {@code start} (an API call answering an operation) and waits for it. */
+  Operation run(String step, String api, String what, Supplier<Operation> start) {
+    Operation op = calls.call(api, start);
+    return waiter.await(step, what, op, name -> operations.get(project, name), timeout);
+  }
+}
