@@ -84,8 +84,7 @@ public final class AwsClients implements AutoCloseable {
             : ProfileCredentialsProvider.builder()
                 .profileName(settings.credentials().profile())
                 .build();
-    this.policy =
-        AwsRetryable.policy(settings.retry().policySettings());
+    this.policy = AwsRetryable.policy(settings.retry().policySettings());
   }
 
   public AwsSettings settings() {
