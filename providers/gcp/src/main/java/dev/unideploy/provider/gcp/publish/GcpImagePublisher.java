@@ -278,7 +278,7 @@ public final class GcpImagePublisher implements ImagePublisher, AutoCloseable {
   }
 
   private PublishedImage published(Image image, boolean reused) {
-    Map<String, Object> attributes = new LinkedHashMap<>();
+    Map<String, String> attributes = new LinkedHashMap<>();
     attributes.put("selfLink", image.getSelfLink());
     attributes.put("numericId", Long.toUnsignedString(image.getId()));
     attributes.put("status", image.getStatus());

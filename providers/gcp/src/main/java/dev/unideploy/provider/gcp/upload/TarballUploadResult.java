@@ -34,17 +34,16 @@ public record TarballUploadResult(
     return "gs://" + bucket + "/" + object;
   }
 
-  /** The pipeline's view: the gs:// URL as the handle, the counters as facts (strings only). */
+  /** The pipeline's view: the gs:// URL as the handle, the counters, facts as strings. */
   public UploadedDisk toUploadedDisk() {
-    Map<String, Object> facts = new LinkedHashMap<>();
-    facts.put("object", gsUrl());
-    facts.put("size", Long.toString(size));
-    facts.put("crc32c", crc32c);
-    facts.put("bytesSent", Long.toString(bytesSent));
-    facts.put("bytesResent", Long.toString(bytesResent));
-    facts.put("resumedAt", Long.toString(resumedAt));
-    facts.put("reused", Boolean.toString(reused));
-    facts.put("elapsedMillis", Long.toString(elapsed.toMillis()));
-    return new UploadedDisk(gsUrl(), facts);
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("object", gsUrl());
+    details.put("size", Long.toString(size));
+    details.put("crc32c", crc32c);
+    details.put("bytesResent", Long.toString(bytesResent));
+    details.put("resumedAt", Long.toString(resumedAt));
+    details.put("objectReused", Boolean.toString(reused));
+    return new UploadedDisk(
+        gsUrl(), "gcs-resumable", bytesSent, resumedAt, reused || resumedAt > 0, elapsed, details);
   }
 }

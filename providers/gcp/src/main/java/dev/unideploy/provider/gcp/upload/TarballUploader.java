@@ -7,7 +7,7 @@ import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.events.EventSink;
 import dev.unideploy.pipeline.events.LogEvent;
 import dev.unideploy.pipeline.events.ProgressEvent;
-import dev.unideploy.pipeline.journal.Journal;
+import dev.unideploy.pipeline.state.Journal;
 import dev.unideploy.provider.gcp.GcpUploadSettings;
 import java.io.IOException;
 import java.io.InterruptedIOException;
