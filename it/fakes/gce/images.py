@@ -153,7 +153,8 @@ def insert(ctx, req):
             image.update(status="READY", diskSizeGb=str(max(1, size >> 30)), _file=target)
 
     op = ctx.ops.start(project, "global", "insert", image["selfLink"], image["id"], work,
-                       req.request_id())
+                       req.request_id(),
+                       rollback=lambda: ctx.store.delete(project, "global", "images", name))
     return 200, op
 
 

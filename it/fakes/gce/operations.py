@@ -24,13 +24,15 @@ class Operations:
         self.log = log
         self.changed = threading.Condition(store.lock)
         self.by_request_id = {}
+        self.fail_next = None  # an ApiError the next started operation ends with (test faults)
 
     def start(self, project, scope, op_type, target_link, target_id=None, work=None,
-              request_id=None, finished=False):
+              request_id=None, finished=False, rollback=None):
         """Creates the operation and runs {@code work} in the background; returns a copy to answer.
 
         With finished=True (setLabels and similar metadata changes) the operation is DONE at once,
-        as the recorded setLabels answer is.
+        as the recorded setLabels answer is. rollback undoes what the handler did before the work
+        (an image that exists while it imports) when an injected failure replaces the work.
         """
         with self.store.lock:
             if request_id:
@@ -59,6 +61,14 @@ class Operations:
                 op["region"] = LINK_BASE + f"projects/{project}/{scope}"
             if not op["targetId"]:
                 del op["targetId"]
+            if self.fail_next is not None:
+                failure, self.fail_next = self.fail_next, None
+
+                def work():
+                    if rollback:
+                        with self.store.lock:
+                            rollback()
+                    raise failure
             self.store.put(project, scope, "operations", name, op)
             if request_id:
                 self.by_request_id[(project, request_id)] = op

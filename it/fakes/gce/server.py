@@ -5,7 +5,10 @@ discovery document, plus a few test-only control paths under /_fake/:
   POST   /_fake/faults             {"method": "compute.images.insert", "status": 429, "times": 2}
                                    answers the next calls of a method (or "*") with that error;
                                    {"method": ..., "action": "bump-iam-etag"} changes the image's
-                                   IAM policy just before the call, as a concurrent writer would
+                                   IAM policy just before the call, as a concurrent writer would;
+                                   {"method": ..., "action": "fail-operation", "status": 400,
+                                   "code": "...", "message": "..."} lets the call start its
+                                   operation, which then ends DONE with that error
   DELETE /_fake/faults             clears pending faults
   GET    /_fake/requests           every API call so far: method id, path, query, body, status
   DELETE /_fake/requests           clears that log
@@ -165,6 +168,12 @@ class Handler(BaseHTTPRequestHandler):
             raise
 
     def _apply_fault(self, fault, params):
+        if fault.get("action") == "fail-operation":
+            # The call is accepted; the operation it starts then ends DONE with this error.
+            error = by_status(int(fault.get("status", 400)), fault.get("message"))
+            error.operation_code = fault.get("code")
+            self.server.ctx.ops.fail_next = error
+            return
         if fault.get("action") == "bump-iam-etag":
             ctx = self.server.ctx
             with ctx.store.lock:

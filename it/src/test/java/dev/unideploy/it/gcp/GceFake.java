@@ -134,6 +134,24 @@ public final class GceFake {
     post("/_fake/faults", Map.of("method", method, "action", action, "times", 1)).ok();
   }
 
+  /** The next call of {@code method} starts its operation, which then ends DONE with an error. */
+  public void failOperation(String method, int status, String code, String message) {
+    post(
+            "/_fake/faults",
+            Map.of(
+                "method",
+                method,
+                "action",
+                "fail-operation",
+                "status",
+                status,
+                "code",
+                code,
+                "message",
+                message))
+        .ok();
+  }
+
   public void clearFaults() {
     call("DELETE", "/_fake/faults", null).ok();
   }

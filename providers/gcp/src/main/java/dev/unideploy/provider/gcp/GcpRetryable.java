@@ -28,8 +28,7 @@ public final class GcpRetryable implements Predicate<Throwable> {
           StatusCode.Code.RESOURCE_EXHAUSTED,
           StatusCode.Code.UNAVAILABLE,
           StatusCode.Code.INTERNAL,
-          StatusCode.Code.DEADLINE_EXCEEDED,
-          StatusCode.Code.UNKNOWN);
+          StatusCode.Code.DEADLINE_EXCEEDED);
 
   private GcpRetryable() {}
 
@@ -44,6 +43,11 @@ public final class GcpRetryable implements Predicate<Throwable> {
 
   public static boolean isRetryable(Throwable t) {
     if (t instanceof ApiException api) {
+      // Over REST the HTTP status decides: gax maps statuses it has no code for (412, for one) to
+      // UNKNOWN, which must not be retried blindly.
+      if (api.getStatusCode().getTransportCode() instanceof Integer http) {
+        return http == 408 || http == 429 || http >= 500;
+      }
       if (TRANSIENT.contains(api.getStatusCode().getCode())) {
         return true;
       }

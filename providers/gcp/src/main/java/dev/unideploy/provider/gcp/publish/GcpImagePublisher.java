@@ -1,8 +1,6 @@
 package dev.unideploy.provider.gcp.publish;
 
 import com.google.cloud.compute.v1.Image;
-import com.google.cloud.storage.Blob;
-import com.google.cloud.storage.BlobId;
 import dev.unideploy.image.TargetFormat;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.config.PublishSettings;
@@ -22,6 +20,7 @@ import dev.unideploy.provider.gcp.GcpSettings;
 import dev.unideploy.provider.gcp.ImageLabels;
 import dev.unideploy.provider.gcp.OperationWaiter;
 import dev.unideploy.provider.gcp.upload.ObjectStore;
+import dev.unideploy.provider.gcp.upload.StorageObjects;
 import dev.unideploy.provider.gcp.upload.TarballUploader;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -296,29 +295,7 @@ public final class GcpImagePublisher implements ImagePublisher, AutoCloseable {
 
   /** Cloud Storage objects through the storage client (metadata, deletes). */
   ObjectStore objects() {
-    GcpCall calls = calls();
-    return new ObjectStore() {
-      @Override
-      public Optional<StoredObject> get(String bucket, String object) {
-        Blob blob =
-            calls.call(
-                "storage.objects.get", () -> clients.storage().get(BlobId.of(bucket, object)));
-        if (blob == null) {
-          return Optional.empty();
-        }
-        return Optional.of(
-            new StoredObject(
-                blob.getSize() == null ? -1 : blob.getSize(),
-                blob.getCrc32c(),
-                blob.getMetadata() == null ? Map.of() : blob.getMetadata()));
-      }
-
-      @Override
-      public boolean delete(String bucket, String object) {
-        return calls.call(
-            "storage.objects.delete", () -> clients.storage().delete(BlobId.of(bucket, object)));
-      }
-    };
+    return new StorageObjects(clients::storage, calls());
   }
 
   @Override

@@ -12,7 +12,6 @@ import dev.unideploy.provider.gcp.GcpCall;
 import dev.unideploy.provider.gcp.GcpCallException;
 import dev.unideploy.provider.gcp.ImageLabels;
 import dev.unideploy.provider.gcp.OperationWaiter;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -20,10 +19,10 @@ import java.util.UUID;
 import java.util.function.Function;
 
 /**
- * images.insert from the uploaded tarball, waited for with a deadline. The request id is derived
- * from the image's name and content, so a retried insert is answered with the first call's
- * operation instead of failing; an image of that name left by a crashed run is taken over when its
- * labels say it is this content, and refused otherwise.
+ * images.insert from the uploaded tarball, waited for with a deadline. A retried insert carries the
+ * first attempt's request id, so it is answered with that attempt's operation instead of making a
+ * second image; an image of that name left by a crashed run is taken over when its labels say it is
+ * this content, and refused otherwise.
  */
 final class ImageImporter {
   private final ImagesClient images;
@@ -80,11 +79,10 @@ final class ImageImporter {
     if (spec.storageLocation() != null) {
       image.addStorageLocations(spec.storageLocation());
     }
-    String requestId =
-        UUID.nameUUIDFromBytes(
-                ("images.insert|" + project + "|" + spec.name() + "|" + spec.sha256())
-                    .getBytes(StandardCharsets.UTF_8))
-            .toString();
+    // One request id per run, kept by the call policy's retries: a retried insert gets the first
+    // attempt's operation. Not derived from the content: within the hour Compute Engine remembers
+    // ids, a re-run after a failed import would be answered with that failed operation again.
+    String requestId = UUID.randomUUID().toString();
     InsertImageRequest request =
         InsertImageRequest.newBuilder()
             .setProject(project)

@@ -61,6 +61,10 @@ final class ResumableUpload {
     SessionGoneException(int status) {
       super("the resumable upload session is gone (HTTP " + status + ")");
     }
+
+    SessionGoneException(String why) {
+      super(why);
+    }
   }
 
   /** The service refused a call; {@link #isTransient} says whether a retry may help. */

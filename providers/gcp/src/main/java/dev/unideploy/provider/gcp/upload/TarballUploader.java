@@ -2,6 +2,7 @@ package dev.unideploy.provider.gcp.upload;
 
 import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.write.WriteOptions;
+import dev.unideploy.image.write.WriteProgress;
 import dev.unideploy.image.write.gce.GceTarballWriter;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.events.EventSink;
@@ -29,7 +30,8 @@ import java.util.Optional;
  *
  * <p>Resumable across processes: the journal records the session (its URI in a private file) and
  * every acknowledged chunk; a re-run asks the service how much it holds, regenerates the tarball
- * and sends only the rest. An object of the same content that is already there is reused.
+ * and sends only the rest. An object of the same content that is already there is reused once its
+ * size and CRC32C are those of the tarball (regenerated to check, without sending it).
  */
 public final class TarballUploader {
   private static final String STEP = "upload";
@@ -70,32 +72,14 @@ public final class TarballUploader {
   public TarballUploadResult upload(DiskImage disk, Target target) {
     long start = System.nanoTime();
     GcpUploadSettings u = target.upload();
-    Optional<ObjectStore.StoredObject> existing = objects.get(target.bucket(), target.object());
-    if (existing.isPresent()
-        && target.contentSha256().equals(existing.get().metadata().get(SHA256_METADATA))) {
-      events.emit(
-          LogEvent.info(
-              STEP,
-              "gs://"
-                  + target.bucket()
-                  + "/"
-                  + target.object()
-                  + " already holds this content: nothing to upload"));
-      return new TarballUploadResult(
-          target.bucket(),
-          target.object(),
-          existing.get().size(),
-          existing.get().crc32c(),
-          0,
-          0,
-          0,
-          true,
-          elapsed(start));
-    }
-    String key = TarballKey.of(disk, target.contentSha256(), u.sparse(), u.compressionLevel());
-    UploadJournal record = new UploadJournal(journal, clock, key);
-    SessionFile sessionFile = new SessionFile(workDir, key);
     try {
+      Optional<TarballUploadResult> reused = reuse(disk, target, start);
+      if (reused.isPresent()) {
+        return reused.get();
+      }
+      String key = TarballKey.of(disk, target.contentSha256(), u.sparse(), u.compressionLevel());
+      UploadJournal record = new UploadJournal(journal, clock, key);
+      SessionFile sessionFile = new SessionFile(workDir, key);
       for (int round = 1; ; round++) {
         try {
           return attempt(disk, target, record, sessionFile, start);
@@ -125,6 +109,35 @@ public final class TarballUploader {
     }
   }
 
+  /** The object, when one with this content is there already and holds exactly this tarball. */
+  private Optional<TarballUploadResult> reuse(DiskImage disk, Target target, long start)
+      throws IOException {
+    String where = "gs://" + target.bucket() + "/" + target.object();
+    Optional<ObjectStore.StoredObject> existing = objects.get(target.bucket(), target.object());
+    if (existing.isEmpty()) {
+      return Optional.empty();
+    }
+    ObjectStore.StoredObject o = existing.get();
+    if (!target.contentSha256().equals(o.metadata().get(SHA256_METADATA))) {
+      events.emit(LogEvent.warn(STEP, "replacing " + where + ", which holds other content"));
+      return Optional.empty();
+    }
+    if (!holdsTarball(disk, target.upload(), o.size(), o.crc32c())) {
+      events.emit(
+          LogEvent.warn(
+              STEP,
+              where + " does not hold this tarball (CRC32C or size differ): uploading again"));
+      objects.delete(target.bucket(), target.object());
+      return Optional.empty();
+    }
+    events.emit(
+        LogEvent.info(
+            STEP, where + " already holds this tarball (same CRC32C): nothing to upload"));
+    return Optional.of(
+        new TarballUploadResult(
+            target.bucket(), target.object(), o.size(), o.crc32c(), 0, 0, 0, true, elapsed(start)));
+  }
+
   private TarballUploadResult attempt(
       DiskImage disk, Target target, UploadJournal record, SessionFile sessionFile, long start)
       throws IOException {
@@ -139,6 +152,15 @@ public final class TarballUploader {
       generation = state.generation();
       ResumableUpload.Status status = query(session.get());
       if (status.complete()) {
+        // The service finished the object but this run never heard of it (killed in between):
+        // keep it only when it is the whole tarball.
+        long size = status.object().path("size").asLong(-1);
+        String crc = status.object().path("crc32c").asText(null);
+        if (!holdsTarball(disk, u, size, crc)) {
+          objects.delete(target.bucket(), target.object());
+          throw new ResumableUpload.SessionGoneException(
+              "the object the session finished is not this tarball (CRC32C or size differ)");
+        }
         return finished(target, record, sessionFile, generation, status, -1, 0, 0, 0, start);
       }
       resumeAt = status.persisted();
@@ -170,11 +192,7 @@ public final class TarballUploader {
       session = Optional.of(uri);
     }
     int gen = generation;
-    WriteOptions options =
-        WriteOptions.defaults()
-            .withSparse(u.sparse())
-            .withCompressionLevel(u.compressionLevel())
-            .withThreads(u.threads());
+    WriteOptions options = writeOptions(u);
     try (ChunkSender sender =
             new ChunkSender(
                 protocol,
@@ -253,6 +271,22 @@ public final class TarballUploader {
         resumedAt,
         false,
         elapsed(start));
+  }
+
+  /** Whether an object of {@code size} bytes and {@code crc32c} is this disk's tarball. */
+  private boolean holdsTarball(DiskImage disk, GcpUploadSettings u, long size, String crc32c)
+      throws IOException {
+    events.emit(LogEvent.info(STEP, "checking the object against the tarball (CRC32C)"));
+    Crc32cChannel check = new Crc32cChannel();
+    new GceTarballWriter().writeStream(disk, check, writeOptions(u), WriteProgress.NONE);
+    return check.size() == size && check.crc32c().equals(crc32c);
+  }
+
+  private static WriteOptions writeOptions(GcpUploadSettings u) {
+    return WriteOptions.defaults()
+        .withSparse(u.sparse())
+        .withCompressionLevel(u.compressionLevel())
+        .withThreads(u.threads());
   }
 
   private ResumableUpload.Status query(URI session) throws IOException {

@@ -1,0 +1,232 @@
+package dev.unideploy.it.gcp.publish;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.unideploy.image.ContentHash;
+import dev.unideploy.image.DiskImage;
+import dev.unideploy.image.ImageReaders;
+import dev.unideploy.it.gcp.FakeGcs;
+import dev.unideploy.pipeline.state.FileJournal;
+import dev.unideploy.pipeline.state.JournalEntry;
+import dev.unideploy.provider.gcp.upload.TarballUploadResult;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.RandomAccessFile;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
+import java.time.Duration;
+import java.util.Base64;
+import java.util.List;
+import java.util.Random;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
+import java.util.zip.CRC32C;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The streamed upload to fake-gcs-server: the GCE tarball is made while it uploads (no copy on
+ * disk), its CRC32C is the object's, GNU tar extracts it to the disk's bytes, an object of the same
+ * content is reused, and a process killed with a chunk in flight is resumed by the next run, which
+ * sends at most that one chunk again.
+ */
+class GcsStreamUploadTest {
+  private static final int MIB = 1 << 20;
+
+  @TempDir Path dir;
+  private FakeGcs gcs;
+  private String bucket;
+
+  @BeforeEach
+  void bucket() {
+    gcs = FakeGcs.fromEnv();
+    bucket = gcs.newBucket("stream");
+  }
+
+  @Test
+  void theTarballIsStreamedWithItsCrc32cAndExtractsToTheDisk() throws Exception {
+    Path image = GcpPublish.disk(dir, 7, 24);
+    Path work = dir.resolve("work");
+    Path journalFile = dir.resolve("journal.jsonl");
+    TarballUploadResult r =
+        GcsUploads.upload(gcs.root(), bucket, FileJournal.open(journalFile), work, image, 1);
+
+    JsonNode meta = gcs.metadata(bucket, r.object()).orElseThrow();
+    assertThat(meta.path("crc32c").asText()).isEqualTo(r.crc32c());
+    assertThat(meta.path("size").asLong()).isEqualTo(r.size()).isEqualTo(r.bytesSent());
+    assertThat(meta.path("metadata").path("unideploy-sha256").asText()).isEqualTo(sha(image));
+    Path tarball = gcs.download(bucket, r.object(), dir.resolve("object.tar.gz"));
+    assertThat(crc32c(tarball)).isEqualTo(r.crc32c());
+    assertExtractsTo(tarball, image);
+
+    try (Stream<Path> files = Files.walk(work)) {
+      assertThat(files.filter(Files::isRegularFile).toList())
+          .as("no copy of the tarball and no session left in the work folder")
+          .isEmpty();
+    }
+    String journal = Files.readString(journalFile);
+    assertThat(journal)
+        .contains("gcs-upload-completed")
+        .doesNotContain("upload_id")
+        .doesNotContain("http");
+  }
+
+  @Test
+  void anObjectOfTheSameContentIsReused() throws Exception {
+    Path image = GcpPublish.disk(dir, 8, 8);
+    TarballUploadResult first =
+        GcsUploads.upload(gcs.root(), bucket, FileJournal.open(dir.resolve("j")), dir, image, 1);
+    TarballUploadResult second =
+        GcsUploads.upload(gcs.root(), bucket, FileJournal.open(dir.resolve("j")), dir, image, 1);
+    assertThat(second.reused()).isTrue();
+    assertThat(second.bytesSent()).isZero();
+    assertThat(second.crc32c()).isEqualTo(first.crc32c());
+  }
+
+  @Test
+  void aProcessKilledMidChunkIsResumedSendingAtMostThatChunkAgain() throws Exception {
+    Path image = GcpPublish.disk(dir, 9, 64);
+    Path journalFile = dir.resolve("journal.jsonl");
+    Path work = dir.resolve("work");
+    try (CountingGcsProxy proxy = new CountingGcsProxy(gcs.root())) {
+      // Somewhere inside the 3rd to 10th chunk (the tarball is about 16 chunks).
+      Random random = new Random();
+      int chunk = 2 + random.nextInt(8);
+      long at = (long) chunk * MIB + 1 + random.nextInt(MIB - 2);
+      proxy.holdAt(at);
+      Process child = child(proxy, journalFile, work, image);
+      assertThat(proxy.awaitHeld(Duration.ofSeconds(120)))
+          .as("the chunk at byte %d was reached: %s", at, childLog())
+          .isTrue();
+      child.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no finally, no flush
+      proxy.release();
+      long firstRun = proxy.uploadBytes();
+      assertThat(firstRun).isGreaterThanOrEqualTo(at);
+      List<String> kinds =
+          FileJournal.open(journalFile).entries("upload").stream().map(JournalEntry::kind).toList();
+      assertThat(kinds).contains("gcs-session-started", "gcs-bytes-acknowledged");
+      assertThat(kinds).doesNotContain("gcs-upload-completed");
+      Path sessionDir = work.resolve("gcs-sessions");
+      try (Stream<Path> s = Files.list(sessionDir)) {
+        Path session = s.findFirst().orElseThrow();
+        assertThat(Files.getPosixFilePermissions(session))
+            .as("the session URI is a credential")
+            .isEqualTo(Set.of(PosixFilePermission.OWNER_READ, PosixFilePermission.OWNER_WRITE));
+      }
+
+      TarballUploadResult r =
+          GcsUploads.upload(
+              proxy.endpoint(), bucket, FileJournal.open(journalFile), work, image, 1);
+
+      assertThat(r.resumedAt())
+          .as("resumed where the service's bytes end")
+          .isEqualTo((long) chunk * MIB);
+      assertThat(r.bytesSent()).isEqualTo(r.size() - r.resumedAt());
+      long sentTwice = proxy.uploadBytes() - r.size();
+      assertThat(sentTwice)
+          .as("bytes sent twice: the part of the chunk in flight when the first run died")
+          .isEqualTo(firstRun - (long) chunk * MIB)
+          .isGreaterThanOrEqualTo(at - (long) chunk * MIB)
+          .isLessThan(MIB);
+      Path tarball = gcs.download(bucket, r.object(), dir.resolve("object.tar.gz"));
+      assertThat(crc32c(tarball)).isEqualTo(r.crc32c());
+      assertExtractsTo(tarball, image);
+    }
+  }
+
+  @Test
+  void aStreamThatNoLongerMatchesTheSessionStartsANewOne() throws Exception {
+    Path image = GcpPublish.disk(dir, 10, 48);
+    Path journalFile = dir.resolve("journal.jsonl");
+    Path work = dir.resolve("work");
+    try (CountingGcsProxy proxy = new CountingGcsProxy(gcs.root())) {
+      proxy.holdAt(5L * MIB + 100);
+      Process child = child(proxy, journalFile, work, image);
+      assertThat(proxy.awaitHeld(Duration.ofSeconds(120))).as(childLog()).isTrue();
+      child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      proxy.release();
+      // What a changed tarball writer (or a changed file) looks like to the resume: the CRC32C
+      // recorded for the acknowledged bytes no longer matches what is regenerated.
+      String journal = Files.readString(journalFile);
+      String tampered = journal.replaceAll("\"crc32c\":\"[0-9a-f]+\"", "\"crc32c\":\"1234abcd\"");
+      assertThat(tampered).isNotEqualTo(journal);
+      Files.writeString(journalFile, tampered);
+
+      TarballUploadResult r =
+          GcsUploads.upload(
+              proxy.endpoint(), bucket, FileJournal.open(journalFile), work, image, 1);
+      assertThat(r.resumedAt()).as("a new session, from the first byte").isZero();
+      assertThat(r.bytesSent()).isEqualTo(r.size());
+      assertThat(FileJournal.open(journalFile).entries("upload").stream().map(JournalEntry::kind))
+          .contains("gcs-session-abandoned");
+      assertExtractsTo(gcs.download(bucket, r.object(), dir.resolve("o.tar.gz")), image);
+    }
+  }
+
+  private Process child(CountingGcsProxy proxy, Path journal, Path work, Path image)
+      throws IOException {
+    return new ProcessBuilder(
+            Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+            "-cp",
+            System.getProperty("java.class.path"),
+            GcsUploads.class.getName(),
+            proxy.endpoint().toString(),
+            bucket,
+            journal.toString(),
+            work.toString(),
+            image.toString(),
+            "1")
+        .redirectErrorStream(true)
+        .redirectOutput(dir.resolve("child.log").toFile())
+        .start();
+  }
+
+  private String childLog() throws IOException {
+    Path log = dir.resolve("child.log");
+    return Files.exists(log) ? Files.readString(log) : "";
+  }
+
+  /** GNU tar extracts disk.raw: the disk's bytes, then zeroes to a whole GiB. */
+  private void assertExtractsTo(Path tarball, Path image) throws Exception {
+    Path out = Files.createDirectories(dir.resolve("x-" + System.nanoTime()));
+    Process tar =
+        new ProcessBuilder("tar", "-xzf", tarball.toString(), "-C", out.toString())
+            .redirectErrorStream(true)
+            .start();
+    String said = new String(tar.getInputStream().readAllBytes());
+    assertThat(tar.waitFor()).as("tar -xzf: %s", said).isZero();
+    try (Stream<Path> s = Files.list(out)) {
+      assertThat(s.map(p -> p.getFileName().toString()).toList()).containsExactly("disk.raw");
+    }
+    Path padded = dir.resolve("padded-" + System.nanoTime() + ".raw");
+    Files.copy(image, padded);
+    try (RandomAccessFile f = new RandomAccessFile(padded.toFile(), "rw")) {
+      f.setLength(1L << 30);
+    }
+    assertThat(Files.mismatch(padded, out.resolve("disk.raw"))).isEqualTo(-1L);
+  }
+
+  private static String sha(Path image) throws IOException {
+    try (DiskImage disk = ImageReaders.open(image)) {
+      return ContentHash.sha256(disk);
+    }
+  }
+
+  private static String crc32c(Path file) throws IOException {
+    CRC32C crc = new CRC32C();
+    byte[] buf = new byte[1 << 20];
+    try (InputStream in = Files.newInputStream(file)) {
+      int n;
+      while ((n = in.read(buf)) > 0) {
+        crc.update(buf, 0, n);
+      }
+    }
+    long v = crc.getValue();
+    byte[] b = {(byte) (v >>> 24), (byte) (v >>> 16), (byte) (v >>> 8), (byte) v};
+    return Base64.getEncoder().encodeToString(b);
+  }
+}

@@ -1,0 +1,81 @@
+package dev.unideploy.it.gcp.publish;
+
+import dev.unideploy.image.ContentHash;
+import dev.unideploy.image.DiskImage;
+import dev.unideploy.image.ImageReaders;
+import dev.unideploy.pipeline.events.EventSink;
+import dev.unideploy.pipeline.state.FileJournal;
+import dev.unideploy.pipeline.state.Journal;
+import dev.unideploy.provider.gcp.GcpClients;
+import dev.unideploy.provider.gcp.GcpSettings;
+import dev.unideploy.provider.gcp.GcpUploadSettings;
+import dev.unideploy.provider.gcp.upload.StorageObjects;
+import dev.unideploy.provider.gcp.upload.TarballUploadResult;
+import dev.unideploy.provider.gcp.upload.TarballUploader;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Clock;
+
+/**
+ * Tarball uploads as the publisher makes them, outside the pipeline; {@link #main} runs one in its
+ * own JVM so a test can kill it: {@code GcsUploads <storage> <bucket> <journal> <workDir> <image>
+ * <chunkMiB>}.
+ */
+final class GcsUploads {
+  private GcsUploads() {}
+
+  static GcpSettings settings(URI storage, String bucket, int chunkMiB) {
+    return new GcpSettings(
+        "unideploy-it",
+        bucket,
+        null,
+        null,
+        GcpSettings.NONE,
+        new GcpSettings.Endpoints(null, storage),
+        null,
+        null,
+        new GcpUploadSettings(chunkMiB, true, 6, 2, null),
+        null,
+        null);
+  }
+
+  static TarballUploadResult upload(
+      URI storage, String bucket, Journal journal, Path workDir, Path image, int chunkMiB)
+      throws IOException {
+    try (GcpClients clients = new GcpClients(settings(storage, bucket, chunkMiB));
+        DiskImage disk = ImageReaders.open(image)) {
+      String sha = ContentHash.sha256(disk);
+      TarballUploader uploader =
+          new TarballUploader(
+              clients.uploadRequests(),
+              clients.storageRoot(),
+              new StorageObjects(clients::storage, clients.calls()),
+              journal,
+              workDir,
+              Clock.systemUTC(),
+              EventSink.discard(),
+              clients.settings().retry().maxAttempts());
+      return uploader.upload(
+          disk,
+          new TarballUploader.Target(
+              bucket, object(sha), sha, "upload-it", clients.settings().upload()));
+    }
+  }
+
+  static String object(String sha) {
+    return "unideploy/" + sha + ".tar.gz";
+  }
+
+  public static void main(String[] args) throws Exception {
+    TarballUploadResult r =
+        upload(
+            URI.create(args[0]),
+            args[1],
+            FileJournal.open(Path.of(args[2])),
+            Path.of(args[3]),
+            Path.of(args[4]),
+            Integer.parseInt(args[5]));
+    System.out.println("uploaded " + r);
+  }
+}
