@@ -7,8 +7,6 @@ import dev.unideploy.provider.aws.http.SignedHttp;
 import dev.unideploy.provider.aws.upload.EbsDirectApi;
 import dev.unideploy.provider.aws.upload.HttpEbsDirectApi;
 import dev.unideploy.provider.aws.upload.HttpSnapshotDescriber;
-import dev.unideploy.provider.aws.upload.SdkEbsDirectApi;
-import dev.unideploy.provider.aws.upload.SdkSnapshotDescriber;
 import dev.unideploy.provider.aws.upload.SnapshotDescriber;
 import java.net.URI;
 import java.time.Clock;
@@ -34,7 +32,6 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
-import software.amazon.awssdk.services.ebs.EbsClient;
 import software.amazon.awssdk.services.ebs.endpoints.EbsEndpointParams;
 import software.amazon.awssdk.services.ebs.endpoints.EbsEndpointProvider;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -113,37 +110,26 @@ public final class AwsClients implements AutoCloseable {
     return client("ssm", region, r -> configure(SsmClient.builder(), r).build());
   }
 
-  public EbsClient ebs(String region) {
-    return client("ebs", region, r -> configure(EbsClient.builder(), r).build());
-  }
-
   /**
-   * The EBS direct API of {@code region}: signed requests on unideploy's own HTTP/1.1 client
-   * ({@link HttpEbsDirectApi}, a fraction of the SDK's CPU per block), or the SDK's client when
-   * {@code upload.blockClient} says {@code sdk}, or says {@code auto} and a proxy is configured
-   * (the SDK's client is the one that honours proxy settings and their credentials).
+   * The EBS direct API of {@code region}: SigV4-signed requests on unideploy's own HTTP/1.1 client
+   * ({@link HttpEbsDirectApi}). The SDK's signer and HTTP clients cost 1.4-1.8x its CPU per upload
+   * (BENCHMARKS.md, "AWS upload"), so this is the one path.
+   *
+   * @throws UnideployException when an HTTP(S) proxy is configured for the endpoint: this client
+   *     connects directly, and a run must not silently bypass a proxy the network requires
    */
   public EbsDirectApi ebsDirect(String region) {
-    if (!direct()) {
-      return new SdkEbsDirectApi(ebs(region));
-    }
     return new HttpEbsDirectApi(signedHttp("ebs", region));
   }
 
-  /**
-   * DescribeSnapshots in {@code region} for uploads: a signed EC2 Query request when the EBS direct
-   * API is sent without the SDK (see {@link #ebsDirect}), so an upload builds no SDK client;
-   * otherwise the SDK's EC2 client.
-   */
+  /** DescribeSnapshots in {@code region} for uploads, as {@link #ebsDirect} sends its calls. */
   public SnapshotDescriber snapshots(String region) {
-    if (!direct()) {
-      return new SdkSnapshotDescriber(ec2(region));
-    }
     return new HttpSnapshotDescriber(signedHttp("ec2", region));
   }
 
   private SignedHttp signedHttp(String service, String region) {
     URI endpoint = directEndpoint(service, region);
+    Proxies.refuseIfProxied(endpoint, System::getenv, System::getProperty);
     return new SignedHttp(
         endpoint,
         service,
@@ -207,12 +193,6 @@ public final class AwsClients implements AutoCloseable {
         .orElse(false);
   }
 
-  private boolean direct() {
-    String mode = settings.upload().blockClient();
-    return mode.equals(UploadSettings.BLOCK_CLIENT_DIRECT)
-        || (mode.equals(UploadSettings.BLOCK_CLIENT_AUTO) && !proxyConfigured());
-  }
-
   private PooledHttpClient blockHttp(URI endpoint) {
     synchronized (blockHttp) {
       return blockHttp.computeIfAbsent(
@@ -221,21 +201,6 @@ public final class AwsClients implements AutoCloseable {
               new PooledHttpClient(
                   endpoint, null, Duration.ofSeconds(10), settings.upload().concurrency()));
     }
-  }
-
-  private static boolean proxyConfigured() {
-    for (String p : List.of("https.proxyHost", "http.proxyHost")) {
-      if (System.getProperty(p) != null) {
-        return true;
-      }
-    }
-    for (String e : List.of("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")) {
-      String v = System.getenv(e);
-      if (v != null && !v.isBlank()) {
-        return true;
-      }
-    }
-    return false;
   }
 
   public S3Client s3(String region) {

@@ -38,7 +38,6 @@ class AwsClientsTest {
           List.of(
               clients.ec2("eu-west-1").serviceClientConfiguration().overrideConfiguration(),
               clients.ssm("eu-west-1").serviceClientConfiguration().overrideConfiguration(),
-              clients.ebs("eu-central-1").serviceClientConfiguration().overrideConfiguration(),
               clients.s3("eu-central-1").serviceClientConfiguration().overrideConfiguration());
       for (ClientOverrideConfiguration c : configs) {
         assertThat(c.apiCallTimeout()).contains(Duration.ofSeconds(40));
