@@ -61,6 +61,7 @@ public final class AwsClients implements AutoCloseable {
   private final Map<String, AwsCredentialsProvider> regionCredentials = new HashMap<>();
   private final List<SdkAutoCloseable> closeables = new ArrayList<>();
   private final Map<String, PooledHttpClient> blockHttp = new HashMap<>();
+  private final Map<String, String> accounts = new ConcurrentHashMap<>();
 
   private static final String USER_AGENT = "unideploy";
 
@@ -203,13 +204,38 @@ public final class AwsClients implements AutoCloseable {
     }
   }
 
+  /**
+   * The S3 client of {@code region}. Every request carries the caller's account as the expected
+   * bucket owner ({@link ExpectedBucketOwner}).
+   */
   public S3Client s3(String region) {
     // Path-style: custom endpoints (emulators, S3-compatible stores) rarely resolve
     // bucket.host names; against AWS itself virtual-hosted style is kept.
     return client(
         "s3",
         region,
-        r -> configure(S3Client.builder(), r).forcePathStyle(settings.endpoint() != null).build());
+        r ->
+            configure(
+                    S3Client.builder(),
+                    r,
+                    credentials(r),
+                    List.of(new ExpectedBucketOwner(() -> account(r))))
+                .forcePathStyle(settings.endpoint() != null)
+                .build());
+  }
+
+  /** The account the credentials of {@code region} belong to (STS GetCallerIdentity, cached). */
+  public String account(String region) {
+    return accounts.computeIfAbsent(
+        region,
+        r ->
+            policy.call(
+                "GetCallerIdentity",
+                () -> {
+                  try (StsClient sts = configure(StsClient.builder(), r, credentials(r)).build()) {
+                    return sts.getCallerIdentity().account();
+                  }
+                }));
   }
 
   @SuppressWarnings("unchecked") // each key prefix maps to exactly one client type
@@ -234,10 +260,18 @@ public final class AwsClients implements AutoCloseable {
 
   private <B extends AwsClientBuilder<B, ?> & SdkSyncClientBuilder<B, ?>> B configure(
       B builder, String region, AwsCredentialsProvider credentials) {
+    return configure(builder, region, credentials, List.of());
+  }
+
+  private <B extends AwsClientBuilder<B, ?> & SdkSyncClientBuilder<B, ?>> B configure(
+      B builder,
+      String region,
+      AwsCredentialsProvider credentials,
+      List<ExecutionInterceptor> extra) {
     builder
         .region(Region.of(region))
         .credentialsProvider(credentials)
-        .overrideConfiguration(overrides())
+        .overrideConfiguration(overrides(extra))
         .httpClient(http);
     if (settings.endpoint() != null) {
       builder.endpointOverride(settings.endpoint());
@@ -245,18 +279,19 @@ public final class AwsClients implements AutoCloseable {
     return builder;
   }
 
-  private ClientOverrideConfiguration overrides() {
+  private ClientOverrideConfiguration overrides(List<ExecutionInterceptor> extra) {
     ClientOverrideConfiguration.Builder o =
         ClientOverrideConfiguration.builder()
             .apiCallTimeout(settings.timeouts().apiCall())
             .apiCallAttemptTimeout(settings.timeouts().apiCallAttempt())
             .retryStrategy(AwsRetryStrategy.doNotRetry());
+    extra.forEach(o::addExecutionInterceptor);
     interceptors.forEach(o::addExecutionInterceptor);
     return o.build();
   }
 
   /** The base credentials, or the role assumed with them for {@code region}. */
-  private synchronized AwsCredentialsProvider credentials(String region) {
+  synchronized AwsCredentialsProvider credentials(String region) {
     AwsCredentialSettings.RoleSettings role = settings.credentials().roleFor(region);
     if (role == null) {
       return baseCredentials;

@@ -12,11 +12,12 @@ import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 
 class AwsClientsTest {
 
-  private static AwsSettings settings(URI endpoint, int attempts) {
+  static AwsSettings settings(URI endpoint, int attempts) {
     return new AwsSettings(
         "eu-central-1",
         List.of("eu-west-1"),
         endpoint,
+        null,
         null,
         null,
         null,

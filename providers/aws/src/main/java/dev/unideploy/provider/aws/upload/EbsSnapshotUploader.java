@@ -205,11 +205,11 @@ public final class EbsSnapshotUploader {
       int generation,
       EbsUploadJournal record,
       EventSink events) {
-    String token = ClientTokens.token(record.key(), generation);
     String description =
         options.description() != null
             ? options.description()
             : "unideploy image sha256:" + contentSha256.substring(0, 16);
+    String token = ClientTokens.token(record.key(), generation, description, options.tags());
     EbsDirectApi.StartRequest start =
         new EbsDirectApi.StartRequest(
             volumeGib,
@@ -298,7 +298,9 @@ public final class EbsSnapshotUploader {
               + " ebs:PutSnapshotBlock and ebs:CompleteSnapshot (docs/aws-iam.md), or switch to"
               + " the S3 + ImportSnapshot upload (docs/aws.md, \"Uploads\")";
     } else if ("ConflictException".equals(code)) {
-      hint = "a snapshot with this client token exists with other settings; re-run";
+      hint =
+          "EBS holds a snapshot started with this client token and other parameters; delete"
+              + " the pending snapshot named in the journal, or re-run with a new state directory";
     } else {
       hint = "check the region, credentials and quotas, then re-run";
     }
