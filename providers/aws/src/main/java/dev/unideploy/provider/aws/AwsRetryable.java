@@ -12,9 +12,8 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 
 /**
  * Decides which AWS SDK errors are worth another attempt under a {@link CallPolicy}: throttling,
- * 5xx, client-side timeouts, network failures, and a clock-skew refusal (after which the SDK signs
- * with AWS's time). Everything else (validation, access denied, not found, a missing credential)
- * fails at once, because repeating it cannot help.
+ * 5xx, client-side timeouts and network failures. Everything else (validation, access denied, not
+ * found, a missing credential) fails at once, because repeating it cannot help.
  *
  * <p>AWS asks callers to retry 5xx and the throttling codes: see "Error codes for the Amazon EC2
  * API" (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html).
@@ -68,11 +67,7 @@ public final class AwsRetryable implements Predicate<Throwable> {
         return true;
       }
       String code = errorCode(service);
-      // A request signed with a clock more than 5 minutes off AWS's: the SDK has already moved its
-      // signing clock to AWS's Date from this answer, so the next attempt is signed right.
-      return (code != null && TRANSIENT_CODES.contains(code))
-          || service.isThrottlingException()
-          || service.isClockSkewException();
+      return (code != null && TRANSIENT_CODES.contains(code)) || service.isThrottlingException();
     }
     if (t instanceof AbortedException) {
       // The calling thread was interrupted (Ctrl-C, shutdown): never retry.
