@@ -119,50 +119,92 @@ ensure_host_tools() {
 ensure_host_tools
 export PATH="$PATH:/usr/sbin:/sbin"
 
-# Prints "VERSION SHA256" of the candidate version of a package, from the local package lists.
-apt_candidate() {
-  local info
-  info=$(apt-cache show --no-all-versions "$1" 2>/dev/null) || true
-  if [ -z "$info" ]; then
-    apt_update
-    info=$(apt-cache show --no-all-versions "$1" 2>/dev/null) \
-      || die "package $1 is not in the package lists: is this Debian 12 (bookworm) with main enabled?"
-  fi
-  awk '/^Version:/ {v=$2} /^SHA256:/ {s=$2} END {print v, s}' <<<"$info"
-}
-
-# The kernel image package the meta-package points at, e.g. linux-image-6.1.0-57-amd64.
-kernel_package() {
-  local dep
-  apt_candidate "$KERNEL_META" >/dev/null
-  dep=$(apt-cache show --no-all-versions "$KERNEL_META" | sed -n 's/^Depends: *//p' | tr ',' '\n' \
-    | sed -n 's/^ *\(linux-image-[^ ]*\).*/\1/p' | head -n1)
-  [ -n "$dep" ] || die "cannot tell which kernel $KERNEL_META depends on (apt-cache show $KERNEL_META)"
-  echo "$dep"
-}
-
-# Downloads a package once into the cache (by SHA256) and prints the .deb's path.
-fetch_deb() {
-  local pkg=$1 ver sha deb try
+# Resolves the guest's packages to "ROLE PACKAGE VERSION SHA256" lines (kernel, busybox, sdboot)
+# from the local package lists. apt-cache takes ~0.7 s a call, so the answer is kept until the
+# lists change (apt-get update rewrites them).
+resolve_packages() {
+  local stamp file info kernel try
   for try in 1 2; do
-    read -r ver sha < <(apt_candidate "$pkg")
-    [ -n "$sha" ] || die "no SHA256 for $pkg in the package lists"
-    deb="$CACHE/debs/${pkg}_${sha:0:16}.deb"
-    if [ -f "$deb" ]; then echo "$deb"; return 0; fi
-    log "downloading $pkg $ver"
-    rm -rf "$WORK/dl" && mkdir -p "$WORK/dl"
-    # _apt cannot write into root's cache; the download is checked against the lists' SHA256.
-    if (cd "$WORK/dl" && apt-get download -qq -o APT::Sandbox::User=root "$pkg=$ver") >"$WORK/dl.log" 2>&1; then
-      local got
-      got=$(sha256sum "$WORK/dl/"*.deb | cut -d' ' -f1)
-      [ "$got" = "$sha" ] || die "$pkg $ver downloaded with SHA256 $got, the package lists say $sha: run apt-get update and retry"
-      mv "$WORK/dl/"*.deb "$deb"
-      echo "$deb"
-      return 0
+    stamp=$( {
+      stat -c '%n %Y %s' /var/lib/apt/lists/*_Packages* 2>/dev/null || true
+      echo "$KERNEL_META $BUSYBOX_PKG $SDBOOT_PKG"
+    } | sha256sum | cut -c1-16)
+    file="$CACHE/resolved/$stamp"
+    if [ -s "$file" ]; then cat "$file"; return 0; fi
+    info=$(apt-cache show --no-all-versions "$KERNEL_META" "$BUSYBOX_PKG" "$SDBOOT_PKG" 2>/dev/null | stanzas) || info=
+    kernel=$(awk -v p="$KERNEL_META" '$1 == p { print $4 }' <<<"$info" | tr ',|' '\n\n' \
+      | sed -n 's/^\(linux-image-[^(]*\).*/\1/p' | head -n1)
+    if [ -n "$kernel" ] && grep -q "^$BUSYBOX_PKG " <<<"$info" && grep -q "^$SDBOOT_PKG " <<<"$info"; then
+      info+=$'\n'$(apt-cache show --no-all-versions "$kernel" 2>/dev/null | stanzas) || true
+      if grep -q "^$kernel " <<<"$info"; then
+        mkdir -p "$CACHE/resolved"
+        awk -v k="$kernel" -v b="$BUSYBOX_PKG" -v s="$SDBOOT_PKG" '
+          $1 == k { print "kernel", $1, $2, $3 } $1 == b { print "busybox", $1, $2, $3 }
+          $1 == s { print "sdboot", $1, $2, $3 }' <<<"$info" >"$file.tmp"
+        mv "$file.tmp" "$file"
+        cat "$file"
+        return 0
+      fi
     fi
-    # Stale lists name a version the mirror no longer has: refresh them once and retry.
-    [ "$try" = 1 ] && [ "$(id -u)" = 0 ] || { cat "$WORK/dl.log" >&2; die "apt-get download $pkg=$ver failed (output above): run apt-get update and retry"; }
-    APT_UPDATED=no
+    [ "$try" = 1 ] || die "$KERNEL_META, $BUSYBOX_PKG or $SDBOOT_PKG is not in the package lists: is this Debian 12 (bookworm) with main enabled?"
+    apt_update
+  done
+}
+
+# apt-cache show output -> one "PACKAGE VERSION SHA256 DEPENDS" line per package.
+stanzas() {
+  awk -v RS= '{
+    pkg = ver = sha = dep = ""
+    n = split($0, l, "\n")
+    for (i = 1; i <= n; i++) {
+      if (l[i] ~ /^Package: /) pkg = substr(l[i], 10)
+      else if (l[i] ~ /^Version: /) ver = substr(l[i], 10)
+      else if (l[i] ~ /^SHA256: /) sha = substr(l[i], 9)
+      else if (l[i] ~ /^Depends: /) { dep = substr(l[i], 10); gsub(/ /, "", dep) }
+    }
+    print pkg, ver, sha, dep
+  }'
+}
+
+# Downloads a package once into the cache, named by its SHA256, and sets DEB to its path.
+# Returns 1 when the download failed (stale lists name a version the mirror no longer has).
+fetch_deb() {
+  local pkg=$1 ver=$2 sha=$3
+  DEB="$CACHE/debs/${pkg}_${sha:0:16}.deb"
+  [ ! -f "$DEB" ] || return 0
+  log "downloading $pkg $ver"
+  rm -rf "$WORK/dl" && mkdir -p "$WORK/dl"
+  # As root, apt's _apt sandbox user could not write here; the download is checked against the
+  # lists' SHA256 below anyway.
+  (cd "$WORK/dl" && apt-get download -qq -o APT::Sandbox::User="$(id -un)" "$pkg=$ver") >"$WORK/dl.log" 2>&1 \
+    || return 1
+  local got
+  got=$(sha256sum "$WORK/dl/"*.deb | cut -d' ' -f1)
+  [ "$got" = "$sha" ] || die "$pkg $ver downloaded with SHA256 $got, the package lists say $sha: run apt-get update and retry"
+  mv "$WORK/dl/"*.deb "$DEB"
+}
+
+# Sets KERNEL_DEB, BUSYBOX_DEB, SDBOOT_DEB (uefi only) and KERNEL_PKG; refreshes the lists once
+# when a download fails.
+fetch_all() {
+  local try role pkg ver sha resolved
+  for try in 1 2; do
+    local failed=
+    resolved=$(resolve_packages)
+    while read -r role pkg ver sha; do
+      [ "$role" != sdboot ] || [ "$FIRMWARE" = uefi ] || continue
+      if ! fetch_deb "$pkg" "$ver" "$sha"; then failed="$pkg=$ver"; break; fi
+      case "$role" in
+        kernel) KERNEL_DEB=$DEB KERNEL_PKG=$pkg ;;
+        busybox) BUSYBOX_DEB=$DEB ;;
+        sdboot) SDBOOT_DEB=$DEB ;;
+      esac
+    done <<<"$resolved"
+    [ -n "$failed" ] || return 0
+    if [ "$try" = 2 ] || [ "$(id -u)" != 0 ]; then
+      cat "$WORK/dl.log" >&2
+      die "apt-get download $failed failed (output above): run apt-get update and retry"
+    fi
     apt_update
   done
 }
@@ -208,11 +250,8 @@ kernel_kit() {
   echo "$kit"
 }
 
-KERNEL_PKG=$(kernel_package)
-KERNEL_DEB=$(fetch_deb "$KERNEL_PKG")
-BUSYBOX_DEB=$(fetch_deb "$BUSYBOX_PKG")
-SDBOOT_DEB=
-[ "$FIRMWARE" = uefi ] && SDBOOT_DEB=$(fetch_deb "$SDBOOT_PKG")
+KERNEL_DEB= BUSYBOX_DEB= SDBOOT_DEB= KERNEL_PKG=
+fetch_all
 
 # Everything the image's bytes depend on; the image cache is keyed by its hash.
 host_versions=$(dpkg-query -W -f='${Package}=${Version}\n' syslinux syslinux-common mtools dosfstools fdisk cpio gzip 2>/dev/null | sort)
