@@ -13,13 +13,14 @@
 #   --out FILE       copy the image there; without it the cached image's path is printed
 #
 # The image's path is the last line on stdout; progress goes to stderr. The disk is 32 MiB raw
-# with about 10 MiB of data, and boots from virtio-blk, virtio-scsi, NVMe and IDE/AHCI alike (the
+# with about 15 MiB of data, and boots from virtio-blk, virtio-scsi, NVMe and IDE/AHCI alike (the
 # firmware loads kernel and initramfs; the guest itself never touches the disk).
 #
 # Reproducible: the same inputs (this script, the Debian packages' versions, the host's syslinux,
 # mtools, dosfstools and fdisk versions, SOURCE_DATE_EPOCH) give a byte-identical image. Downloads,
 # the extracted kernel and built images are cached in ${UNIDEPLOY_TOOLS:-~/.cache/unideploy-tools}/
-# http-guest/, so only the first build downloads anything. Needs Debian or Ubuntu: the host tools
+# http-guest/, so only the first build downloads anything; what has not been used for 30 days is
+# removed from there. Needs Debian or Ubuntu: the host tools
 # are installed with apt-get when missing (as root; otherwise the error names the command to run).
 set -euo pipefail
 shopt -s inherit_errexit # a failing $(...) fails the script too
@@ -132,7 +133,7 @@ resolve_packages() {
     file="$CACHE/resolved/$stamp"
     if [ -s "$file" ]; then cat "$file"; return 0; fi
     info=$(apt-cache show --no-all-versions "$KERNEL_META" "$BUSYBOX_PKG" "$SDBOOT_PKG" 2>/dev/null | stanzas) || info=
-    kernel=$(awk -v p="$KERNEL_META" '$1 == p { print $4 }' <<<"$info" | tr ',|' '\n\n' \
+    kernel=$(awk -v p="$KERNEL_META" '$1 == p { print $4 }' <<<"$info" | tr ',|' '\n' \
       | sed -n 's/^\(linux-image-[^(]*\).*/\1/p' | head -n1)
     if [ -n "$kernel" ] && grep -q "^$BUSYBOX_PKG " <<<"$info" && grep -q "^$SDBOOT_PKG " <<<"$info"; then
       info+=$'\n'$(apt-cache show --no-all-versions "$kernel" 2>/dev/null | stanzas) || true
@@ -184,7 +185,7 @@ fetch_deb() {
   mv "$WORK/dl/"*.deb "$DEB"
 }
 
-# Sets KERNEL_DEB, BUSYBOX_DEB, SDBOOT_DEB (uefi only) and KERNEL_PKG; refreshes the lists once
+# Sets KERNEL_DEB, BUSYBOX_DEB and SDBOOT_DEB (uefi only); refreshes the lists once
 # when a download fails.
 fetch_all() {
   local try role pkg ver sha resolved
@@ -195,7 +196,7 @@ fetch_all() {
       [ "$role" != sdboot ] || [ "$FIRMWARE" = uefi ] || continue
       if ! fetch_deb "$pkg" "$ver" "$sha"; then failed="$pkg=$ver"; break; fi
       case "$role" in
-        kernel) KERNEL_DEB=$DEB KERNEL_PKG=$pkg ;;
+        kernel) KERNEL_DEB=$DEB ;;
         busybox) BUSYBOX_DEB=$DEB ;;
         sdboot) SDBOOT_DEB=$DEB ;;
       esac
@@ -214,7 +215,7 @@ fetch_all() {
 kernel_kit() {
   local deb=$1 kit
   kit="$CACHE/kernel/$(basename "$deb" .deb)-$(sha256sum <<<"$GUEST_MODULES" | cut -c1-8)"
-  if [ -f "$kit/modules.load" ]; then echo "$kit"; return 0; fi
+  if [ -f "$kit/modules.load" ]; then touch "$kit"; echo "$kit"; return 0; fi
   log "extracting $(basename "$deb")"
   local x="$WORK/kernel-x" tmp="$kit.tmp"
   rm -rf "$x" "$tmp" && mkdir -p "$x" "$tmp/modules"
@@ -226,15 +227,15 @@ kernel_kit() {
   cp "$x/boot/config-$kver" "$tmp/config"
   echo "$kver" >"$tmp/version"
   # Depth-first over modinfo's depends, so every module follows what it needs.
-  local -A path=() done=()
+  local -A path=() seen=()
   local f
   while IFS= read -r f; do path[$(basename "$f" .ko)]=$f; done \
     < <(find "$x/lib/modules/$kver" -name '*.ko' | sort)
   : >"$tmp/modules.load"
   visit() {
     local name=${1//-/_} dep
-    [ -z "${done[$name]:-}" ] || return 0
-    done[$name]=1
+    [ -z "${seen[$name]:-}" ] || return 0
+    seen[$name]=1
     [ -n "${path[$name]:-}" ] || {
       grep -q "/$name.ko\$" "$x/lib/modules/$kver/modules.builtin" 2>/dev/null && return 0
       die "module $name is neither in $deb nor built into its kernel"
@@ -250,7 +251,7 @@ kernel_kit() {
   echo "$kit"
 }
 
-KERNEL_DEB= BUSYBOX_DEB= SDBOOT_DEB= KERNEL_PKG=
+KERNEL_DEB='' BUSYBOX_DEB='' SDBOOT_DEB=''
 fetch_all
 
 # Everything the image's bytes depend on; the image cache is keyed by its hash.
@@ -261,7 +262,8 @@ KEY=$( {
   echo "$host_versions"
   echo "tag=$TAG panic=$PANIC firmware=$FIRMWARE epoch=$SOURCE_DATE_EPOCH"
 } | sha256sum | cut -c1-20)
-suffix=$([ "$PANIC" = yes ] && echo "-panic" || true)
+suffix=''
+[ "$PANIC" = no ] || suffix=-panic
 IMAGE="$CACHE/images/http-guest-$TAG$suffix-$FIRMWARE-$KEY.img"
 
 deliver() {
@@ -273,7 +275,18 @@ deliver() {
     echo "$IMAGE"
   fi
 }
+# Drops what no build has used for 30 days (each use touches it): images of older script
+# versions, packages and kernels that Debian has replaced since.
+prune() {
+  touch "$KERNEL_DEB" "$BUSYBOX_DEB" ${SDBOOT_DEB:+"$SDBOOT_DEB"}
+  find "$CACHE/images" "$CACHE/debs" "$CACHE/resolved" -maxdepth 1 -type f -mtime +30 -delete 2>/dev/null || true
+  find "$CACHE/kernel" -mindepth 1 -maxdepth 1 -type d -mtime +30 -exec rm -rf {} + 2>/dev/null || true
+  # Holding the lock, any other work directory is left over from a killed build.
+  find "$CACHE/tmp" -mindepth 1 -maxdepth 1 ! -path "$WORK" -exec rm -rf {} + 2>/dev/null || true
+}
 if [ -f "$IMAGE" ]; then
+  touch "$IMAGE"
+  prune
   log "cached: $IMAGE ($((SECONDS - T0)) s)"
   deliver
   exit 0
@@ -331,7 +344,7 @@ for _ in $(seq 1 100); do
   [ -n "$iface" ] && break
   sleep 0.1
 done
-[ -n "$iface" ] || fail "no network interface (is the NIC virtio-net or e1000?)"
+[ -n "$iface" ] || fail "no network interface (this guest drives virtio-net NICs only)"
 ip link set "$iface" up
 udhcpc -i "$iface" -s /etc/udhcpc.sh -q -f -n -t 20 -T 1 >/dev/null 2>&1 || fail "no DHCP lease on $iface"
 httpd -f -p 80 -h /www &
@@ -372,9 +385,10 @@ part_sectors=$(((DISK_MIB << 11) - PART_START))
 [ "$FIRMWARE" = bios ] || part_sectors=$((part_sectors - 2048))
 truncate -s $((part_sectors * 512)) "$PART"
 mkfs.fat --invariant -i "$FAT_SERIAL" -F 16 -n UNIDEPLOY -h "$PART_START" "$PART" >/dev/null
-touch -d "@$SOURCE_DATE_EPOCH" "$KIT/vmlinuz" "$WORK/initrd" 2>/dev/null || true
+cp "$KIT/vmlinuz" "$WORK/vmlinuz"
+touch -d "@$SOURCE_DATE_EPOCH" "$WORK/vmlinuz" "$WORK/initrd"
 mput() { mcopy -m -o -i "$PART" "$1" "::$2"; } # -m: the source's (fixed) mtime
-mput "$KIT/vmlinuz" /vmlinuz
+mput "$WORK/vmlinuz" /vmlinuz
 mput "$WORK/initrd" /initrd
 if [ "$FIRMWARE" = bios ]; then
   printf '%s\n' "SERIAL 0 115200" "DEFAULT guest" "PROMPT 0" "TIMEOUT 0" "LABEL guest" \
@@ -413,5 +427,6 @@ fi
 dd if="$PART" of="$DISK" bs=1M seek=$((PART_START / 2048)) conv=notrunc,sparse status=none
 mv "$DISK" "$IMAGE.tmp"
 mv "$IMAGE.tmp" "$IMAGE"
+prune
 log "built $IMAGE in $((SECONDS - T0)) s ($(du -k "$IMAGE" | cut -f1) KiB of data, initramfs $(($(stat -c %s "$WORK/initrd") / 1024)) KiB)"
 deliver

@@ -23,7 +23,7 @@ import unittest
 import urllib.request
 from unittest import mock
 
-from fakecloud import health, vm
+from fakecloud import health, processes, vm
 from fakecloud.vm import HealthProber, Vm, VmError
 
 REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", "..", ".."))
@@ -223,9 +223,9 @@ class ProcessLifetimeTest(VmTestCase):
             taken.bind(("127.0.0.1", 0))
             taken.listen(1)
             busy = taken.getsockname()[1]
-            real = vm._reserve_port
+            real = processes.reserve_port
             picks = iter([busy])
-            with mock.patch.object(vm, "_reserve_port", lambda: next(picks, None) or real()):
+            with mock.patch.object(processes, "reserve_port", lambda: next(picks, None) or real()):
                 machine = self.vm("ports", guest_image("v1"))
                 machine.start()
             self.assertNotEqual(machine.host_port(80), busy)

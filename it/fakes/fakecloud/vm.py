@@ -19,25 +19,22 @@ QEMU at the cap. Environment:
 """
 
 import os
-import queue
 import re
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import threading
 import time
 
-from . import qmp
+from . import processes, qemu_args, qmp
 from .health import HealthProber  # noqa: F401  (part of this module's interface)
+
+__all__ = ["Vm", "VmError", "HealthProber"]
 
 FIRMWARES = ("bios", "uefi")
 CONTROLLERS = ("virtio-blk", "virtio-scsi", "nvme", "ide")
 DISK_FORMATS = ("raw", "qcow2", "vmdk", "vpc", "vhdx")
-# Combined images first: they need no writable vars copy (same order as the Java Firmware class).
-OVMF_CANDIDATES = ("/usr/share/ovmf/OVMF.fd", "/usr/share/OVMF/OVMF_CODE.fd",
-                   "/usr/share/OVMF/OVMF_CODE_4M.fd", "/usr/share/qemu/OVMF.fd")
 STARTUP_TIMEOUT = 30.0  # until QEMU answers QMP: the machine is built and the guest is running
 PORT_ATTEMPTS = 5       # a port picked free can be taken before QEMU binds it: pick again
 CONSOLE_LIMIT = 1 << 20  # most console bytes returned by one call, as Compute Engine's 1 MiB
@@ -122,8 +119,8 @@ class Vm:
             qmp_sock = os.path.join(self._run_dir, "qmp.sock")
             last_error = None
             for attempt in range(1, PORT_ATTEMPTS + 1):
-                _release_ports(self._ports.values())
-                self._ports = {p: _reserve_port() for p in self.guest_ports}
+                processes.release_ports(self._ports.values())
+                self._ports = {p: processes.reserve_port() for p in self.guest_ports}
                 try:
                     self._launch(qmp_sock)
                     self._log(f"started (pid {self.pid}), ports {self._ports}, accel {self.accel}")
@@ -131,7 +128,7 @@ class Vm:
                 except _PortTaken as e:
                     last_error = e
                     self._log(f"attempt {attempt}: a forwarded port was taken ({e}); picking others")
-            _release_ports(self._ports.values())
+            processes.release_ports(self._ports.values())
             raise VmError(f"VM {self.name}: QEMU could not bind its forwarded ports after "
                           f"{PORT_ATTEMPTS} attempts ({last_error}); see {self.qemu_log}")
 
@@ -153,10 +150,10 @@ class Vm:
                 pass
         if proc.poll() is None:
             self._log(f"no power-off within {grace:g} s: killing QEMU")
-            _signal_group(proc.pid, signal.SIGTERM)
+            processes.signal_group(proc.pid, signal.SIGTERM)
             self._wait(proc, 3.0)
         if proc.poll() is None:
-            _signal_group(proc.pid, signal.SIGKILL)
+            processes.signal_group(proc.pid, signal.SIGKILL)
             proc.wait()
         with self._lock:
             # QEMU runs in the wrapper's process group; one that outlived its wrapper must still
@@ -188,7 +185,7 @@ class Vm:
         if self._exit_reason is None:
             self._exit_reason = self._classify_exit(proc.returncode)
             self._log(f"ended: {self._exit_reason} (wrapper exit {proc.returncode})")
-            _release_ports(self._ports.values())
+            processes.release_ports(self._ports.values())
             self._cleanup_run_dir()
         return "CRASHED" if self._exit_reason.startswith("crashed") else "STOPPED"
 
@@ -310,14 +307,17 @@ class Vm:
         for path in (qmp_sock, self.pid_file):
             if os.path.exists(path):
                 os.remove(path)
-        cmd = self._wrapped(self._qemu_command(qmp_sock))
+        try:
+            cmd = processes.wrapped(qemu_args.qemu_args(self, self._ports, qmp_sock), self.max_lifetime)
+        except qemu_args.QemuArgsError as e:
+            raise VmError(str(e)) from None
         self._log("command: " + " ".join(cmd))
         self._stopping = False
         self._exit_reason = None
         with open(self.qemu_log, "ab") as log:
             log.write(f"--- {time.strftime('%Y-%m-%dT%H:%M:%S')} start {self.name}\n".encode())
             log.flush()
-            proc = _SPAWNER.popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
+            proc = processes.popen(cmd, stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT,
                                   cwd=self.workdir, start_new_session=True)
         self._proc = proc
         self.started_at = time.time()
@@ -338,63 +338,11 @@ class Vm:
                 except qmp.QmpError:
                     pass
             if time.monotonic() > deadline:
-                _signal_group(proc.pid, signal.SIGKILL)
+                processes.signal_group(proc.pid, signal.SIGKILL)
                 proc.wait()
                 raise VmError(f"VM {self.name}: QEMU did not answer on QMP within {STARTUP_TIMEOUT:.0f} s; "
                               f"see {self.qemu_log}")
             time.sleep(0.05)
-
-    def _wrapped(self, qemu_cmd):
-        # pdeathsig: the kernel kills the child when its parent dies (prctl(2) PR_SET_PDEATHSIG),
-        # so no QEMU outlives the fake; timeout(1) is the hard cap, SIGTERM then SIGKILL 10 s later.
-        return (["setpriv", "--pdeathsig", "KILL", "--",
-                 "timeout", "--kill-after=10", f"{self.max_lifetime:g}s",
-                 "setpriv", "--pdeathsig", "KILL", "--"] + qemu_cmd)
-
-    def _qemu_command(self, qmp_sock):
-        binary = os.environ.get("FAKE_QEMU_BINARY") or os.environ.get("UNIDEPLOY_QEMU") or "qemu-system-x86_64"
-        if shutil.which(binary) is None:
-            raise VmError(f"{binary} not found: install qemu-system-x86 (apt-get install qemu-system-x86) "
-                          "or set FAKE_QEMU_BINARY")
-        a = [binary, "-name", self.name, "-nodefaults", "-no-user-config", "-display", "none",
-             # q35 for UEFI (OVMF is developed against it), i440fx "pc" with its PIIX IDE otherwise.
-             "-machine", "q35" if self.firmware == "uefi" else "pc",
-             "-accel", self.accel, "-m", str(self.memory_mib), "-smp", "1"]
-        if self.accel == "kvm":
-            a += ["-cpu", "host"]
-        if self.no_reboot:
-            a.append("-no-reboot")
-        if self.firmware == "uefi":
-            a += self._ovmf_args()
-        a += ["-drive", f"file={_escape(self.overlay)},if=none,id=disk0,format=qcow2"]
-        a += {
-            "virtio-blk": ["-device", "virtio-blk-pci,drive=disk0,bootindex=0"],
-            "virtio-scsi": ["-device", "virtio-scsi-pci,id=scsi0",
-                            "-device", "scsi-hd,drive=disk0,bus=scsi0.0,bootindex=0"],
-            "nvme": ["-device", "nvme,drive=disk0,serial=fakecloud0,bootindex=0"],
-            # On q35 bus ide.0 is the ICH9 AHCI controller's first port (SATA).
-            "ide": ["-device", "ide-hd,drive=disk0,bus=ide.0,bootindex=0"],
-        }[self.controller]
-        fwd = "".join(f",hostfwd=tcp:127.0.0.1:{h}-:{g}" for g, h in sorted(self._ports.items()))
-        a += ["-netdev", f"user,id=net0{fwd}", "-device", f"{self.nic},netdev=net0"]
-        # append=on: the console of every start of this instance goes on in one file, as on a cloud.
-        a += ["-chardev", f"file,id=ser0,path={_escape(self.serial_log)},append=on", "-serial", "chardev:ser0"]
-        a += ["-qmp", f"unix:{_escape(qmp_sock)},server=on,wait=off", "-pidfile", self.pid_file]
-        return a
-
-    def _ovmf_args(self):
-        for fw in OVMF_CANDIDATES:
-            if os.path.isfile(fw):
-                break
-        else:
-            raise VmError(f"UEFI firmware not found at {', '.join(OVMF_CANDIDATES)}: apt-get install ovmf")
-        if "_CODE" not in os.path.basename(fw):
-            return ["-bios", fw]
-        vars_copy = os.path.join(self.workdir, "OVMF_VARS.fd")
-        if not os.path.exists(vars_copy):
-            shutil.copyfile(fw.replace("_CODE", "_VARS"), vars_copy)
-        return ["-drive", f"if=pflash,format=raw,unit=0,readonly=on,file={_escape(fw)}",
-                "-drive", f"if=pflash,format=raw,unit=1,file={_escape(vars_copy)}"]
 
     def _classify_exit(self, code):
         if self._stopping:
@@ -446,77 +394,6 @@ class Vm:
 
 class _PortTaken(Exception):
     pass
-
-
-class _Spawner:
-    """Starts every QEMU from one thread that lives as long as the process.
-
-    PR_SET_PDEATHSIG fires when the *thread* that forked the child ends, not the process
-    (prctl(2): "the parent thread"), and the fakes start instances from short-lived request and
-    boot threads: forked from those, a QEMU would be killed as soon as its thread returned.
-    """
-
-    def __init__(self):
-        self._queue = queue.Queue()
-        self._lock = threading.Lock()
-        self._thread = None
-
-    def popen(self, *args, **kwargs):
-        with self._lock:
-            if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="fakecloud-vm-spawner", daemon=True)
-                self._thread.start()
-        box, done = {}, threading.Event()
-        self._queue.put((args, kwargs, box, done))
-        done.wait()
-        if "error" in box:
-            raise box["error"]
-        return box["proc"]
-
-    def _run(self):
-        while True:
-            args, kwargs, box, done = self._queue.get()
-            try:
-                box["proc"] = subprocess.Popen(*args, **kwargs)
-            except BaseException as e:  # handed to the caller's thread
-                box["error"] = e
-            finally:
-                done.set()
-
-
-_SPAWNER = _Spawner()
-_PORTS_LOCK = threading.Lock()
-_PORTS_IN_USE = set()  # handed to a Vm of this process and not released yet
-
-
-def _reserve_port():
-    """A loopback port the kernel reports free and no Vm of this process holds."""
-    with _PORTS_LOCK:
-        for _ in range(100):
-            with socket.socket() as s:
-                s.bind(("127.0.0.1", 0))
-                port = s.getsockname()[1]
-            if port not in _PORTS_IN_USE:
-                _PORTS_IN_USE.add(port)
-                return port
-    raise VmError("no free loopback port found after 100 tries")
-
-
-def _release_ports(ports):
-    with _PORTS_LOCK:
-        _PORTS_IN_USE.difference_update(ports)
-
-
-def _signal_group(pgid, sig):
-    try:
-        os.killpg(pgid, sig)
-    except (ProcessLookupError, PermissionError):
-        pass
-
-
-def _escape(path):
-    """QEMU option values separate keys with commas; a literal comma is doubled."""
-    return path.replace(",", ",,")
 
 
 def _partial_utf8_tail(data):
