@@ -4,7 +4,7 @@ import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.ImageReaders;
 import dev.unideploy.image.ReadOptions;
 import dev.unideploy.pipeline.events.EventSink;
-import dev.unideploy.pipeline.journal.FileJournal;
+import dev.unideploy.pipeline.state.FileJournal;
 import dev.unideploy.provider.aws.http.PooledHttpClient;
 import dev.unideploy.provider.aws.http.SignedHttp;
 import java.net.URI;
