@@ -29,7 +29,7 @@ TAG=v1
 PANIC=no
 FIRMWARE=bios
 OUT=
-usage() { sed -n '6,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit 2; }
+usage() { sed -n '6,13p' "$0" | sed 's/^# \{0,1\}//' >&2; exit "${1:-2}"; }
 while [ $# -gt 0 ]; do
   case "$1" in
     --tag) [ $# -ge 2 ] || usage; TAG=$2; shift 2 ;;
@@ -39,7 +39,7 @@ while [ $# -gt 0 ]; do
     --firmware=*) FIRMWARE=${1#*=}; shift ;;
     --out) [ $# -ge 2 ] || usage; OUT=$2; shift 2 ;;
     --out=*) OUT=${1#*=}; shift ;;
-    -h | --help) usage ;;
+    -h | --help) usage 0 ;;
     *) echo "build-http-guest: unknown argument '$1' (see --help)" >&2; exit 2 ;;
   esac
 done
