@@ -218,6 +218,14 @@ class ProcessLifetimeTest(VmTestCase):
         self.assertTrue(wait_until(lambda: machine.status() == "CRASHED", 10))
         self.assertIn("killed by signal 9", machine.exit_reason())
 
+    def test_paused_by_qemu_is_paused(self):
+        machine = self.vm("paused", guest_image("v1"))
+        machine.start()
+        machine.hmp("stop")  # what QEMU does itself on an internal or I/O error
+        self.assertEqual(machine.status(), "PAUSED")
+        machine.hmp("cont")
+        self.assertEqual(machine.status(), "RUNNING")
+
     def test_a_taken_port_is_picked_again(self):
         with socket.socket() as taken:
             taken.bind(("127.0.0.1", 0))
