@@ -54,8 +54,8 @@ class Vm:
     def __init__(self, name: str, disk: str, workdir: str, *, guest_ports=(80,), memory_mib=256,
                  firmware="bios", controller="virtio-blk", disk_format="raw",
                  nic="virtio-net-pci", max_lifetime=None, accel=None, no_reboot=False):
-        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,62}", name or ""):
-            raise VmError(f"bad VM name {name!r}: use 1-63 letters, digits, '.', '_' or '-'")
+        if not re.fullmatch(r"[A-Za-z0-9][A-Za-z0-9._-]{0,127}", name or ""):
+            raise VmError(f"bad VM name {name!r}: use 1-128 letters, digits, '.', '_' or '-'")
         if firmware not in FIRMWARES:
             raise VmError(f"bad firmware {firmware!r}: use one of {', '.join(FIRMWARES)}")
         if controller not in CONTROLLERS:
