@@ -62,5 +62,6 @@ class Context:
 
 
 def answer(resource):
-    """A copy to send, so the client never sees later changes through a shared dict."""
-    return copy.deepcopy(resource)
+    """A copy to send, without the fake's own bookkeeping (keys starting with '_': QEMU handles,
+    events, members), so the client never sees later changes through a shared dict."""
+    return copy.deepcopy({k: v for k, v in resource.items() if not k.startswith("_")})

@@ -129,7 +129,7 @@ def insert(ctx, req):
 
 
 def public(igm):
-    return {k: v for k, v in answer(igm).items() if not k.startswith("_")}
+    return answer(igm)
 
 
 @handles("compute.instanceGroupManagers.get", "compute.regionInstanceGroupManagers.get")
@@ -296,11 +296,13 @@ def ensure_watch(ctx, instance, hc):
     kind = hc.get("type", "TCP")
     spec = hc.get({"HTTP": "httpHealthCheck", "HTTPS": "httpsHealthCheck", "HTTP2": "http2HealthCheck",
                    "TCP": "tcpHealthCheck", "SSL": "sslHealthCheck"}.get(kind, "tcpHealthCheck"), {})
-    ctx.runtime.prober().watch(
-        key, vm, "HTTP" if kind in ("HTTP", "HTTPS", "HTTP2") else "TCP",
-        int(spec.get("port", 80)), spec.get("requestPath", "/"),
-        int(hc.get("checkIntervalSec", 5)), int(hc.get("timeoutSec", 5)),
-        int(hc.get("healthyThreshold", 2)), int(hc.get("unhealthyThreshold", 2)))
+    protocol = {"HTTP": "http", "HTTP2": "http", "HTTPS": "https"}.get(kind, "tcp")
+    ctx.runtime.watch(
+        instance["selfLink"], key, vm, protocol=protocol, port=int(spec.get("port", 80)),
+        path=spec.get("requestPath", "/"), interval=float(hc.get("checkIntervalSec", 5)),
+        timeout=float(hc.get("timeoutSec", 5)),
+        healthy_threshold=int(hc.get("healthyThreshold", 2)),
+        unhealthy_threshold=int(hc.get("unhealthyThreshold", 2)))
 
 
 @handles("compute.instanceGroupManagers.listManagedInstances",
@@ -377,13 +379,13 @@ def recreate_instances(ctx, req):
 def group_get(ctx, req):
     with ctx.store.lock:
         g = ctx.store.get(req.project, req.scope, "instanceGroups", req.params["instanceGroup"])
-        return 200, {k: v for k, v in answer(g).items() if not k.startswith("_")}
+        return 200, answer(g)
 
 
 @handles("compute.instanceGroups.list", "compute.regionInstanceGroups.list")
 def group_list(ctx, req):
     with ctx.store.lock:
-        items = [{k: v for k, v in answer(g).items() if not k.startswith("_")}
+        items = [answer(g)
                  for g in ctx.store.all(req.project, req.scope, "instanceGroups")]
     kind = ("compute#regionInstanceGroupList" if req.scope.startswith("regions/")
             else "compute#instanceGroupList")

@@ -160,7 +160,7 @@ def insert(ctx, req):
 
 def public(image):
     """The image without the fake's own bookkeeping (keys starting with '_')."""
-    return {k: v for k, v in answer(image).items() if not k.startswith("_")}
+    return answer(image)
 
 
 @handles("compute.images.get")

@@ -85,6 +85,7 @@ class Runtime:
         self.vms = {}          # instance selfLink -> Vm
         self.forwarders = {}   # instance selfLink -> [Forwarder]
         self.failures = {}     # instance selfLink -> why the boot failed
+        self.watched = {}      # instance selfLink -> the health-probe keys watching it
         self.next_ip = 0
         self._prober = None
 
@@ -94,6 +95,13 @@ class Runtime:
                 from fakecloud.vm import HealthProber
                 self._prober = HealthProber()
             return self._prober
+
+    def watch(self, key, probe, vm, **check):
+        """Probes an instance's QEMU under {@code probe} until the instance stops."""
+        prober = self.prober()
+        with self.lock:
+            self.watched.setdefault(key, set()).add(probe)
+        prober.watch(probe, vm, **check)
 
     def allocate_ip(self):
         with self.lock:
@@ -116,16 +124,16 @@ class Runtime:
             from fakecloud.vm import Vm
             shutil.rmtree(workdir, ignore_errors=True)
             os.makedirs(workdir)
-            disk = os.path.join(workdir, "disk.raw")
             with self.ctx.store.lock:
                 instance["status"] = "STAGING"
                 source = image.get("_file")
             if not source or not os.path.exists(source):
                 raise RuntimeError(f"the image {image['name']} has no disk (deleted?)")
-            _sparse_copy(source, disk)
-            vm = Vm(instance["name"], disk, workdir, guest_ports=tuple(ports),
+            # The Vm never writes the image: the instance's writes go to an overlay in workdir,
+            # which is what a persistent disk made from the image is.
+            vm = Vm(instance["name"], source, workdir, guest_ports=tuple(ports),
                     memory_mib=self.ctx.settings.memory_mib, firmware=firmware,
-                    controller=controller)
+                    controller=controller, disk_format="raw")
             with self.lock:
                 if key not in self.vms:
                     return  # deleted while staging
@@ -161,7 +169,8 @@ class Runtime:
                 instance["status"] = "TERMINATED"
 
     def status(self, key):
-        """RUNNING, TERMINATED (QEMU exited or never started) or None when not booted yet."""
+        """RUNNING, TERMINATED (QEMU stopped, crashed, paused or never started), or None while
+        the instance is still being booted."""
         with self.lock:
             vm = self.vms.get(key)
             failed = key in self.failures
@@ -169,8 +178,13 @@ class Runtime:
             return "TERMINATED"
         if vm is None:
             return None
-        s = str(vm.status()).upper()
-        return "RUNNING" if s in ("RUNNING", "STARTING", "BOOTING") else "TERMINATED"
+        # A guest that panicked and hangs is RUNNING, as on Compute Engine: its health check
+        # is what fails. PAUSED (QEMU stopped the vCPUs on an error) will not recover by itself.
+        return "RUNNING" if vm.status() == "RUNNING" else "TERMINATED"
+
+    def exit_reason(self, key):
+        vm = self.vm(key)
+        return vm.exit_reason() if vm is not None else None
 
     def failure(self, key):
         """Why the instance's QEMU could not start, if it could not."""
@@ -197,6 +211,11 @@ class Runtime:
             vm = self.vms.pop(key, None)
             forwarders = self.forwarders.pop(key, [])
             self.failures.pop(key, None)
+            prober = self._prober
+            watched = self.watched.pop(key, set())
+        if prober is not None:
+            for probe in watched:
+                prober.unwatch(probe)
         for f in forwarders:
             f.close()
         if vm is not None:
@@ -210,32 +229,6 @@ class Runtime:
             keys = list(self.vms)
         for k in keys:
             self.stop(k)
-
-
-def _sparse_copy(source, target):
-    """Copies a sparse file keeping its holes (os.copy_file_range keeps them on most filesystems;
-    SEEK_DATA makes sure of it)."""
-    size = os.path.getsize(source)
-    with open(source, "rb") as src, open(target, "wb") as dst:
-        fd = src.fileno()
-        offset = 0
-        while offset < size:
-            try:
-                data = os.lseek(fd, offset, os.SEEK_DATA)
-            except OSError:
-                break
-            hole = os.lseek(fd, data, os.SEEK_HOLE)
-            src.seek(data)
-            dst.seek(data)
-            left = hole - data
-            while left > 0:
-                chunk = src.read(min(left, 1 << 20))
-                if not chunk:
-                    break
-                dst.write(chunk)
-                left -= len(chunk)
-            offset = hole
-        dst.truncate(size)
 
 
 def new_instance(ctx, project, zone, name, template, group_link):
@@ -295,7 +288,7 @@ def new_instance(ctx, project, zone, name, template, group_link):
 
 
 def public(instance):
-    return {k: v for k, v in answer(instance).items() if not k.startswith("_")}
+    return answer(instance)
 
 
 @handles("compute.instances.get")

@@ -8,18 +8,18 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 
 /** Runs the CLI in this JVM and captures what it prints on stdout (the result document). */
-final class Cli {
+public final class Cli {
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  record Run(int code, String out) {
-    JsonNode json() throws Exception {
+  public record Run(int code, String out) {
+    public JsonNode json() throws Exception {
       return JSON.readTree(out);
     }
   }
 
   private Cli() {}
 
-  static synchronized Run run(String... args) {
+  public static synchronized Run run(String... args) {
     PrintStream saved = System.out;
     ByteArrayOutputStream buf = new ByteArrayOutputStream();
     System.setOut(new PrintStream(buf, true, StandardCharsets.UTF_8));

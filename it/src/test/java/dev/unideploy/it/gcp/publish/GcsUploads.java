@@ -37,6 +37,7 @@ final class GcsUploads {
         null,
         new GcpUploadSettings(chunkMiB, true, 6, 2, null),
         null,
+        null,
         null);
   }
 

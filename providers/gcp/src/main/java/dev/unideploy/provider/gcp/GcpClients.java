@@ -14,10 +14,26 @@ import com.google.auth.http.HttpCredentialsAdapter;
 import com.google.auth.oauth2.GoogleCredentials;
 import com.google.cloud.NoCredentials;
 import com.google.cloud.ServiceOptions;
+import com.google.cloud.compute.v1.BackendServicesClient;
+import com.google.cloud.compute.v1.BackendServicesSettings;
 import com.google.cloud.compute.v1.GlobalOperationsClient;
 import com.google.cloud.compute.v1.GlobalOperationsSettings;
 import com.google.cloud.compute.v1.ImagesClient;
 import com.google.cloud.compute.v1.ImagesSettings;
+import com.google.cloud.compute.v1.InstanceGroupManagersClient;
+import com.google.cloud.compute.v1.InstanceGroupManagersSettings;
+import com.google.cloud.compute.v1.InstanceTemplatesClient;
+import com.google.cloud.compute.v1.InstanceTemplatesSettings;
+import com.google.cloud.compute.v1.InstancesClient;
+import com.google.cloud.compute.v1.InstancesSettings;
+import com.google.cloud.compute.v1.RegionBackendServicesClient;
+import com.google.cloud.compute.v1.RegionBackendServicesSettings;
+import com.google.cloud.compute.v1.RegionInstanceGroupManagersClient;
+import com.google.cloud.compute.v1.RegionInstanceGroupManagersSettings;
+import com.google.cloud.compute.v1.RegionOperationsClient;
+import com.google.cloud.compute.v1.RegionOperationsSettings;
+import com.google.cloud.compute.v1.ZoneOperationsClient;
+import com.google.cloud.compute.v1.ZoneOperationsSettings;
 import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageOptions;
 import dev.unideploy.pipeline.UnideployException;
@@ -48,6 +64,14 @@ public final class GcpClients implements AutoCloseable {
   private String project;
   private ImagesClient images;
   private GlobalOperationsClient globalOperations;
+  private ZoneOperationsClient zoneOperations;
+  private RegionOperationsClient regionOperations;
+  private InstanceTemplatesClient instanceTemplates;
+  private InstanceGroupManagersClient instanceGroupManagers;
+  private RegionInstanceGroupManagersClient regionInstanceGroupManagers;
+  private InstancesClient instances;
+  private BackendServicesClient backendServices;
+  private RegionBackendServicesClient regionBackendServices;
   private Storage storage;
 
   public GcpClients(GcpSettings settings) {
@@ -128,6 +152,86 @@ public final class GcpClients implements AutoCloseable {
       globalOperations = open(() -> GlobalOperationsClient.create(b.build()));
     }
     return globalOperations;
+  }
+
+  public synchronized ZoneOperationsClient zoneOperations() {
+    if (zoneOperations == null) {
+      ZoneOperationsSettings.Builder b =
+          ZoneOperationsSettings.newBuilder().applyToAllUnaryMethods(oneAttempt());
+      configure(b);
+      zoneOperations = open(() -> ZoneOperationsClient.create(b.build()));
+    }
+    return zoneOperations;
+  }
+
+  public synchronized RegionOperationsClient regionOperations() {
+    if (regionOperations == null) {
+      RegionOperationsSettings.Builder b =
+          RegionOperationsSettings.newBuilder().applyToAllUnaryMethods(oneAttempt());
+      configure(b);
+      regionOperations = open(() -> RegionOperationsClient.create(b.build()));
+    }
+    return regionOperations;
+  }
+
+  public synchronized InstanceTemplatesClient instanceTemplates() {
+    if (instanceTemplates == null) {
+      InstanceTemplatesSettings.Builder b =
+          InstanceTemplatesSettings.newBuilder().applyToAllUnaryMethods(oneAttempt());
+      configure(b);
+      instanceTemplates = open(() -> InstanceTemplatesClient.create(b.build()));
+    }
+    return instanceTemplates;
+  }
+
+  public synchronized InstanceGroupManagersClient instanceGroupManagers() {
+    if (instanceGroupManagers == null) {
+      InstanceGroupManagersSettings.Builder b =
+          InstanceGroupManagersSettings.newBuilder().applyToAllUnaryMethods(oneAttempt());
+      configure(b);
+      instanceGroupManagers = open(() -> InstanceGroupManagersClient.create(b.build()));
+    }
+    return instanceGroupManagers;
+  }
+
+  public synchronized RegionInstanceGroupManagersClient regionInstanceGroupManagers() {
+    if (regionInstanceGroupManagers == null) {
+      RegionInstanceGroupManagersSettings.Builder b =
+          RegionInstanceGroupManagersSettings.newBuilder().applyToAllUnaryMethods(oneAttempt());
+      configure(b);
+      regionInstanceGroupManagers = open(() -> RegionInstanceGroupManagersClient.create(b.build()));
+    }
+    return regionInstanceGroupManagers;
+  }
+
+  public synchronized InstancesClient instances() {
+    if (instances == null) {
+      InstancesSettings.Builder b =
+          InstancesSettings.newBuilder().applyToAllUnaryMethods(oneAttempt());
+      configure(b);
+      instances = open(() -> InstancesClient.create(b.build()));
+    }
+    return instances;
+  }
+
+  public synchronized BackendServicesClient backendServices() {
+    if (backendServices == null) {
+      BackendServicesSettings.Builder b =
+          BackendServicesSettings.newBuilder().applyToAllUnaryMethods(oneAttempt());
+      configure(b);
+      backendServices = open(() -> BackendServicesClient.create(b.build()));
+    }
+    return backendServices;
+  }
+
+  public synchronized RegionBackendServicesClient regionBackendServices() {
+    if (regionBackendServices == null) {
+      RegionBackendServicesSettings.Builder b =
+          RegionBackendServicesSettings.newBuilder().applyToAllUnaryMethods(oneAttempt());
+      configure(b);
+      regionBackendServices = open(() -> RegionBackendServicesClient.create(b.build()));
+    }
+    return regionBackendServices;
   }
 
   /** Cloud Storage for object metadata and deletes (uploads use {@link #uploadRequests}). */

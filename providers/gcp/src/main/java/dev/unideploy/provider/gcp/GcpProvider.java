@@ -1,12 +1,12 @@
 package dev.unideploy.provider.gcp;
 
 import dev.unideploy.pipeline.ToolVersion;
-import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.config.DeployConfig;
 import dev.unideploy.pipeline.spi.Fleet;
 import dev.unideploy.pipeline.spi.ImagePublisher;
 import dev.unideploy.pipeline.spi.Provider;
 import dev.unideploy.pipeline.spi.ProviderContext;
+import dev.unideploy.provider.gcp.fleet.GcpFleet;
 import dev.unideploy.provider.gcp.publish.GcpImagePublisher;
 
 /** The {@code gcp} provider: Compute Engine images from Cloud Storage, managed instance groups. */
@@ -34,8 +34,8 @@ public final class GcpProvider implements Provider {
 
   @Override
   public Fleet fleet(ProviderContext context) {
-    throw new UnideployException(
-        "rollouts on gcp (managed instance groups) arrive with the rollout engine; publish with"
-            + " `unideploy publish --provider gcp` meanwhile");
+    GcpSettings settings = context.config().providerSettings(NAME, GcpSettings.class);
+    settings.fleet().scope(); // a clear error before any call when no zone or region is set
+    return new GcpFleet(new GcpClients(settings), settings, context.events());
   }
 }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.unideploy.pipeline.config.DurationText;
 import dev.unideploy.pipeline.config.RetrySettings;
+import dev.unideploy.provider.gcp.fleet.GcpFleetSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;
@@ -12,9 +13,9 @@ import java.util.regex.Pattern;
 
 /**
  * The {@code providers.gcp} section of {@code unideploy.yaml}: which project and staging bucket,
- * how to authenticate, how the image is shaped and shared, how the tarball is uploaded, and the
- * time budgets of calls and waits. Bound once, strictly; every check fails naming the key and what
- * to write instead.
+ * how to authenticate, how the image is shaped and shared, how the tarball is uploaded, the time
+ * budgets of calls and waits, and what a release's instance group is made of ({@code fleet}). Bound
+ * once, strictly; every check fails naming the key and what to write instead.
  */
 public record GcpSettings(
     @JsonProperty("project") String project,
@@ -27,7 +28,8 @@ public record GcpSettings(
     @JsonProperty("share") GcpShareSettings share,
     @JsonProperty("upload") GcpUploadSettings upload,
     @JsonProperty("timeouts") Timeouts timeouts,
-    @JsonProperty("retry") RetrySettings retry) {
+    @JsonProperty("retry") RetrySettings retry,
+    @JsonProperty("fleet") GcpFleetSettings fleet) {
 
   /** Application Default Credentials: gcloud, a key file, the metadata server, federation. */
   public static final String ADC = "adc";
@@ -77,10 +79,11 @@ public record GcpSettings(
     upload = upload == null ? GcpUploadSettings.defaults() : upload;
     timeouts = timeouts == null ? Timeouts.defaults() : timeouts;
     retry = retry == null ? RetrySettings.defaults() : retry;
+    fleet = fleet == null ? GcpFleetSettings.defaults() : fleet;
   }
 
   public static GcpSettings defaults() {
-    return new GcpSettings(null, null, null, null, null, null, null, null, null, null, null);
+    return new GcpSettings(null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** Where the Compute Engine and Cloud Storage clients send their calls; Google's by default. */

@@ -8,14 +8,14 @@ import java.time.Duration;
 import java.util.function.Supplier;
 
 /** Starts a global Compute Engine operation through the call policy and waits until it is DONE. */
-final class GlobalCalls {
+public final class GlobalCalls {
   private final GcpCall calls;
   private final OperationWaiter waiter;
   private final GlobalOperationsClient operations;
   private final String project;
   private final Duration timeout;
 
-  GlobalCalls(
+  public GlobalCalls(
       GcpCall calls,
       OperationWaiter waiter,
       GlobalOperationsClient operations,
@@ -33,7 +33,7 @@ final class GlobalCalls {
   }
 
   /** Runs {@code start} (an API call answering an operation) and waits for it. */
-  Operation run(String step, String api, String what, Supplier<Operation> start) {
+  public Operation run(String step, String api, String what, Supplier<Operation> start) {
     Operation op = calls.call(api, start);
     return waiter.await(step, what, op, name -> operations.get(project, name), timeout);
   }
