@@ -6,6 +6,8 @@ import dev.unideploy.pipeline.spi.Fleet;
 import dev.unideploy.pipeline.spi.ImagePublisher;
 import dev.unideploy.pipeline.spi.Provider;
 import dev.unideploy.pipeline.spi.ProviderContext;
+import dev.unideploy.provider.gcp.api.GcpClients;
+import dev.unideploy.provider.gcp.config.GcpSettings;
 import dev.unideploy.provider.gcp.fleet.GcpFleet;
 import dev.unideploy.provider.gcp.publish.GcpImagePublisher;
 

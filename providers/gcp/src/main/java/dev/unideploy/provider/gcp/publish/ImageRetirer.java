@@ -6,7 +6,8 @@ import com.google.cloud.compute.v1.ImagesClient;
 import dev.unideploy.pipeline.events.EventSink;
 import dev.unideploy.pipeline.events.LogEvent;
 import dev.unideploy.pipeline.spi.RetiredImage;
-import dev.unideploy.provider.gcp.GcpCallException;
+import dev.unideploy.provider.gcp.api.GcpCallException;
+import dev.unideploy.provider.gcp.api.GlobalCalls;
 import java.util.ArrayList;
 import java.util.List;
 

@@ -3,7 +3,7 @@ package dev.unideploy.provider.gcp.upload;
 import com.google.cloud.storage.Blob;
 import com.google.cloud.storage.BlobId;
 import com.google.cloud.storage.Storage;
-import dev.unideploy.provider.gcp.GcpCall;
+import dev.unideploy.provider.gcp.api.GcpCall;
 import java.util.Map;
 import java.util.Optional;
 import java.util.function.Supplier;

@@ -9,7 +9,7 @@ import dev.unideploy.pipeline.events.EventSink;
 import dev.unideploy.pipeline.events.LogEvent;
 import dev.unideploy.pipeline.events.ProgressEvent;
 import dev.unideploy.pipeline.state.Journal;
-import dev.unideploy.provider.gcp.GcpUploadSettings;
+import dev.unideploy.provider.gcp.config.GcpUploadSettings;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.URI;

@@ -1,4 +1,4 @@
-package dev.unideploy.provider.gcp;
+package dev.unideploy.provider.gcp.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;

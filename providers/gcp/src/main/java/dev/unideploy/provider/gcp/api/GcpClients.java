@@ -1,4 +1,4 @@
-package dev.unideploy.provider.gcp;
+package dev.unideploy.provider.gcp.api;
 
 import com.google.api.client.http.HttpRequestFactory;
 import com.google.api.client.http.javanet.NetHttpTransport;
@@ -38,6 +38,7 @@ import com.google.cloud.storage.Storage;
 import com.google.cloud.storage.StorageOptions;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.resilience.CallPolicy;
+import dev.unideploy.provider.gcp.config.GcpSettings;
 import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;

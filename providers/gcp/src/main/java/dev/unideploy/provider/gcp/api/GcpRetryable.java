@@ -1,4 +1,4 @@
-package dev.unideploy.provider.gcp;
+package dev.unideploy.provider.gcp.api;
 
 import com.google.api.client.http.HttpResponseException;
 import com.google.api.gax.rpc.ApiException;

@@ -1,4 +1,4 @@
-package dev.unideploy.provider.gcp;
+package dev.unideploy.provider.gcp.config;
 
 import dev.unideploy.pipeline.config.PublishSettings;
 import dev.unideploy.pipeline.spi.PublishRequest;

@@ -1,4 +1,4 @@
-package dev.unideploy.provider.gcp;
+package dev.unideploy.provider.gcp.api;
 
 import dev.unideploy.pipeline.resilience.CallPolicy;
 import java.util.function.Supplier;

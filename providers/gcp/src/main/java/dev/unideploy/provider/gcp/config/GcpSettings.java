@@ -1,11 +1,10 @@
-package dev.unideploy.provider.gcp;
+package dev.unideploy.provider.gcp.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.unideploy.pipeline.config.DurationText;
 import dev.unideploy.pipeline.config.RetrySettings;
-import dev.unideploy.provider.gcp.fleet.GcpFleetSettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Locale;

@@ -1,9 +1,7 @@
-package dev.unideploy.provider.gcp.publish;
+package dev.unideploy.provider.gcp.api;
 
 import com.google.cloud.compute.v1.GlobalOperationsClient;
 import com.google.cloud.compute.v1.Operation;
-import dev.unideploy.provider.gcp.GcpCall;
-import dev.unideploy.provider.gcp.OperationWaiter;
 import java.time.Duration;
 import java.util.function.Supplier;
 
@@ -28,7 +26,7 @@ public final class GlobalCalls {
     this.timeout = timeout;
   }
 
-  GcpCall calls() {
+  public GcpCall calls() {
     return calls;
   }
 

@@ -1,4 +1,4 @@
-package dev.unideploy.provider.gcp;
+package dev.unideploy.provider.gcp.api;
 
 import com.google.cloud.compute.v1.Errors;
 import com.google.cloud.compute.v1.Operation;
