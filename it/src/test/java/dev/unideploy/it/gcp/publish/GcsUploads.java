@@ -9,7 +9,7 @@ import dev.unideploy.pipeline.state.Journal;
 import dev.unideploy.provider.gcp.api.GcpClients;
 import dev.unideploy.provider.gcp.config.GcpSettings;
 import dev.unideploy.provider.gcp.config.GcpUploadSettings;
-import dev.unideploy.provider.gcp.upload.StorageObjects;
+import dev.unideploy.provider.gcp.upload.JsonObjects;
 import dev.unideploy.provider.gcp.upload.TarballUploadResult;
 import dev.unideploy.provider.gcp.upload.TarballUploader;
 import java.io.IOException;
@@ -51,7 +51,7 @@ final class GcsUploads {
           new TarballUploader(
               clients.uploadRequests(),
               clients.storageRoot(),
-              new StorageObjects(clients::storage, clients.calls()),
+              new JsonObjects(clients.uploadRequests(), clients.storageRoot(), clients.calls()),
               journal,
               workDir,
               Clock.systemUTC(),

@@ -34,8 +34,6 @@ import com.google.cloud.compute.v1.RegionOperationsClient;
 import com.google.cloud.compute.v1.RegionOperationsSettings;
 import com.google.cloud.compute.v1.ZoneOperationsClient;
 import com.google.cloud.compute.v1.ZoneOperationsSettings;
-import com.google.cloud.storage.Storage;
-import com.google.cloud.storage.StorageOptions;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.resilience.CallPolicy;
 import dev.unideploy.provider.gcp.config.GcpSettings;
@@ -47,9 +45,9 @@ import java.util.List;
 
 /**
  * The Google Cloud clients of one run, built on first use and closed together: Compute Engine
- * (REST), Cloud Storage, and the authenticated HTTP requests of the resumable upload. Credentials
- * are Application Default Credentials, or none for emulators; the project comes from the config or
- * from ADC; endpoints can point at emulators.
+ * (REST), and the authenticated HTTP requests of Cloud Storage (the resumable upload, object
+ * reads). Credentials are Application Default Credentials, or none for emulators; the project comes
+ * from the config or from ADC; endpoints can point at emulators.
  *
  * <p>The clients' own retries are off: every call goes through the run's {@link CallPolicy}, so
  * attempts do not multiply, and each attempt has a deadline ({@code timeouts.apiCall}).
@@ -73,7 +71,6 @@ public final class GcpClients implements AutoCloseable {
   private InstancesClient instances;
   private BackendServicesClient backendServices;
   private RegionBackendServicesClient regionBackendServices;
-  private Storage storage;
 
   public GcpClients(GcpSettings settings) {
     this.settings = settings;
@@ -233,23 +230,6 @@ public final class GcpClients implements AutoCloseable {
       regionBackendServices = open(() -> RegionBackendServicesClient.create(b.build()));
     }
     return regionBackendServices;
-  }
-
-  /** Cloud Storage for object metadata and deletes (uploads use {@link #uploadRequests}). */
-  public synchronized Storage storage() {
-    if (storage == null) {
-      StorageOptions.Builder b =
-          StorageOptions.http()
-              .setProjectId(project())
-              .setCredentials(credentials())
-              .setRetrySettings(ServiceOptions.getNoRetrySettings());
-      if (settings.endpoints().storage() != null) {
-        b.setHost(trimSlash(settings.endpoints().storage().toString()));
-      }
-      storage = b.build().getService();
-      opened.add(storage);
-    }
-    return storage;
   }
 
   /** The root URL uploads go to. */

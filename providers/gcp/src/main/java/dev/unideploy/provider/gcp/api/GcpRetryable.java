@@ -1,9 +1,7 @@
 package dev.unideploy.provider.gcp.api;
 
-import com.google.api.client.http.HttpResponseException;
 import com.google.api.gax.rpc.ApiException;
 import com.google.api.gax.rpc.StatusCode;
-import com.google.cloud.BaseServiceException;
 import dev.unideploy.pipeline.resilience.CallPolicy;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -53,14 +51,11 @@ public final class GcpRetryable implements Predicate<Throwable> {
       }
       return hasIoCause(t);
     }
-    if (t instanceof BaseServiceException s) {
-      return s.getCode() == 429 || s.getCode() >= 500 || (s.getCode() == 0 && hasIoCause(t));
-    }
-    if (t instanceof HttpResponseException h) {
-      return h.getStatusCode() == 429 || h.getStatusCode() >= 500;
-    }
     if (t instanceof java.io.UncheckedIOException u) {
       return isRetryable(u.getCause());
+    }
+    if (t instanceof HttpStatusException h) {
+      return h.isTransient();
     }
     return t instanceof IOException && !(t instanceof InterruptedIOException);
   }
@@ -80,11 +75,11 @@ public final class GcpRetryable implements Predicate<Throwable> {
         && api.getStatusCode().getTransportCode() instanceof Integer code) {
       return code;
     }
-    if (t instanceof BaseServiceException s) {
-      return s.getCode();
+    if (t instanceof java.io.UncheckedIOException u) {
+      return httpStatus(u.getCause());
     }
-    if (t instanceof HttpResponseException h) {
-      return h.getStatusCode();
+    if (t instanceof HttpStatusException h) {
+      return h.status();
     }
     return 0;
   }
@@ -97,16 +92,6 @@ public final class GcpRetryable implements Predicate<Throwable> {
     if (t instanceof ApiException api) {
       String msg = api.getMessage();
       return api.getStatusCode().getCode() + (msg == null ? "" : ": " + firstLine(msg));
-    }
-    if (t instanceof BaseServiceException s) {
-      return "HTTP "
-          + s.getCode()
-          + (s.getReason() == null ? "" : " " + s.getReason())
-          + ": "
-          + firstLine(String.valueOf(s.getMessage()));
-    }
-    if (t instanceof HttpResponseException h) {
-      return "HTTP " + h.getStatusCode() + " " + firstLine(String.valueOf(h.getStatusMessage()));
     }
     Throwable root = t;
     while (root.getCause() != null && root.getMessage() == null) {

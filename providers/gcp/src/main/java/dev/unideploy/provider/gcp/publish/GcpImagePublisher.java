@@ -20,8 +20,8 @@ import dev.unideploy.provider.gcp.api.GlobalCalls;
 import dev.unideploy.provider.gcp.api.OperationWaiter;
 import dev.unideploy.provider.gcp.config.GcpSettings;
 import dev.unideploy.provider.gcp.config.ImageLabels;
+import dev.unideploy.provider.gcp.upload.JsonObjects;
 import dev.unideploy.provider.gcp.upload.ObjectStore;
-import dev.unideploy.provider.gcp.upload.StorageObjects;
 import dev.unideploy.provider.gcp.upload.TarballUploader;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -296,7 +296,7 @@ public final class GcpImagePublisher implements ImagePublisher, AutoCloseable {
 
   /** Cloud Storage objects through the storage client (metadata, deletes). */
   ObjectStore objects() {
-    return new StorageObjects(clients::storage, calls());
+    return new JsonObjects(clients.uploadRequests(), clients.storageRoot(), calls());
   }
 
   @Override

@@ -1,5 +1,6 @@
 package dev.unideploy.provider.gcp.upload;
 
+import dev.unideploy.provider.gcp.api.HttpStatusException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.URI;
@@ -178,7 +179,7 @@ final class ChunkSender implements AutoCloseable {
       } catch (ResumableUpload.SessionGoneException e) {
         throw e;
       } catch (IOException e) {
-        if (e instanceof ResumableUpload.StatusException se && !se.isTransient()) {
+        if (e instanceof HttpStatusException se && !se.isTransient()) {
           throw e;
         }
         if (++attempt >= maxAttempts) {

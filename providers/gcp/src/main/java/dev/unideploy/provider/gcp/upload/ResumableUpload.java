@@ -8,6 +8,7 @@ import com.google.api.client.http.GenericUrl;
 import com.google.api.client.http.HttpRequest;
 import com.google.api.client.http.HttpRequestFactory;
 import com.google.api.client.http.HttpResponse;
+import dev.unideploy.provider.gcp.api.HttpStatusException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -67,20 +68,6 @@ final class ResumableUpload {
     }
   }
 
-  /** The service refused a call; {@link #isTransient} says whether a retry may help. */
-  static final class StatusException extends IOException {
-    final int status;
-
-    StatusException(int status, String message) {
-      super("Cloud Storage answered HTTP " + status + (message == null ? "" : " " + message));
-      this.status = status;
-    }
-
-    boolean isTransient() {
-      return status == 408 || status == 429 || status >= 500;
-    }
-  }
-
   /** Starts a session for {@code bucket/object}; returns its URI (a bearer capability). */
   URI start(String bucket, String object, Map<String, String> metadata) throws IOException {
     Map<String, Object> body = new LinkedHashMap<>();
@@ -102,7 +89,7 @@ final class ResumableUpload {
     HttpResponse response = request.execute();
     try {
       if (response.getStatusCode() != 200) {
-        throw new StatusException(response.getStatusCode(), response.getStatusMessage());
+        throw new HttpStatusException(response.getStatusCode(), response.getStatusMessage());
       }
       String location = response.getHeaders().getLocation();
       if (location == null) {
@@ -185,7 +172,7 @@ final class ResumableUpload {
         throw new SessionGoneException(code);
       }
       // Not HttpResponseException: its message carries the URL, and a session URL is a secret.
-      throw new StatusException(code, response.getStatusMessage());
+      throw new HttpStatusException(code, response.getStatusMessage());
     } finally {
       response.disconnect();
     }

@@ -9,6 +9,7 @@ import dev.unideploy.pipeline.events.EventSink;
 import dev.unideploy.pipeline.events.LogEvent;
 import dev.unideploy.pipeline.events.ProgressEvent;
 import dev.unideploy.pipeline.state.Journal;
+import dev.unideploy.provider.gcp.api.HttpStatusException;
 import dev.unideploy.provider.gcp.config.GcpUploadSettings;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -296,8 +297,7 @@ public final class TarballUploader {
       } catch (ResumableUpload.SessionGoneException e) {
         throw e;
       } catch (IOException e) {
-        boolean transientError =
-            !(e instanceof ResumableUpload.StatusException se) || se.isTransient();
+        boolean transientError = !(e instanceof HttpStatusException se) || se.isTransient();
         if (!transientError || attempt >= maxAttempts) {
           throw e;
         }

@@ -39,7 +39,7 @@ class GcpSettingsTest {
     assertThat(s.image().controller()).isEqualTo(DiskController.VIRTIO_SCSI);
     assertThat(s.image().deprecateOlder()).isTrue();
     assertThat(s.share().principals()).isEmpty();
-    assertThat(s.upload().chunkBytes()).isEqualTo(16 << 20);
+    assertThat(s.upload().chunkBytes()).isEqualTo(32 << 20);
     assertThat(s.upload().sparse()).isTrue();
     assertThat(s.timeouts().imageImport()).isEqualTo(Duration.ofMinutes(30));
     assertThat(s.retry().maxAttempts()).isEqualTo(8);
@@ -67,7 +67,7 @@ class GcpSettingsTest {
             share:
               members: ["group:devs@example.com", "domain:example.com"]
               projects: ["123456789012"]
-            upload: {chunkMiB: 32, sparse: false, compressionLevel: 1, threads: 3}
+            upload: {chunkMiB: 64, sparse: false, compressionLevel: 1, threads: 3}
             timeouts: {apiCall: 90s, chunk: 10m, imageImport: 1h, operation: 5m, pollInterval: 1s}
             retry: {maxAttempts: 4, callsPerSecond: 2.5}
             """);
@@ -82,7 +82,7 @@ class GcpSettingsTest {
             "group:devs@example.com",
             "domain:example.com",
             "serviceAccount:123456789012@cloudservices.gserviceaccount.com");
-    assertThat(s.upload().chunkBytes()).isEqualTo(32 << 20);
+    assertThat(s.upload().chunkBytes()).isEqualTo(64 << 20);
     assertThat(s.timeouts().imageImport()).isEqualTo(Duration.ofHours(1));
     assertThat(s.retry().callsPerSecond()).isEqualTo(2.5);
   }
