@@ -48,10 +48,10 @@ if [[ -z "${SKIP_BUILD:-}" ]]; then
 fi
 [[ -f $CP_FILE ]] || { echo "no $CP_FILE: run without SKIP_BUILD once" >&2; exit 1; }
 CP=$ROOT/providers/aws/target/test-classes:$ROOT/providers/aws/target/classes:$(cat "$CP_FILE")
-# The module flags are the launcher's too: without them the raw reader cannot ask the file system
-# for its holes (SEEK_DATA) and scans the whole file instead.
-FOREIGN=(--add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED)
-UD_JAVA=(java -Xmx512m "${FOREIGN[@]}")
+# The launcher's flag too: on Java 24+ the raw reader asks the file system for its holes
+# (SEEK_DATA, through JNA) only when native access is granted, and scans the whole file otherwise.
+NATIVE_ACCESS=(--enable-native-access=ALL-UNNAMED)
+UD_JAVA=(java -Xmx512m "${NATIVE_ACCESS[@]}")
 
 if [[ ! -f $IMAGE ]]; then
   echo "writing $IMAGE ..." >&2
@@ -109,14 +109,14 @@ if [[ ${UD_LAUNCHER:-1} != 0 ]]; then
   # JDK's own list, dumped with -Xshare:dump (see the launcher for why static, not dynamic).
   echo "recording the AppCDS archive (one untimed upload of $WARMUP) ..." >&2
   rm -f "$W/ud.jsa" "$W/ud.classlist"
-  java -Xmx512m "${FOREIGN[@]}" -XX:DumpLoadedClassList="$W/ud.classlist" -cp "$CP" \
+  java -Xmx512m "${NATIVE_ACCESS[@]}" -XX:DumpLoadedClassList="$W/ud.classlist" -cp "$CP" \
     dev.unideploy.provider.aws.upload.EbsUploadBench "$EP" "$WARMUP" "${UD_CONCURRENCY:-32}" \
     "${UD_BLOCK_CLIENT:-direct}" >/dev/null
   JDK_LIST="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/classlist"
   [[ -f $JDK_LIST ]] && cat "$JDK_LIST" >>"$W/ud.classlist"
-  java -Xmx512m "${FOREIGN[@]}" -Xshare:dump -XX:SharedClassListFile="$W/ud.classlist" \
+  java -Xmx512m "${NATIVE_ACCESS[@]}" -Xshare:dump -XX:SharedClassListFile="$W/ud.classlist" \
     -XX:SharedArchiveFile="$W/ud.jsa" -Xlog:cds=off -cp "$CP" >/dev/null 2>&1
-  UD_JAVA=(java -Xmx512m "${FOREIGN[@]}" -Xshare:on -XX:SharedArchiveFile="$W/ud.jsa"
+  UD_JAVA=(java -Xmx512m "${NATIVE_ACCESS[@]}" -Xshare:on -XX:SharedArchiveFile="$W/ud.jsa"
     -XX:CompileThresholdScaling=10)
 fi
 
