@@ -1,6 +1,7 @@
 package dev.unideploy.cli;
 
 import dev.unideploy.image.ImageFormat;
+import dev.unideploy.image.gce.GceTarballExtractor;
 import dev.unideploy.pipeline.events.EventSink;
 import dev.unideploy.pipeline.events.LogEvent;
 import dev.unideploy.pipeline.verify.QemuDiskFormat;
@@ -36,7 +37,7 @@ final class BootableCopy implements AutoCloseable {
     }
     Path dir = Files.createTempDirectory("unideploy-gce-");
     try {
-      Path raw = GceTarExtractor.extractDiskRaw(image, dir.resolve("disk.raw"));
+      Path raw = GceTarballExtractor.extractDiskRaw(image, dir.resolve("disk.raw"));
       events.emit(
           LogEvent.info(step, "extracted disk.raw from GCE tarball " + image.getFileName()));
       return new BootableCopy(raw, ImageFormat.RAW, dir);

@@ -4,6 +4,7 @@ import dev.unideploy.image.ContentHash;
 import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.ImageFormat;
 import dev.unideploy.image.TargetFormat;
+import dev.unideploy.image.gce.GceTarballExtractor;
 import dev.unideploy.image.write.WriteResult;
 import dev.unideploy.pipeline.config.PublishSettings;
 import dev.unideploy.pipeline.events.EventSink;
@@ -80,7 +81,7 @@ final class DemoFormats {
     Path bootable = out;
     if (format == TargetFormat.GCE_TARBALL) {
       bootable =
-          GceTarExtractor.extractDiskRaw(out, dir.resolve("formats").resolve("gce-disk.raw"));
+          GceTarballExtractor.extractDiskRaw(out, dir.resolve("formats").resolve("gce-disk.raw"));
       r.put("bootedFile", bootable.toString());
     }
     r.put("content", contentCheck(bootable, format, source, sourceSha));

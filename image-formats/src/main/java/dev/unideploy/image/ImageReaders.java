@@ -38,7 +38,7 @@ public final class ImageReaders {
         case RAW:
           return RawImageReader.open(source, options);
         case QCOW2:
-          return Qcow2Reader.open(source);
+          return Qcow2Reader.open(source, options);
         case VMDK:
           return VmdkReader.open(source, options);
         case VHD:
