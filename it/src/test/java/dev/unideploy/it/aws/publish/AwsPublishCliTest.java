@@ -76,7 +76,7 @@ class AwsPublishCliTest {
         "--config",
         config.toString(),
         "--no-verify",
-        "--state-dir",
+        "--state",
         dir.resolve("state").toString());
   }
 
