@@ -4,6 +4,9 @@
 # started. Extra arguments go to Maven, e.g.:
 #   scripts/test.sh -pl image-formats -am      one module and what it needs
 #   scripts/test.sh -DskipITs                  unit tests only: no emulators, no it/ tests
+# The JDK is Maven's: JAVA_HOME picks it, e.g. on the newest supported one (the formatting check
+# then is left to Java 17, see the root pom's jdk25-plus profile):
+#   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 scripts/test.sh
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -36,6 +39,8 @@ else
   echo "test.sh: -DskipITs given: not starting the emulators; the it/ module's tests are skipped"
 fi
 
+java_bin=${JAVA_HOME:+$JAVA_HOME/bin/}java
+echo "test.sh: testing on $("$java_bin" -version 2>&1 | head -1) (${JAVA_HOME:-java on PATH})"
 rc=0
 mvn -B -ntp verify "$@" || rc=$?
 
