@@ -1,7 +1,5 @@
 /**
- * Azure provider: fixed VHD page-blob upload, gallery image versions, VMSS fleet operations.
- *
- * <p>Empty until its issue lands; the module exists so the reactor's shape matches
- * ../shared/DESIGN.md and the CLI's provider lookup already lists it as "not available yet".
+ * Azure provider: fixed VHD uploads into managed disks or page blobs, Azure Compute Gallery image
+ * versions replicated per region, retention of the app's old versions.
  */
 package dev.unideploy.provider.azure;

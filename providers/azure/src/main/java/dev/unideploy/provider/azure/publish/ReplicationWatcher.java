@@ -1,0 +1,89 @@
+package dev.unideploy.provider.azure.publish;
+
+import com.azure.resourcemanager.compute.fluent.models.GalleryImageVersionInner;
+import com.azure.resourcemanager.compute.models.RegionalReplicationStatus;
+import com.azure.resourcemanager.compute.models.ReplicationState;
+import dev.unideploy.pipeline.UnideployException;
+import dev.unideploy.pipeline.events.EventSink;
+import dev.unideploy.pipeline.events.LogEvent;
+import java.time.Duration;
+import java.util.Collection;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * Follows an image version's replication through its {@code replicationStatus} ({@code
+ * $expand=ReplicationStatus}) and reports each region as soon as it completes or fails, rather than
+ * waiting for the whole operation, which only ends when the last region does.
+ */
+final class ReplicationWatcher {
+  /** One region's outcome: completed, or failed with Azure's details. */
+  record RegionState(String region, boolean completed, String details) {}
+
+  private final EventSink events;
+  private final Duration poll;
+
+  ReplicationWatcher(EventSink events, Duration poll) {
+    this.events = events;
+    this.poll = poll;
+  }
+
+  static String norm(String region) {
+    return region.replace(" ", "").toLowerCase(Locale.ROOT);
+  }
+
+  /**
+   * Polls until every region of {@code wanted} has ended (or {@code stopWhen} has), at most {@code
+   * timeout}; returns the regions that ended, keyed by normalised name.
+   */
+  Map<String, RegionState> watch(
+      Supplier<GalleryImageVersionInner> read,
+      Collection<String> wanted,
+      Collection<String> stopWhen,
+      Duration timeout,
+      String what) {
+    Map<String, RegionState> ended = new LinkedHashMap<>();
+    long end = System.nanoTime() + timeout.toNanos();
+    String last = "not started";
+    while (true) {
+      GalleryImageVersionInner v = read.get();
+      if (v == null) {
+        throw new UnideployException(what + " disappeared while replicating; re-run to publish it again");
+      }
+      if (v.replicationStatus() != null && v.replicationStatus().summary() != null) {
+        StringBuilder s = new StringBuilder();
+        for (RegionalReplicationStatus r : v.replicationStatus().summary()) {
+          String key = norm(r.region());
+          s.append(key).append('=').append(r.state()).append(' ');
+          if (!wanted.contains(key) || ended.containsKey(key)) {
+            continue;
+          }
+          if (ReplicationState.COMPLETED.equals(r.state())) {
+            ended.put(key, new RegionState(key, true, null));
+            events.emit(LogEvent.info("replicate", what + ": replicated to " + key));
+          } else if (ReplicationState.FAILED.equals(r.state())) {
+            ended.put(key, new RegionState(key, false, r.details()));
+            events.emit(LogEvent.warn("replicate", what + ": replication to " + key + " failed: " + r.details()));
+          }
+        }
+        last = s.toString().strip();
+      }
+      if (ended.keySet().containsAll(stopWhen) || ended.keySet().containsAll(wanted)) {
+        return ended;
+      }
+      if (System.nanoTime() - end >= 0) {
+        throw new UnideployException(
+            "timed out after " + timeout.toMinutes() + " min waiting for " + what + " to replicate (last: "
+                + last + "); raise providers.azure.waits.replication, or re-run to go on waiting");
+      }
+      try {
+        Thread.sleep(poll.toMillis());
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new UnideployException("interrupted while waiting for " + what + "; re-run to resume", e);
+      }
+    }
+  }
+}
