@@ -228,6 +228,7 @@ def routes(fake, router):
                                   "galleryImageVersion.properties.storageProfile.osDiskImage.source")
                 if source.get("uri") and not source.get("storageAccountId"):
                     raise invalid("A VHD source uri needs storageAccountId.", "source.storageAccountId")
+                check_source(source)
                 pp["targetRegions"] = targets
                 pp.setdefault("excludeFromLatest", False)
                 pp["publishedDate"] = now_iso()
@@ -251,6 +252,19 @@ def routes(fake, router):
             return None
 
         return caps(ctx, location, work, 200 if existing else 201, accepted)
+
+    def check_source(source):
+        # What ARM validates before accepting the request; the VHD itself is read afterwards.
+        if source.get("id"):
+            disk = fake.by_id(source["id"])
+            if disk is None or disk["type"] != DISK_TYPE:
+                raise ArmError(404, "NotFound", f"Source {source['id']} does not exist.")
+            state = disk["properties"].get("diskState")
+            if state in ("ActiveUpload", "ReadyToUpload"):
+                raise conflict("OperationNotAllowed",
+                               f"The source disk is in state {state}: finish the upload and revoke access first.")
+        elif fake.azurite.split(source["uri"]) is None:
+            raise invalid(f"The blob {source['uri']} is not in a storage account this fake knows.", "source.uri")
 
     def read_source(rg, source, rid):
         os.makedirs(os.path.join(fake.data_dir, "images"), exist_ok=True)

@@ -17,8 +17,8 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.file.Files;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -51,7 +51,9 @@ public final class AzureClients {
     this(settings, null);
   }
 
-  /** Clients with a given credential (tests), or the default chain when {@code credential} is null. */
+  /**
+   * Clients with a given credential (tests), or the default chain when {@code credential} is null.
+   */
   public AzureClients(AzureSettings settings, TokenCredential credential) {
     this.settings = settings;
     this.subscription = settings.requireSubscription();

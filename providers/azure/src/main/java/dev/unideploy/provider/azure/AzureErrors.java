@@ -44,7 +44,9 @@ public final class AzureErrors {
         return m.getValue().getCode() + ": " + m.getValue().getMessage();
       }
       if (c instanceof BlobStorageException b) {
-        return (b.getErrorCode() == null ? "HTTP " + b.getStatusCode() : b.getErrorCode().toString())
+        return (b.getErrorCode() == null
+                ? "HTTP " + b.getStatusCode()
+                : b.getErrorCode().toString())
             + " (HTTP "
             + b.getStatusCode()
             + ")";

@@ -33,7 +33,8 @@ public final class AzureProvider implements Provider {
   public void validate(DeployConfig config) {
     AzureSettings s = config.providerSettings("azure", AzureSettings.class);
     if (s.upload().pageBlob() && s.upload().storageAccount() == null) {
-      throw new UnideployException("providers.azure.upload.storageAccount is required for page-blob");
+      throw new UnideployException(
+          "providers.azure.upload.storageAccount is required for page-blob");
     }
   }
 

@@ -40,7 +40,8 @@ public record AzureSettings(
     @JsonProperty("fleet") FleetSettings fleet) {
 
   static final Pattern GUID =
-      Pattern.compile("[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
+      Pattern.compile(
+          "[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}");
   static final Pattern REGION = Pattern.compile("[a-z][a-z0-9]{2,30}");
   static final Pattern RESOURCE_GROUP = Pattern.compile("[-\\w.()]{1,89}[-\\w()]");
   static final List<String> STORAGE_TYPES = List.of("Standard_LRS", "Standard_ZRS", "Premium_LRS");
@@ -215,7 +216,9 @@ public record AzureSettings(
       }
       if (image != null && !NAME.matcher(image).matches()) {
         throw new IllegalArgumentException(
-            "gallery.image '" + image + "' is not an image definition name (letters, digits, _ . -)");
+            "gallery.image '"
+                + image
+                + "' is not an image definition name (letters, digits, _ . -)");
       }
       for (String[] kv :
           new String[][] {{"publisher", publisher}, {"offer", offer}, {"sku", sku}}) {
@@ -254,7 +257,8 @@ public record AzureSettings(
       }
       concurrency = concurrency == null ? 16 : concurrency;
       if (concurrency < 1 || concurrency > 64) {
-        throw new IllegalArgumentException("upload.concurrency must be 1 to 64, was " + concurrency);
+        throw new IllegalArgumentException(
+            "upload.concurrency must be 1 to 64, was " + concurrency);
       }
       if (storageAccount != null && !ACCOUNT.matcher(storageAccount).matches()) {
         throw new IllegalArgumentException(

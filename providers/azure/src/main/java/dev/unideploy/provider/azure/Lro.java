@@ -41,7 +41,8 @@ public final class Lro {
       return poller.getFinalResult();
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
-      throw new UnideployException("interrupted while waiting for " + what + "; re-run to resume", e);
+      throw new UnideployException(
+          "interrupted while waiting for " + what + "; re-run to resume", e);
     } catch (UnideployException e) {
       throw e;
     } catch (RuntimeException e) {

@@ -35,12 +35,13 @@ import java.util.regex.Pattern;
 
 /**
  * Publishes to Azure: the disk is streamed as a fixed VHD into a managed disk (or a page blob), an
- * image version of the app's gallery image definition is made from it per release and replicated
- * to the target regions (each reported as it completes), and the app's old versions are retired
- * with the disks and blobs behind them. Every step finds earlier work by the version's tags.
+ * image version of the app's gallery image definition is made from it per release and replicated to
+ * the target regions (each reported as it completes), and the app's old versions are retired with
+ * the disks and blobs behind them. Every step finds earlier work by the version's tags.
  */
 public final class AzureImagePublisher implements ImagePublisher {
-  private static final Pattern SEMVER = Pattern.compile("v?(\\d{1,9})\\.(\\d{1,9})(?:\\.(\\d{1,9}))?");
+  private static final Pattern SEMVER =
+      Pattern.compile("v?(\\d{1,9})\\.(\\d{1,9})(?:\\.(\\d{1,9}))?");
 
   private final ProviderContext context;
   private final AzureSettings settings;
@@ -73,14 +74,18 @@ public final class AzureImagePublisher implements ImagePublisher {
   }
 
   static HyperVGeneration generation(PublishSettings p) {
-    return p.bootMode() == PublishSettings.BootMode.LEGACY_BIOS ? HyperVGeneration.V1 : HyperVGeneration.V2;
+    return p.bootMode() == PublishSettings.BootMode.LEGACY_BIOS
+        ? HyperVGeneration.V1
+        : HyperVGeneration.V2;
   }
 
   GalleryRegistrar.Definition definition(PublishRequest r) {
     AzureSettings.GallerySettings g = settings.gallery();
     HyperVGeneration gen = generation(r.settings());
     Architecture arch =
-        r.settings().architecture() == PublishSettings.Architecture.ARM64 ? Architecture.ARM64 : Architecture.X64;
+        r.settings().architecture() == PublishSettings.Architecture.ARM64
+            ? Architecture.ARM64
+            : Architecture.X64;
     if (arch == Architecture.ARM64 && gen == HyperVGeneration.V1) {
       throw new UnideployException(
           "publish.architecture arm64 needs UEFI on Azure (generation 2): set publish.bootMode: uefi");
@@ -104,15 +109,21 @@ public final class AzureImagePublisher implements ImagePublisher {
               + "' cannot name an Azure gallery image version, which must be MAJOR.MINOR.PATCH"
               + " (numbers only): set version: 1.2.3 or pass --version");
     }
-    return Integer.parseInt(m.group(1)) + "." + Integer.parseInt(m.group(2)) + "."
+    return Integer.parseInt(m.group(1))
+        + "."
+        + Integer.parseInt(m.group(2))
+        + "."
         + (m.group(3) == null ? 0 : Integer.parseInt(m.group(3)));
   }
 
   String fingerprint(PublishRequest r) {
     GalleryRegistrar.Definition d = definition(r);
     return AzureTags.fingerprint(
-        "gallery=" + settings.gallery().name(), "image=" + d.name(), "generation=" + d.generation(),
-        "architecture=" + d.architecture(), "upload=" + settings.upload().method());
+        "gallery=" + settings.gallery().name(),
+        "image=" + d.name(),
+        "generation=" + d.generation(),
+        "architecture=" + d.architecture(),
+        "upload=" + settings.upload().method());
   }
 
   private String home() {
@@ -140,16 +151,22 @@ public final class AzureImagePublisher implements ImagePublisher {
     }
     if (!fingerprint(request).equals(tags.get(AzureTags.SETTINGS))) {
       throw new UnideployException(
-          "image version " + d.name() + "/" + ver + " was published with other settings; bump the version");
+          "image version "
+              + d.name()
+              + "/"
+              + ver
+              + " was published with other settings; bump the version");
     }
-    return Optional.of(new PublishedImage(v.id(), d.name() + "/" + ver, home(), true, attributes(v)));
+    return Optional.of(
+        new PublishedImage(v.id(), d.name() + "/" + ver, home(), true, attributes(v)));
   }
 
   @Override
   public UploadedDisk upload(PublishRequest request, UploadSource source) {
     UploadOutcome out =
         settings.upload().pageBlob()
-            ? new PageBlobUpload(clients, context.events(), context.clock()).upload(request, source.disk())
+            ? new PageBlobUpload(clients, context.events(), context.clock())
+                .upload(request, source.disk())
             : new ManagedDiskUpload(clients, context.events(), context.clock())
                 .upload(request, source.disk(), generation(request.settings()));
     Map<String, Object> facts = new LinkedHashMap<>();
@@ -176,11 +193,16 @@ public final class AzureImagePublisher implements ImagePublisher {
         settings.upload().pageBlob()
             ? new GalleryDiskImageSource()
                 .withUri(disk.handle())
-                .withStorageAccountId(new PageBlobUpload(clients, context.events(), context.clock()).storageAccountId())
+                .withStorageAccountId(
+                    new PageBlobUpload(clients, context.events(), context.clock())
+                        .storageAccountId())
             : new GalleryDiskImageSource().withId(disk.handle());
     if (registrar.version(d.name(), ver) == null) {
-      registrar.putVersion(d.name(), ver, tags, source, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
-      context.events().emit(LogEvent.info("register", "creating image version " + d.name() + "/" + ver));
+      registrar.putVersion(
+          d.name(), ver, tags, source, OffsetDateTime.ofInstant(now, ZoneOffset.UTC));
+      context
+          .events()
+          .emit(LogEvent.info("register", "creating image version " + d.name() + "/" + ver));
     }
     Map<String, ReplicationWatcher.RegionState> ended =
         watcher.watch(
@@ -192,8 +214,15 @@ public final class AzureImagePublisher implements ImagePublisher {
     ReplicationWatcher.RegionState h = ended.get(home());
     if (h == null || !h.completed()) {
       throw new UnideployException(
-          "image version " + d.name() + "/" + ver + " failed in the home region " + home() + ": "
-              + (h == null ? "no status" : h.details()) + "; fix the cause and re-run");
+          "image version "
+              + d.name()
+              + "/"
+              + ver
+              + " failed in the home region "
+              + home()
+              + ": "
+              + (h == null ? "no status" : h.details())
+              + "; fix the cause and re-run");
     }
     GalleryImageVersionInner v = registrar.version(d.name(), ver);
     return new PublishedImage(v.id(), d.name() + "/" + ver, home(), false, attributes(v));
@@ -214,21 +243,35 @@ public final class AzureImagePublisher implements ImagePublisher {
     }
     List<String> configured = new ArrayList<>();
     if (v.publishingProfile() != null && v.publishingProfile().targetRegions() != null) {
-      v.publishingProfile().targetRegions().forEach(t -> configured.add(ReplicationWatcher.norm(t.name())));
+      v.publishingProfile()
+          .targetRegions()
+          .forEach(t -> configured.add(ReplicationWatcher.norm(t.name())));
     }
     boolean failed = GalleryProvisioningState.FAILED.equals(v.provisioningState());
     if (failed || !configured.containsAll(regions())) {
-      context.events().emit(LogEvent.info("replicate",
-          failed ? "retrying the regions that failed" : "adding target regions " + others));
-      registrar.putVersion(d.name(), ver, v.tags(), v.storageProfile().osDiskImage().source(),
+      context
+          .events()
+          .emit(
+              LogEvent.info(
+                  "replicate",
+                  failed ? "retrying the regions that failed" : "adding target regions " + others));
+      registrar.putVersion(
+          d.name(),
+          ver,
+          v.tags(),
+          v.storageProfile().osDiskImage().source(),
           OffsetDateTime.ofInstant(context.clock().instant(), ZoneOffset.UTC));
     }
     if (others.isEmpty()) {
       return List.of();
     }
     Map<String, ReplicationWatcher.RegionState> ended =
-        watcher.watch(() -> registrar.version(d.name(), ver), regions(), regions(),
-            settings.waits().replication(), "image version " + d.name() + "/" + ver);
+        watcher.watch(
+            () -> registrar.version(d.name(), ver),
+            regions(),
+            regions(),
+            settings.waits().replication(),
+            "image version " + d.name() + "/" + ver);
     List<RegionImage> out = new ArrayList<>();
     for (String r : others) {
       ReplicationWatcher.RegionState s = ended.get(r);
@@ -243,9 +286,13 @@ public final class AzureImagePublisher implements ImagePublisher {
 
   @Override
   public void share(PublishRequest request, List<RegionImage> images) {
-    context.events().emit(LogEvent.info("share",
-        "the gallery's latest version is the newest one not excluded from latest; access is Azure"
-            + " RBAC on the gallery (not changed by unideploy)"));
+    context
+        .events()
+        .emit(
+            LogEvent.info(
+                "share",
+                "the gallery's latest version is the newest one not excluded from latest; access is Azure"
+                    + " RBAC on the gallery (not changed by unideploy)"));
   }
 
   @Override
@@ -263,8 +310,11 @@ public final class AzureImagePublisher implements ImagePublisher {
         ours.add(v);
       }
     }
-    ours.sort(Comparator.comparing((GalleryImageVersionInner v) -> v.tags().getOrDefault(AzureTags.PUBLISHED_AT, ""))
-        .reversed().thenComparing(GalleryImageVersionInner::name, Comparator.reverseOrder()));
+    ours.sort(
+        Comparator.comparing(
+                (GalleryImageVersionInner v) -> v.tags().getOrDefault(AzureTags.PUBLISHED_AT, ""))
+            .reversed()
+            .thenComparing(GalleryImageVersionInner::name, Comparator.reverseOrder()));
     List<RetiredImage> retired = new ArrayList<>();
     for (int i = keep; i < ours.size(); i++) {
       GalleryImageVersionInner v = ours.get(i);
@@ -282,8 +332,18 @@ public final class AzureImagePublisher implements ImagePublisher {
           deleteUpload(upload);
         }
       }
-      context.events().emit(LogEvent.info("retire",
-          (dryRun ? "would delete " : "deleted ") + "image version " + d.name() + "/" + v.name() + " and " + gone));
+      context
+          .events()
+          .emit(
+              LogEvent.info(
+                  "retire",
+                  (dryRun ? "would delete " : "deleted ")
+                      + "image version "
+                      + d.name()
+                      + "/"
+                      + v.name()
+                      + " and "
+                      + gone));
       retired.add(new RetiredImage(home(), v.id(), d.name() + "/" + v.name(), gone, dryRun));
     }
     return retired;
@@ -293,8 +353,11 @@ public final class AzureImagePublisher implements ImagePublisher {
     if (handle.startsWith("/subscriptions/")) {
       String name = handle.substring(handle.lastIndexOf('/') + 1);
       try {
-        Lro.await(clients.compute().getDisks().beginDelete(settings.requireResourceGroup(), name),
-            "deleting disk " + name, settings.waits().operation(), settings.waits().pollInterval());
+        Lro.await(
+            clients.compute().getDisks().beginDelete(settings.requireResourceGroup(), name),
+            "deleting disk " + name,
+            settings.waits().operation(),
+            settings.waits().pollInterval());
       } catch (UnideployException e) {
         context.events().emit(LogEvent.warn("retire", "kept disk " + name + ": " + e.getMessage()));
       }

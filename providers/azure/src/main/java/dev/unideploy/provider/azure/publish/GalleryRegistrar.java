@@ -42,7 +42,11 @@ import java.util.Objects;
 final class GalleryRegistrar {
   /** The image definition's shape, derived from the publish settings. */
   record Definition(
-      String name, String publisher, String offer, String sku, HyperVGeneration generation,
+      String name,
+      String publisher,
+      String offer,
+      String sku,
+      HyperVGeneration generation,
       Architecture architecture) {}
 
   private final AzureClients clients;
@@ -73,7 +77,9 @@ final class GalleryRegistrar {
       requireCreate("gallery " + gallery());
       GalleryInner g = new GalleryInner().withLocation(settings.requireLocation());
       g.withTags(Map.of(AzureTags.MANAGED, "true"));
-      await(compute().getGalleries().beginCreateOrUpdate(rg(), gallery(), g), "creating gallery " + gallery());
+      await(
+          compute().getGalleries().beginCreateOrUpdate(rg(), gallery(), g),
+          "creating gallery " + gallery());
       events.emit(LogEvent.info("register", "created gallery " + gallery()));
     }
     GalleryImageInner existing =
@@ -99,13 +105,15 @@ final class GalleryRegistrar {
     await(
         compute().getGalleryImages().beginCreateOrUpdate(rg(), gallery(), d.name(), spec),
         "creating image definition " + d.name());
-    events.emit(LogEvent.info("register", "created image definition " + gallery() + "/" + d.name()));
+    events.emit(
+        LogEvent.info("register", "created image definition " + gallery() + "/" + d.name()));
   }
 
   private void requireCreate(String what) {
     if (!settings.gallery().create()) {
       throw new UnideployException(
-          what + " does not exist and providers.azure.gallery.create is false: create it, or allow"
+          what
+              + " does not exist and providers.azure.gallery.create is false: create it, or allow"
               + " unideploy to");
     }
   }
@@ -113,9 +121,11 @@ final class GalleryRegistrar {
   private void check(GalleryImageInner existing, Definition d) {
     List<String> diff = new ArrayList<>();
     if (!Objects.equals(existing.hyperVGeneration(), d.generation())) {
-      diff.add("hyperVGeneration " + existing.hyperVGeneration() + " (wanted " + d.generation() + ")");
+      diff.add(
+          "hyperVGeneration " + existing.hyperVGeneration() + " (wanted " + d.generation() + ")");
     }
-    Architecture arch = existing.architecture() == null ? Architecture.X64 : existing.architecture();
+    Architecture arch =
+        existing.architecture() == null ? Architecture.X64 : existing.architecture();
     if (!arch.equals(d.architecture())) {
       diff.add("architecture " + arch + " (wanted " + d.architecture() + ")");
     }
@@ -142,7 +152,11 @@ final class GalleryRegistrar {
             compute()
                 .getGalleryImageVersions()
                 .getWithResponse(
-                    rg(), gallery(), definition, version, ReplicationStatusTypes.REPLICATION_STATUS,
+                    rg(),
+                    gallery(),
+                    definition,
+                    version,
+                    ReplicationStatusTypes.REPLICATION_STATUS,
                     Context.NONE)
                 .getValue());
   }
@@ -151,7 +165,10 @@ final class GalleryRegistrar {
   List<GalleryImageVersionInner> versions(String definition) {
     List<GalleryImageVersionInner> out = new ArrayList<>();
     try {
-      compute().getGalleryImageVersions().listByGalleryImage(rg(), gallery(), definition).forEach(out::add);
+      compute()
+          .getGalleryImageVersions()
+          .listByGalleryImage(rg(), gallery(), definition)
+          .forEach(out::add);
     } catch (ManagementException e) {
       if (!AzureErrors.notFound(e)) {
         throw Lro.failed("listing versions of " + definition, e);
@@ -165,7 +182,10 @@ final class GalleryRegistrar {
    * not wait for replication, which {@link ReplicationWatcher} follows region by region.
    */
   void putVersion(
-      String definition, String version, Map<String, String> tags, GalleryDiskImageSource source,
+      String definition,
+      String version,
+      Map<String, String> tags,
+      GalleryDiskImageSource source,
       OffsetDateTime now) {
     GalleryImageVersionPublishingProfile profile =
         new GalleryImageVersionPublishingProfile()
@@ -174,7 +194,8 @@ final class GalleryRegistrar {
             .withExcludeFromLatest(settings.excludeFromLatest())
             .withTargetRegions(targets());
     if (settings.endOfLifeAfter() != null) {
-      profile.withEndOfLifeDate(now.plus(settings.endOfLifeAfter()).withOffsetSameInstant(ZoneOffset.UTC));
+      profile.withEndOfLifeDate(
+          now.plus(settings.endOfLifeAfter()).withOffsetSameInstant(ZoneOffset.UTC));
     }
     GalleryImageVersionInner spec =
         new GalleryImageVersionInner()
@@ -186,7 +207,10 @@ final class GalleryRegistrar {
     spec.withTags(tags);
     try {
       // Only the start: the poller is dropped; replication is followed through the version itself.
-      compute().getGalleryImageVersions().beginCreateOrUpdate(rg(), gallery(), definition, version, spec).poll();
+      compute()
+          .getGalleryImageVersions()
+          .beginCreateOrUpdate(rg(), gallery(), definition, version, spec)
+          .poll();
     } catch (RuntimeException e) {
       throw Lro.failed("creating image version " + definition + "/" + version, e);
     }
@@ -198,12 +222,17 @@ final class GalleryRegistrar {
       out.add(
           new TargetRegion()
               .withName(t.name())
-              .withRegionalReplicaCount(t.replicas() == null ? settings.replicaCount() : t.replicas())
+              .withRegionalReplicaCount(
+                  t.replicas() == null ? settings.replicaCount() : t.replicas())
               .withStorageAccountType(
                   StorageAccountType.fromString(
-                      t.storageAccountType() == null ? settings.storageAccountType() : t.storageAccountType()))
+                      t.storageAccountType() == null
+                          ? settings.storageAccountType()
+                          : t.storageAccountType()))
               .withExcludeFromLatest(
-                  t.excludeFromLatest() == null ? settings.excludeFromLatest() : t.excludeFromLatest()));
+                  t.excludeFromLatest() == null
+                      ? settings.excludeFromLatest()
+                      : t.excludeFromLatest()));
     }
     return out;
   }

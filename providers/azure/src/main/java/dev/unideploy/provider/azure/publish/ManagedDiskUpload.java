@@ -65,7 +65,8 @@ final class ManagedDiskUpload {
     DiskInner existing = find(disks, rg, name);
 
     if (existing != null && prev.finished() && existing.id().equalsIgnoreCase(prev.target())) {
-      events.emit(LogEvent.info("upload", "disk " + name + " already holds this image (uploaded earlier)"));
+      events.emit(
+          LogEvent.info("upload", "disk " + name + " already holds this image (uploaded earlier)"));
       return new UploadOutcome(existing.id(), null, true);
     }
     JournalProgress progress;
@@ -83,7 +84,8 @@ final class ManagedDiskUpload {
       }
       DiskInner created = create(disks, rg, name, size, generation, AzureTags.forUpload(request));
       progress = JournalProgress.start(journal, clock, key, created.id(), gen, size);
-      events.emit(LogEvent.info("upload", "created disk " + name + " for upload (" + size + " bytes)"));
+      events.emit(
+          LogEvent.info("upload", "created disk " + name + " for upload (" + size + " bytes)"));
     }
     String diskId = progressTarget(disks, rg, name);
     String sas =
@@ -108,9 +110,13 @@ final class ManagedDiskUpload {
           new VhdUploader(events, settings.upload().concurrency())
               .upload(
                   disk,
-                  VhdUploader.footer(disk, request.contentSha256(), clock.instant().getEpochSecond()),
+                  VhdUploader.footer(
+                      disk, request.contentSha256(), clock.instant().getEpochSecond()),
                   SdkPageWriter.forSasUrl(
-                      sas, clients.http(), settings.retry().maxAttempts(), settings.retry().callTimeout()),
+                      sas,
+                      clients.http(),
+                      settings.retry().maxAttempts(),
+                      settings.retry().callTimeout()),
                   progress);
     } finally {
       sas = null; // dropped as soon as possible: it grants write access to the disk
@@ -125,7 +131,11 @@ final class ManagedDiskUpload {
   }
 
   static String diskName(PublishRequest request, int generation) {
-    return request.app() + "-" + request.sha8() + "-upload" + (generation == 0 ? "" : "-g" + generation);
+    return request.app()
+        + "-"
+        + request.sha8()
+        + "-upload"
+        + (generation == 0 ? "" : "-g" + generation);
   }
 
   private String progressTarget(DisksClient disks, String rg, String name) {
@@ -152,11 +162,15 @@ final class ManagedDiskUpload {
         new DiskInner()
             .withLocation(settings.requireLocation())
             .withTags(tags)
-            .withSku(new DiskSku().withName(DiskStorageAccountTypes.fromString(settings.upload().diskSku())))
+            .withSku(
+                new DiskSku()
+                    .withName(DiskStorageAccountTypes.fromString(settings.upload().diskSku())))
             .withOsType(OperatingSystemTypes.LINUX)
             .withHyperVGeneration(generation)
             .withCreationData(
-                new CreationData().withCreateOption(DiskCreateOption.UPLOAD).withUploadSizeBytes(size));
+                new CreationData()
+                    .withCreateOption(DiskCreateOption.UPLOAD)
+                    .withUploadSizeBytes(size));
     try {
       return Lro.await(
           disks.beginCreateOrUpdate(rg, name, spec),
@@ -169,7 +183,8 @@ final class ManagedDiskUpload {
   }
 
   private void abandon(DisksClient disks, String rg, DiskInner d) {
-    if (DiskState.ACTIVE_UPLOAD.equals(d.diskState()) || DiskState.ACTIVE_SAS.equals(d.diskState())) {
+    if (DiskState.ACTIVE_UPLOAD.equals(d.diskState())
+        || DiskState.ACTIVE_SAS.equals(d.diskState())) {
       Lro.await(
           disks.beginRevokeAccess(rg, d.name()),
           "revoking access to disk " + d.name(),

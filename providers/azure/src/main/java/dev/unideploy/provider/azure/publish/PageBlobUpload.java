@@ -16,8 +16,8 @@ import java.time.Clock;
 
 /**
  * The alternative upload route, for accounts that prefer a storage account: a page blob {@code
- * <app>/<sha256>.vhd} in {@code upload.container}, written page by page like the managed disk,
- * then given to the gallery as a VHD source ({@code uri} + {@code storageAccountId}). Entra ID
+ * <app>/<sha256>.vhd} in {@code upload.container}, written page by page like the managed disk, then
+ * given to the gallery as a VHD source ({@code uri} + {@code storageAccountId}). Entra ID
  * authenticates (role Storage Blob Data Contributor), or {@code AZURE_STORAGE_CONNECTION_STRING}
  * when set (an account key; never read from the config file).
  */
@@ -74,7 +74,8 @@ final class PageBlobUpload {
     JournalProgress.Previous prev = JournalProgress.previous(journal, clock, key);
     boolean exists = blob.exists();
     if (exists && prev.finished() && url.equals(prev.target())) {
-      events.emit(LogEvent.info("upload", "blob " + name + " already holds this image (uploaded earlier)"));
+      events.emit(
+          LogEvent.info("upload", "blob " + name + " already holds this image (uploaded earlier)"));
       return new UploadOutcome(url, null, true);
     }
     JournalProgress progress;
@@ -82,9 +83,18 @@ final class PageBlobUpload {
       progress = JournalProgress.resume(journal, clock, key, url);
     } else {
       // No journal record for an existing blob: its pages cannot be trusted, so start it afresh.
-      blob.createWithResponse(size, 0L, null, AzureTags.forUpload(request).entrySet().stream()
-          .collect(java.util.stream.Collectors.toMap(e -> e.getKey().replace(':', '_').replace('-', '_'), java.util.Map.Entry::getValue)),
-          null, settings.retry().callTimeout(), com.azure.core.util.Context.NONE);
+      blob.createWithResponse(
+          size,
+          0L,
+          null,
+          AzureTags.forUpload(request).entrySet().stream()
+              .collect(
+                  java.util.stream.Collectors.toMap(
+                      e -> e.getKey().replace(':', '_').replace('-', '_'),
+                      java.util.Map.Entry::getValue)),
+          null,
+          settings.retry().callTimeout(),
+          com.azure.core.util.Context.NONE);
       progress = JournalProgress.start(journal, clock, key, url, prev.generation(), size);
       events.emit(LogEvent.info("upload", "created page blob " + name + " (" + size + " bytes)"));
     }
@@ -102,7 +112,11 @@ final class PageBlobUpload {
   void delete(String url) {
     String prefix = container().getBlobContainerUrl() + "/";
     if (url.startsWith(prefix)) {
-      container().getBlobClient(java.net.URLDecoder.decode(url.substring(prefix.length()), java.nio.charset.StandardCharsets.UTF_8)).deleteIfExists();
+      container()
+          .getBlobClient(
+              java.net.URLDecoder.decode(
+                  url.substring(prefix.length()), java.nio.charset.StandardCharsets.UTF_8))
+          .deleteIfExists();
     }
   }
 }

@@ -50,7 +50,8 @@ final class ReplicationWatcher {
     while (true) {
       GalleryImageVersionInner v = read.get();
       if (v == null) {
-        throw new UnideployException(what + " disappeared while replicating; re-run to publish it again");
+        throw new UnideployException(
+            what + " disappeared while replicating; re-run to publish it again");
       }
       if (v.replicationStatus() != null && v.replicationStatus().summary() != null) {
         StringBuilder s = new StringBuilder();
@@ -65,7 +66,9 @@ final class ReplicationWatcher {
             events.emit(LogEvent.info("replicate", what + ": replicated to " + key));
           } else if (ReplicationState.FAILED.equals(r.state())) {
             ended.put(key, new RegionState(key, false, r.details()));
-            events.emit(LogEvent.warn("replicate", what + ": replication to " + key + " failed: " + r.details()));
+            events.emit(
+                LogEvent.warn(
+                    "replicate", what + ": replication to " + key + " failed: " + r.details()));
           }
         }
         last = s.toString().strip();
@@ -75,14 +78,20 @@ final class ReplicationWatcher {
       }
       if (System.nanoTime() - end >= 0) {
         throw new UnideployException(
-            "timed out after " + timeout.toMinutes() + " min waiting for " + what + " to replicate (last: "
-                + last + "); raise providers.azure.waits.replication, or re-run to go on waiting");
+            "timed out after "
+                + timeout.toMinutes()
+                + " min waiting for "
+                + what
+                + " to replicate (last: "
+                + last
+                + "); raise providers.azure.waits.replication, or re-run to go on waiting");
       }
       try {
         Thread.sleep(poll.toMillis());
       } catch (InterruptedException e) {
         Thread.currentThread().interrupt();
-        throw new UnideployException("interrupted while waiting for " + what + "; re-run to resume", e);
+        throw new UnideployException(
+            "interrupted while waiting for " + what + "; re-run to resume", e);
       }
     }
   }

@@ -49,8 +49,8 @@ final class PagePlan {
   }
 
   /**
-   * The part of {@code buf[0, length)} between its first and last non-zero 512-byte page, as
-   * {@code {from, to}} byte offsets (to exclusive), or null when every byte is zero.
+   * The part of {@code buf[0, length)} between its first and last non-zero 512-byte page, as {@code
+   * {from, to}} byte offsets (to exclusive), or null when every byte is zero.
    */
   static int[] trim(byte[] buf, int length) {
     int first = -1;

@@ -45,7 +45,11 @@ final class PagePump {
    * Sends every window of {@code candidates} not in {@code acknowledged}; calls {@code onAck} with
    * each window the service acknowledged (from the sending threads).
    */
-  Outcome run(DiskImage disk, BitSet candidates, BitSet acknowledged, java.util.function.IntConsumer onAck) {
+  Outcome run(
+      DiskImage disk,
+      BitSet candidates,
+      BitSet acknowledged,
+      java.util.function.IntConsumer onAck) {
     BitSet todo = (BitSet) candidates.clone();
     todo.andNot(acknowledged);
     long total = (long) todo.cardinality() * PagePlan.WINDOW;
@@ -62,7 +66,9 @@ final class PagePump {
     long zero = 0;
     List<long[]> written = new ArrayList<>();
     try {
-      for (int w = todo.nextSetBit(0); w >= 0 && failure.get() == null; w = todo.nextSetBit(w + 1)) {
+      for (int w = todo.nextSetBit(0);
+          w >= 0 && failure.get() == null;
+          w = todo.nextSetBit(w + 1)) {
         byte[] buf = take(pool, failure);
         if (buf == null) {
           break;

@@ -8,7 +8,10 @@ import java.util.List;
  */
 public interface PageWriter {
 
-  /** Writes {@code length} bytes of {@code buf} at {@code offset} (both multiples of 512, at most 4 MiB). */
+  /**
+   * Writes {@code length} bytes of {@code buf} at {@code offset} (both multiples of 512, at most 4
+   * MiB).
+   */
   void putPages(long offset, byte[] buf, int length);
 
   /** The blob's written ranges, {@code {start, endExclusive}}, in order. */

@@ -3,9 +3,9 @@ package dev.unideploy.provider.azure.upload;
 import com.azure.core.http.HttpClient;
 import com.azure.core.util.Context;
 import com.azure.storage.blob.models.BlobRange;
-import com.azure.storage.blob.models.ListPageRangesOptions;
 import com.azure.storage.blob.models.PageRange;
 import com.azure.storage.blob.models.PageRangeItem;
+import com.azure.storage.blob.options.ListPageRangesOptions;
 import com.azure.storage.blob.specialized.PageBlobClient;
 import com.azure.storage.blob.specialized.SpecializedBlobClientBuilder;
 import com.azure.storage.common.policy.RequestRetryOptions;
@@ -28,7 +28,8 @@ public final class SdkPageWriter implements PageWriter {
   }
 
   /** A writer for a blob reached by a SAS URL (the managed disk's upload URL). */
-  public static SdkPageWriter forSasUrl(String sasUrl, HttpClient http, int maxTries, Duration timeout) {
+  public static SdkPageWriter forSasUrl(
+      String sasUrl, HttpClient http, int maxTries, Duration timeout) {
     PageBlobClient client =
         new SpecializedBlobClientBuilder()
             .endpoint(sasUrl)
@@ -69,7 +70,10 @@ public final class SdkPageWriter implements PageWriter {
     for (PageRangeItem r :
         blob.listPageRanges(new ListPageRangesOptions(new BlobRange(0)), timeout, Context.NONE)) {
       if (!r.isClear()) {
-        out.add(new long[] {r.getRange().getOffset(), r.getRange().getOffset() + r.getRange().getLength()});
+        out.add(
+            new long[] {
+              r.getRange().getOffset(), r.getRange().getOffset() + r.getRange().getLength()
+            });
       }
     }
     return out;

@@ -10,10 +10,10 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The page upload's lines in the deployment journal: which target (managed disk or blob) an
- * upload of this content started, which 4 MiB windows the service acknowledged, whether the
- * footer is written and the upload finished. A page blob cannot say which pages a crashed run
- * wrote with which data, so this record is what a resume trusts. Never holds a SAS URL.
+ * The page upload's lines in the deployment journal: which target (managed disk or blob) an upload
+ * of this content started, which 4 MiB windows the service acknowledged, whether the footer is
+ * written and the upload finished. A page blob cannot say which pages a crashed run wrote with
+ * which data, so this record is what a resume trusts. Never holds a SAS URL.
  */
 final class UploadJournal {
   static final String STEP = "upload";
@@ -24,7 +24,8 @@ final class UploadJournal {
   static final String ABANDONED = "azure-upload-abandoned";
 
   /** What the journal says about one upload key. */
-  record State(String target, int generation, BitSet acknowledged, boolean footer, boolean finished) {}
+  record State(
+      String target, int generation, BitSet acknowledged, boolean footer, boolean finished) {}
 
   private final Journal journal;
   private final Clock clock;

@@ -10,13 +10,13 @@ import java.util.HexFormat;
 import java.util.List;
 
 /**
- * Streams a disk into a page blob as a fixed VHD: the non-zero data as Put Page calls of at most
- * 4 MiB (see {@link PagePump}), then the 512-byte footer at the virtual size, then a read-back of
- * the blob's page ranges to check that nothing was lost or written outside the disk's data. No
- * VHD file is ever written locally.
+ * Streams a disk into a page blob as a fixed VHD: the non-zero data as Put Page calls of at most 4
+ * MiB (see {@link PagePump}), then the 512-byte footer at the virtual size, then a read-back of the
+ * blob's page ranges to check that nothing was lost or written outside the disk's data. No VHD file
+ * is ever written locally.
  *
- * <p>Resumable: acknowledged windows go to the journal in batches; a re-run sends only the
- * windows not yet acknowledged.
+ * <p>Resumable: acknowledged windows go to the journal in batches; a re-run sends only the windows
+ * not yet acknowledged.
  */
 public final class VhdUploader {
   /** What an upload did. */
@@ -64,7 +64,8 @@ public final class VhdUploader {
     }
     PagePump.Outcome outcome;
     try (AckBatcher batcher = new AckBatcher(progress)) {
-      outcome = new PagePump(writer, events, concurrency).run(disk, candidates, acked, batcher::ack);
+      outcome =
+          new PagePump(writer, events, concurrency).run(disk, candidates, acked, batcher::ack);
     }
     if (!progress.footerWritten()) {
       writer.putPages(virtual, footer, footer.length);
@@ -128,7 +129,10 @@ public final class VhdUploader {
     void footerWritten(boolean written);
   }
 
-  /** Batches acknowledgements: every 32 windows or 2 s, so the journal's fsync stays off the hot path. */
+  /**
+   * Batches acknowledgements: every 32 windows or 2 s, so the journal's fsync stays off the hot
+   * path.
+   */
   private static final class AckBatcher implements AutoCloseable {
     private final UploadProgress progress;
     private BitSet pending = new BitSet();
