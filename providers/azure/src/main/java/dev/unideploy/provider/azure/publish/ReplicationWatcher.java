@@ -25,6 +25,9 @@ final class ReplicationWatcher {
   private final EventSink events;
   private final Duration poll;
 
+  /** Regions already reported in this run, so a second watch does not repeat them. */
+  private final java.util.Set<String> reported = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
   ReplicationWatcher(EventSink events, Duration poll) {
     this.events = events;
     this.poll = poll;
@@ -63,7 +66,9 @@ final class ReplicationWatcher {
           }
           if (ReplicationState.COMPLETED.equals(r.state())) {
             ended.put(key, new RegionState(key, true, null));
-            events.emit(LogEvent.info("replicate", what + ": replicated to " + key));
+            if (reported.add(key)) {
+              events.emit(LogEvent.info("replicate", what + ": replicated to " + key));
+            }
           } else if (ReplicationState.FAILED.equals(r.state())) {
             ended.put(key, new RegionState(key, false, r.details()));
             events.emit(
