@@ -9,7 +9,6 @@ upgradePolicy Manual: a model change (such as the backend pools) reaches an inst
 POST manualupgrade, as on Azure; until then the instance reports latestModelApplied false."""
 import copy
 import os
-import subprocess
 
 
 from .app import norm_region, public
@@ -21,11 +20,11 @@ T = "Microsoft.Compute/virtualMachineScaleSets"
 
 def _runtime():
     try:
-        from fakecloud import vm  # the shared QEMU runtime of the fakes (it/fakes/fakecloud)
+        from fakecloud import health, vm  # the shared QEMU runtime of the fakes (it/fakes/fakecloud)
     except ImportError as e:
         raise ArmError(500, "InternalExecutionError",
-                       f"the fake cannot boot instances: fakecloud.vm is not importable ({e})")
-    return vm
+                       f"the fake cannot boot instances: fakecloud is not importable ({e})")
+    return vm, health
 
 
 def ip_configs(model):
@@ -222,16 +221,19 @@ def routes(fake, router):
             stop_instance(s["_instances"].pop(iid))
 
     def start_instance(s, inst):
-        vm = _runtime()
-        work = os.path.join(fake.data_dir, "vmss", s["name"].lower(), inst["instanceId"])
+        vm, _ = _runtime()
+        work = os.path.join(fake.data_dir, "vmss", s["properties"]["uniqueId"][:12], inst["instanceId"])
         os.makedirs(work, exist_ok=True)
-        overlay = os.path.join(work, "os-disk.qcow2")
-        if not os.path.exists(overlay):
-            subprocess.run(["qemu-img", "create", "-q", "-f", "qcow2", "-F", "raw", "-b",
-                            s["_image"]["_raw"], overlay], check=True, capture_output=True)
-        machine = vm.Vm(f"{s['name']}_{inst['instanceId']}", overlay, work, guest_ports=guest_ports(s),
-                        memory_mib=256, firmware=s["_firmware"], controller=s["_controller"])
-        machine.start()
+        # The Vm boots the image copy through its own overlay: the copy itself is never written.
+        machine = vm.Vm(f"{s['name']}_{inst['instanceId']}"[:63], s["_image"]["_raw"], work,
+                        guest_ports=guest_ports(s), memory_mib=256, firmware=s["_firmware"],
+                        controller=s["_controller"], disk_format="raw")
+        try:
+            machine.start()
+        except vm.VmError as e:
+            inst["_state"] = "failed"
+            inst["_error"] = str(e)
+            return
         inst["_vm"] = machine
         inst["_state"] = "running"
         watch(s, inst)
@@ -255,9 +257,10 @@ def routes(fake, router):
         if probe is None:
             return
         if "p" not in prober:
-            prober["p"] = _runtime().HealthProber()
+            prober["p"] = _runtime()[1].HealthProber()
         interval = probe.get("intervalInSeconds", 5)
-        prober["p"].watch(key=f"{s['id']}/{inst['instanceId']}", vm=inst["_vm"],
+        inst["_key"] = f"{s['id']}/{inst['instanceId']}"
+        prober["p"].watch(inst["_key"], inst["_vm"],
                           protocol=probe["protocol"].lower(), port=probe["port"],
                           path=probe.get("requestPath", "/"), interval=interval,
                           timeout=max(1, interval), healthy_threshold=1,
@@ -266,6 +269,8 @@ def routes(fake, router):
     def stop_instance(inst):
         machine = inst.pop("_vm", None)
         inst["_state"] = "deleted"
+        if "p" in prober and inst.get("_key"):
+            prober["p"].unwatch(inst["_key"])
         if machine is not None:
             machine.stop()
 
@@ -273,10 +278,12 @@ def routes(fake, router):
         np = s["properties"]["virtualMachineProfile"].get("networkProfile") or {}
         if not np.get("healthProbe") or "p" not in prober:
             return None
-        state = prober["p"].state(f"{s['id']}/{inst['instanceId']}")
+        if not inst.get("_key"):
+            return None
+        state = prober["p"].state(inst["_key"])
         code, text = {"HEALTHY": ("healthy", "The VM is healthy"),
                       "UNHEALTHY": ("unhealthy", "The VM is unhealthy")}.get(
-            str(state).split(".")[-1], ("unknown", "The VM health is unknown"))
+            state, ("unknown", "The VM health is unknown"))
         return {"status": {"code": f"HealthState/{code}", "level": "Info" if code == "healthy" else "Warning",
                            "displayStatus": text, "time": now_iso()}}
 
@@ -284,8 +291,7 @@ def routes(fake, router):
         machine = inst.get("_vm")
         if machine is None:
             return "stopped"
-        st = str(machine.status()).lower()
-        return "running" if "run" in st else "stopped"
+        return {"RUNNING": "running", "PAUSED": "stopped"}.get(machine.status(), "stopped")
 
     def instance_body(s, inst):
         applied = inst["_applied"]

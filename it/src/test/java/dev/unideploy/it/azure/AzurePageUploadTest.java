@@ -39,11 +39,13 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The fixed-VHD page upload on Azurite (a real page blob service): zero windows are never sent
- * (counted), no Put Page exceeds Azure's 4 MiB (Azurite would accept more, so the counting writer
- * asserts it), the blob is byte for byte what qemu-img writes as a fixed VHD (except the footer's
- * creator, time stamp, unique id and checksum), and an upload interrupted at a random page resumes
- * from the journal without sending an acknowledged window again.
+ * The fixed-VHD page upload on Azurite (a real page blob service), through both page writers (plain
+ * HTTP to a SAS URL as the managed-disk route sends it; the storage SDK's client as the page-blob
+ * route does): zero windows are never sent (counted), no Put Page exceeds Azure's 4 MiB (Azurite
+ * would accept more, so the counting writer asserts it), the blob is byte for byte what qemu-img
+ * writes as a fixed VHD (except the footer's creator, time stamp, unique id and checksum), and an
+ * upload interrupted at a random page resumes from the journal without sending an acknowledged
+ * window again.
  */
 class AzurePageUploadTest {
   private static final int MIB = 1 << 20;

@@ -16,13 +16,14 @@ import dev.unideploy.image.DiskImage;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.events.EventSink;
 import dev.unideploy.pipeline.events.LogEvent;
+import dev.unideploy.pipeline.resilience.CallPolicy;
 import dev.unideploy.pipeline.spi.PublishRequest;
 import dev.unideploy.provider.azure.AzureClients;
 import dev.unideploy.provider.azure.AzureErrors;
 import dev.unideploy.provider.azure.AzureSettings;
 import dev.unideploy.provider.azure.Lro;
+import dev.unideploy.provider.azure.upload.HttpPageWriter;
 import dev.unideploy.provider.azure.upload.JournalProgress;
-import dev.unideploy.provider.azure.upload.SdkPageWriter;
 import dev.unideploy.provider.azure.upload.VhdUploader;
 import java.time.Clock;
 import java.util.Map;
@@ -112,11 +113,7 @@ final class ManagedDiskUpload {
                   disk,
                   VhdUploader.footer(
                       disk, request.contentSha256(), clock.instant().getEpochSecond()),
-                  SdkPageWriter.forSasUrl(
-                      sas,
-                      clients.http(),
-                      settings.retry().maxAttempts(),
-                      settings.retry().callTimeout()),
+                  new HttpPageWriter(sas, pagePolicy(), settings.retry().callTimeout()),
                   progress);
     } finally {
       sas = null; // dropped as soon as possible: it grants write access to the disk
@@ -128,6 +125,15 @@ final class ManagedDiskUpload {
         settings.waits().pollInterval());
     progress.finished();
     return new UploadOutcome(diskId, result, false);
+  }
+
+  /** Retries of Put Page; the rate limit is far above what a 4 MiB call per window reaches. */
+  private CallPolicy pagePolicy() {
+    return new CallPolicy(
+        CallPolicy.Settings.defaults()
+            .withMaxAttempts(settings.retry().maxAttempts())
+            .withCallsPerSecond(1000),
+        HttpPageWriter::retryable);
   }
 
   static String diskName(PublishRequest request, int generation) {
