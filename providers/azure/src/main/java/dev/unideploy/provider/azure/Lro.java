@@ -4,7 +4,9 @@ import com.azure.core.util.polling.LongRunningOperationStatus;
 import com.azure.core.util.polling.PollResponse;
 import com.azure.core.util.polling.SyncPoller;
 import dev.unideploy.pipeline.UnideployException;
+import dev.unideploy.pipeline.resilience.Deadline;
 import java.time.Duration;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Waits for an Azure long-running operation (the SDK polls {@code Azure-AsyncOperation} or {@code
@@ -16,33 +18,22 @@ public final class Lro {
 
   public static <T> T await(
       SyncPoller<?, T> poller, String what, Duration timeout, Duration interval) {
-    long end = System.nanoTime() + timeout.toNanos();
     try {
-      PollResponse<?> r = poller.poll();
-      while (!r.getStatus().isComplete()) {
-        if (System.nanoTime() - end >= 0) {
-          throw new UnideployException(
-              "timed out after "
-                  + timeout.toSeconds()
-                  + " s waiting for "
-                  + what
-                  + " (last state: "
-                  + r.getStatus()
-                  + "); raise providers.azure.waits.operation, or re-run to go on waiting");
-        }
-        Thread.sleep(interval.toMillis());
-        r = poller.poll();
-      }
-      if (r.getStatus() != LongRunningOperationStatus.SUCCESSFULLY_COMPLETED) {
+      AtomicReference<PollResponse<?>> last = new AtomicReference<>(poller.poll());
+      new Deadline(what, timeout, interval)
+          .await(
+              () ->
+                  last.get().getStatus().isComplete()
+                      || last.updateAndGet(r -> poller.poll()).getStatus().isComplete(),
+              () -> String.valueOf(last.get().getStatus()),
+              "raise providers.azure.waits.operation, or re-run to go on waiting");
+      if (last.get().getStatus() != LongRunningOperationStatus.SUCCESSFULLY_COMPLETED) {
         // The final result carries the operation's error{code,message} as a ManagementException.
         poller.getFinalResult();
-        throw new UnideployException(what + " ended " + r.getStatus() + "; re-run to try again");
+        throw new UnideployException(
+            what + " ended " + last.get().getStatus() + "; re-run to try again");
       }
       return poller.getFinalResult();
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new UnideployException(
-          "interrupted while waiting for " + what + "; re-run to resume", e);
     } catch (UnideployException e) {
       throw e;
     } catch (RuntimeException e) {

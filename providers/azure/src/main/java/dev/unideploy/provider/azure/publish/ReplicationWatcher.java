@@ -6,6 +6,7 @@ import com.azure.resourcemanager.compute.models.ReplicationState;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.events.EventSink;
 import dev.unideploy.pipeline.events.LogEvent;
+import dev.unideploy.pipeline.resilience.Deadline;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.LinkedHashMap;
@@ -48,55 +49,51 @@ final class ReplicationWatcher {
       Duration timeout,
       String what) {
     Map<String, RegionState> ended = new LinkedHashMap<>();
-    long end = System.nanoTime() + timeout.toNanos();
-    String last = "not started";
-    while (true) {
-      GalleryImageVersionInner v = read.get();
-      if (v == null) {
-        throw new UnideployException(
-            what + " disappeared while replicating; re-run to publish it again");
+    StringBuilder last = new StringBuilder("not started");
+    new Deadline(what + " to replicate", timeout, poll)
+        .await(
+            () -> {
+              look(read.get(), wanted, ended, last, what);
+              return ended.keySet().containsAll(stopWhen) || ended.keySet().containsAll(wanted);
+            },
+            last::toString,
+            "raise providers.azure.waits.replication, or re-run to go on waiting");
+    return ended;
+  }
+
+  /** Reads one replication status; records and reports the regions that ended since. */
+  private void look(
+      GalleryImageVersionInner v,
+      Collection<String> wanted,
+      Map<String, RegionState> ended,
+      StringBuilder last,
+      String what) {
+    if (v == null) {
+      throw new UnideployException(
+          what + " disappeared while replicating; re-run to publish it again");
+    }
+    if (v.replicationStatus() == null || v.replicationStatus().summary() == null) {
+      return;
+    }
+    last.setLength(0);
+    for (RegionalReplicationStatus r : v.replicationStatus().summary()) {
+      String key = norm(r.region());
+      last.append(key).append('=').append(r.state()).append(' ');
+      if (!wanted.contains(key) || ended.containsKey(key)) {
+        continue;
       }
-      if (v.replicationStatus() != null && v.replicationStatus().summary() != null) {
-        StringBuilder s = new StringBuilder();
-        for (RegionalReplicationStatus r : v.replicationStatus().summary()) {
-          String key = norm(r.region());
-          s.append(key).append('=').append(r.state()).append(' ');
-          if (!wanted.contains(key) || ended.containsKey(key)) {
-            continue;
-          }
-          if (ReplicationState.COMPLETED.equals(r.state())) {
-            ended.put(key, new RegionState(key, true, null));
-            if (reported.add(key)) {
-              events.emit(LogEvent.info("replicate", what + ": replicated to " + key));
-            }
-          } else if (ReplicationState.FAILED.equals(r.state())) {
-            ended.put(key, new RegionState(key, false, r.details()));
-            events.emit(
-                LogEvent.warn(
-                    "replicate", what + ": replication to " + key + " failed: " + r.details()));
-          }
+      if (ReplicationState.COMPLETED.equals(r.state())) {
+        ended.put(key, new RegionState(key, true, null));
+        if (reported.add(key)) {
+          events.emit(LogEvent.info("replicate", what + ": replicated to " + key));
         }
-        last = s.toString().strip();
-      }
-      if (ended.keySet().containsAll(stopWhen) || ended.keySet().containsAll(wanted)) {
-        return ended;
-      }
-      if (System.nanoTime() - end >= 0) {
-        throw new UnideployException(
-            "timed out after "
-                + timeout.toMinutes()
-                + " min waiting for "
-                + what
-                + " to replicate (last: "
-                + last
-                + "); raise providers.azure.waits.replication, or re-run to go on waiting");
-      }
-      try {
-        Thread.sleep(poll.toMillis());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new UnideployException(
-            "interrupted while waiting for " + what + "; re-run to resume", e);
+      } else if (ReplicationState.FAILED.equals(r.state())) {
+        ended.put(key, new RegionState(key, false, r.details()));
+        if (reported.add(key)) {
+          events.emit(
+              LogEvent.warn(
+                  "replicate", what + ": replication to " + key + " failed: " + r.details()));
+        }
       }
     }
   }
