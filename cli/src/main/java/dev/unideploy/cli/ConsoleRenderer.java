@@ -54,7 +54,7 @@ final class ConsoleRenderer implements EventSink {
       if (l.level() == LogEvent.Level.DEBUG && !verbose) {
         return;
       }
-      line(prefix(l.level()) + l.message());
+      line(prefix(l.level()) + TerminalText.sanitize(l.message()));
     } else if (event instanceof TimingEvent t) {
       if (verbose) {
         line(String.format(Locale.ROOT, "%s took %.1f s", t.step(), t.elapsed().toMillis() / 1e3));
@@ -89,7 +89,7 @@ final class ConsoleRenderer implements EventSink {
     long now = clock.getAsLong();
     started.putIfAbsent(p.task(), now);
     double seconds = Math.max(1e-9, (now - started.get(p.task())) / 1e9);
-    String text = describe(p, seconds);
+    String text = TerminalText.sanitize(describe(p, seconds));
     if (interactive) {
       err.print("\r\u001b[2K" + bar(p) + " " + text);
       barOnScreen = true;

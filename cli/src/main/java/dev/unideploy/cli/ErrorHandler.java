@@ -15,7 +15,7 @@ final class ErrorHandler implements IExecutionExceptionHandler {
   @Override
   public int handleExecutionException(Exception ex, CommandLine cl, ParseResult parsed) {
     PrintWriter err = cl.getErr();
-    err.println("unideploy: " + describe(ex));
+    err.println("unideploy: " + TerminalText.sanitize(describe(ex)));
     if (isVerbose(parsed)) {
       ex.printStackTrace(err);
     } else if (!(ex instanceof UnideployException)) {

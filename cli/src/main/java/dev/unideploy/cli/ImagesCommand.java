@@ -1,30 +1,23 @@
 package dev.unideploy.cli;
 
-import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.events.EventSink;
-import dev.unideploy.pipeline.events.LogEvent;
-import dev.unideploy.provider.local.GroupRecord;
-import dev.unideploy.provider.local.ImageStore;
-import dev.unideploy.provider.local.InstanceRegistry;
-import dev.unideploy.provider.local.LocalHome;
-import dev.unideploy.provider.local.StoredImage;
+import dev.unideploy.pipeline.job.JobSession;
+import dev.unideploy.pipeline.spi.ImageCatalog;
+import dev.unideploy.pipeline.spi.ImageCatalog.ImageSummary;
+import dev.unideploy.pipeline.spi.Provider;
 import java.io.PrintWriter;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.time.Clock;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
-import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code unideploy images list|delete}: the local provider's image store. */
+/** {@code unideploy images list|delete}: the images a provider holds that unideploy published. */
 @Command(
     name = "images",
     mixinStandardHelpOptions = true,
-    description = "List or delete images in the local image store.",
+    description = "List or delete the images unideploy published (default: the local store).",
     subcommands = {ImagesCommand.ListImages.class, ImagesCommand.DeleteImages.class})
 final class ImagesCommand implements Runnable {
   @picocli.CommandLine.Spec picocli.CommandLine.Model.CommandSpec spec;
@@ -34,65 +27,54 @@ final class ImagesCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  static Map<String, Object> describe(StoredImage i, ImageStore store) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("id", i.id());
-    m.put("name", i.name());
-    m.put("app", i.app());
-    m.put("version", i.version());
-    m.put("tags", i.tags());
-    m.put("virtualSize", i.virtualSize());
-    m.put("sha256", i.sha256());
-    m.put("createdAt", i.createdAt().toString());
-    m.put("path", store.blobPath(i.sha256()).toString());
-    return m;
+  /** The list of images a command returns. */
+  record ImageList(String provider, List<ImageSummary> images) {}
+
+  static ImageCatalog catalog(ConfigOptions config, EventSink events) {
+    Provider p = config.provider();
+    return p.images(JobSession.browsingContext(p, config.load(), events, Clock.systemUTC()));
+  }
+
+  static void print(List<ImageSummary> images, PrintWriter out) {
+    Table t = new Table("ID", "NAME", "APP", "VERSION", "TAGS", "REGION", "SIZE", "CREATED");
+    for (ImageSummary i : images) {
+      t.row(
+          i.id(),
+          i.name(),
+          i.app(),
+          i.version(),
+          i.attributes().getOrDefault("tags", "-"),
+          i.region(),
+          Sizes.human(i.virtualSize()),
+          i.createdAt());
+    }
+    t.print(out);
   }
 
   /** {@code images list}. */
   @Command(
       name = "list",
       mixinStandardHelpOptions = true,
-      description = "List the images in the local store, by app, oldest first.")
-  static final class ListImages extends AbstractCommand {
-    @Mixin LocalOptions local;
+      description = "List the images, by app, oldest first.")
+  static final class ListImages extends AbstractCommand<ImageList> {
+    @Mixin ConfigOptions config;
 
-    @Option(names = "--app", paramLabel = "APP", description = "Only this app's images.")
-    String app;
+    @Option(names = "--all-apps", description = "Every app's images, not only the config's app.")
+    boolean allApps;
 
     @Override
-    protected Map<String, Object> execute(EventSink events) {
-      LocalHome home = local.localHome();
-      ImageStore store = new ImageStore(home.store());
-      List<Map<String, Object>> images = new ArrayList<>();
-      for (StoredImage i : store.list(app)) {
-        images.add(describe(i, store));
-      }
-      Map<String, Object> r = new LinkedHashMap<>();
-      r.put("store", store.root().toString());
-      r.put("images", images);
-      return r;
+    protected ImageList execute(EventSink events) {
+      String app = allApps ? null : config.load().app();
+      return new ImageList(config.provider, catalog(config, events).list(app));
     }
 
     @Override
-    protected void printSummary(Map<String, Object> result, PrintWriter out) {
-      @SuppressWarnings("unchecked") // built in execute()
-      List<Map<String, Object>> images = (List<Map<String, Object>>) result.get("images");
-      if (images.isEmpty()) {
-        out.println("no images in " + result.get("store"));
+    protected void printSummary(ImageList result, PrintWriter out) {
+      if (result.images().isEmpty()) {
+        out.println("no images (" + result.provider() + ")");
         return;
       }
-      Table t = new Table("ID", "NAME", "APP", "TAGS", "SIZE", "CREATED");
-      for (Map<String, Object> i : images) {
-        t.row(
-            i.get("id"),
-            i.get("name"),
-            i.get("app"),
-            String.join(",", asStrings(i.get("tags"))),
-            Sizes.human((Long) i.get("virtualSize")),
-            i.get("createdAt"));
-      }
-      t.print(out);
-      out.println("store: " + result.get("store"));
+      print(result.images(), out);
     }
   }
 
@@ -101,12 +83,12 @@ final class ImagesCommand implements Runnable {
       name = "delete",
       mixinStandardHelpOptions = true,
       description = {
-        "Delete images from the local store. REF is an id (or a prefix of 6+ hex digits), a name,",
-        "APP:TAG (e.g. web:latest) or an app name. The disk is deleted with the last image",
-        "naming it."
+        "Delete images. REF is an id, a name, or what the provider accepts (local: an id prefix",
+        "of 6+ hex digits, APP:TAG such as web:latest, or an app name). What an image owns",
+        "(its disk, snapshots) goes with it."
       })
-  static final class DeleteImages extends AbstractCommand {
-    @Mixin LocalOptions local;
+  static final class DeleteImages extends AbstractCommand<ImageList> {
+    @Mixin ConfigOptions config;
 
     @Parameters(index = "0", paramLabel = "REF", description = "Which image(s).")
     String ref;
@@ -118,60 +100,13 @@ final class ImagesCommand implements Runnable {
     boolean force;
 
     @Override
-    protected Map<String, Object> execute(EventSink events) {
-      LocalHome home = local.localHome();
-      ImageStore store = new ImageStore(home.store());
-      List<StoredImage> matches = store.resolve(ref);
-      if (matches.isEmpty()) {
-        throw new UnideployException(
-            "no image matches '" + ref + "' in " + store.root() + ": see unideploy images list");
-      }
-      if (matches.size() > 1 && !all) {
-        throw new UnideployException(
-            "'"
-                + ref
-                + "' matches "
-                + matches.size()
-                + " images ("
-                + matches.stream().map(StoredImage::name).collect(Collectors.joining(", "))
-                + "): name one, or add --all");
-      }
-      Set<String> inUse =
-          new InstanceRegistry(home)
-              .groups(null).stream()
-                  .filter(g -> !g.activeInstances().isEmpty())
-                  .map(GroupRecord::imageSha256)
-                  .collect(Collectors.toSet());
-      List<Map<String, Object>> deleted = new ArrayList<>();
-      for (StoredImage i : matches) {
-        if (inUse.contains(i.sha256()) && !force) {
-          throw new UnideployException(
-              "image "
-                  + i.name()
-                  + " is what running instances boot from: stop them first (unideploy"
-                  + " instances list) or add --force");
-        }
-        Map<String, Object> m = describe(i, store);
-        m.put("deletedFiles", store.delete(i));
-        deleted.add(m);
-        events.emit(LogEvent.info("delete", "deleted " + i.name() + " (" + i.id() + ")"));
-      }
-      return Map.of("deleted", deleted);
+    protected ImageList execute(EventSink events) {
+      return new ImageList(config.provider, catalog(config, events).delete(ref, all, force));
     }
 
     @Override
-    protected void printSummary(Map<String, Object> result, PrintWriter out) {
-      @SuppressWarnings("unchecked") // built in execute()
-      List<Map<String, Object>> deleted = (List<Map<String, Object>>) result.get("deleted");
-      out.println("deleted " + deleted.size() + " image(s)");
+    protected void printSummary(ImageList result, PrintWriter out) {
+      out.println("deleted " + result.images().size() + " image(s)");
     }
-  }
-
-  static List<String> asStrings(Object list) {
-    List<String> out = new ArrayList<>();
-    if (list instanceof List<?> l) {
-      l.forEach(o -> out.add(String.valueOf(o)));
-    }
-    return out;
   }
 }

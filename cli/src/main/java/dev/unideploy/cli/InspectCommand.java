@@ -1,34 +1,23 @@
 package dev.unideploy.cli;
 
-import dev.unideploy.image.ContentHash;
-import dev.unideploy.image.DiskImage;
-import dev.unideploy.image.Extent;
 import dev.unideploy.image.ImageFormat;
-import dev.unideploy.pipeline.UnideployException;
+import dev.unideploy.pipeline.convert.InspectJob;
+import dev.unideploy.pipeline.convert.InspectResult;
 import dev.unideploy.pipeline.events.EventSink;
-import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Locale;
-import java.util.Map;
-import java.util.TreeMap;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code unideploy inspect IMAGE}: what a disk image is, how big, and its content hash. */
+/** {@code unideploy inspect IMAGE}: format, sizes, extents and the SHA-256 of the virtual disk. */
 @Command(
     name = "inspect",
     mixinStandardHelpOptions = true,
-    description = {
-      "Show a disk image's format, virtual size, allocated bytes, extents, format details and the"
-          + " SHA-256 of its virtual disk (zero extents are hashed without reading the file)."
-    })
-final class InspectCommand extends AbstractCommand {
+    description = "Show an image's format, virtual size, allocated data, extents and SHA-256.")
+final class InspectCommand extends AbstractCommand<InspectResult> {
 
-  @Parameters(index = "0", paramLabel = "IMAGE", description = "The image to inspect.")
+  @Parameters(index = "0", paramLabel = "IMAGE", description = "raw, qcow2, vmdk, vhd.")
   Path image;
 
   @Option(
@@ -41,63 +30,33 @@ final class InspectCommand extends AbstractCommand {
   boolean noSha256;
 
   @Override
-  protected Map<String, Object> execute(EventSink events) throws Exception {
-    try (DiskImage disk = ImageOpener.open(image, from)) {
-      long dataExtents = 0;
-      long zeroExtents = 0;
-      for (Extent e : disk.extents()) {
-        if (e.data()) {
-          dataExtents++;
-        } else {
-          zeroExtents++;
-        }
-      }
-      Map<String, Object> r = new LinkedHashMap<>();
-      r.put("file", image.toString());
-      r.put("fileBytes", Files.size(image));
-      r.put("format", disk.format().name().toLowerCase(Locale.ROOT));
-      r.put("virtualSize", disk.virtualSize());
-      r.put("allocatedBytes", disk.allocatedBytes());
-      r.put("extentCount", dataExtents + zeroExtents);
-      r.put("dataExtents", dataExtents);
-      r.put("zeroExtents", zeroExtents);
-      r.put("details", new TreeMap<>(disk.details()));
-      if (!noSha256) {
-        ProgressAdapter progress = new ProgressAdapter(events, "sha256");
-        try {
-          r.put("sha256", ContentHash.sha256(disk, progress.toward(disk.virtualSize())));
-        } catch (IOException e) {
-          throw new UnideployException(
-              "reading " + image + " failed while hashing: " + ImageOpener.reason(e), e);
-        }
-      }
-      return r;
-    }
+  protected InspectResult execute(EventSink events) throws Exception {
+    return InspectJob.run(image, from, !noSha256, events);
   }
 
   @Override
-  protected void printSummary(Map<String, Object> r, PrintWriter out) {
-    out.println("file:            " + r.get("file"));
-    out.println("format:          " + r.get("format"));
-    long virtual = (Long) r.get("virtualSize");
-    out.println("virtual size:    " + Sizes.human(virtual) + " (" + virtual + " bytes)");
-    long allocated = (Long) r.get("allocatedBytes");
-    out.println("allocated:       " + Sizes.human(allocated) + " (" + allocated + " bytes)");
+  protected void printSummary(InspectResult r, PrintWriter out) {
+    out.println("file:            " + r.file());
+    out.println("format:          " + r.format());
+    out.println(
+        "virtual size:    " + Sizes.human(r.virtualSize()) + " (" + r.virtualSize() + " bytes)");
+    out.println(
+        "allocated:       "
+            + Sizes.human(r.allocatedBytes())
+            + " ("
+            + r.allocatedBytes()
+            + " bytes)");
     out.println(
         "extents:         "
-            + r.get("extentCount")
+            + r.extentCount()
             + " ("
-            + r.get("dataExtents")
+            + r.dataExtents()
             + " data, "
-            + r.get("zeroExtents")
+            + r.zeroExtents()
             + " zero)");
-    @SuppressWarnings("unchecked") // built in execute() as a Map<String, Object>
-    Map<String, Object> details = (Map<String, Object>) r.get("details");
-    for (Map.Entry<String, Object> d : details.entrySet()) {
-      out.println("  " + d.getKey() + ": " + d.getValue());
-    }
-    if (r.containsKey("sha256")) {
-      out.println("sha256:          " + r.get("sha256"));
+    r.details().forEach((k, v) -> out.println("  " + k + ": " + v));
+    if (r.sha256() != null) {
+      out.println("sha256:          " + r.sha256());
     }
   }
 }

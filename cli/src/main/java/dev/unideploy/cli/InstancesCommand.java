@@ -1,25 +1,16 @@
 package dev.unideploy.cli;
 
 import dev.unideploy.pipeline.UnideployException;
-import dev.unideploy.pipeline.config.DeployConfig;
 import dev.unideploy.pipeline.events.EventSink;
-import dev.unideploy.pipeline.spi.GroupHealth;
-import dev.unideploy.provider.local.GroupRecord;
-import dev.unideploy.provider.local.InstanceRecord;
-import dev.unideploy.provider.local.LocalFleet;
-import dev.unideploy.provider.local.LocalHome;
-import dev.unideploy.provider.local.LocalSettings;
-import java.io.IOException;
+import dev.unideploy.pipeline.job.JobSession;
+import dev.unideploy.pipeline.spi.ConsoleChunk;
+import dev.unideploy.pipeline.spi.Fleet;
+import dev.unideploy.pipeline.spi.InstanceState;
+import dev.unideploy.pipeline.spi.Provider;
+import dev.unideploy.pipeline.spi.ServerGroup;
 import java.io.PrintWriter;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
-import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -29,11 +20,11 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code unideploy instances list|logs|stop}: the local provider's QEMU instances. */
+/** {@code unideploy instances list|logs|stop}: the server groups and instances unideploy runs. */
 @Command(
     name = "instances",
     mixinStandardHelpOptions = true,
-    description = "List local instances (QEMU processes), show their console logs, stop them.",
+    description = "List instances, show their console logs, stop them (default: local QEMU).",
     subcommands = {
       InstancesCommand.ListInstances.class,
       InstancesCommand.Logs.class,
@@ -47,161 +38,137 @@ final class InstancesCommand implements Runnable {
     spec.commandLine().usage(spec.commandLine().getOut());
   }
 
-  static LocalFleet fleet(LocalOptions local, EventSink events) {
-    DeployConfig config = local.deployConfig();
-    LocalSettings settings = local.settings(config);
-    return new LocalFleet(LocalHome.resolve(settings), settings, events, Clock.systemUTC());
+  static Fleet fleet(ConfigOptions config, EventSink events) {
+    Provider p = config.provider();
+    return p.fleet(JobSession.browsingContext(p, config.load(), events, Clock.systemUTC()));
   }
 
-  /** One row of {@code instances list}: the record plus its health now. */
-  static Map<String, Object> describe(LocalFleet fleet, GroupRecord g, InstanceRecord i) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("name", i.name());
-    m.put("group", g.name());
-    m.put("app", g.app());
-    m.put("image", g.imageId());
-    m.put("inService", g.inService());
-    if (i.active()) {
-      GroupHealth.InstanceHealth h = fleet.health(g, i);
-      m.put("state", h.state().name().toLowerCase(Locale.ROOT));
-      m.put("reason", h.reason());
-    } else {
-      m.put("state", "stopped");
-      m.put("reason", "stopped at " + i.stoppedAt());
-    }
-    m.put("pid", i.pid());
-    Map<String, Integer> ports = new LinkedHashMap<>();
-    i.ports().forEach(p -> ports.put(Integer.toString(p.guest()), p.host()));
-    m.put("ports", ports);
-    m.put("startedAt", i.startedAt().toString());
-    m.put("accelerator", i.accelerator());
-    m.put("serialLog", i.serialLog());
-    m.put("qemuLog", i.qemuLog());
-    return m;
-  }
+  /** One row of {@code instances list}. */
+  record InstanceRow(
+      String group,
+      String app,
+      String version,
+      boolean inService,
+      String id,
+      String lifecycle,
+      String traffic,
+      String reason,
+      Map<String, String> attributes) {}
+
+  /** What {@code instances list} returns. */
+  record InstanceList(List<InstanceRow> instances) {}
 
   /** {@code instances list}. */
   @Command(
       name = "list",
       mixinStandardHelpOptions = true,
-      description = "List instances with their health now (a crashed QEMU shows as unhealthy).")
-  static final class ListInstances extends AbstractCommand {
-    @Mixin LocalOptions local;
-
-    @Option(names = "--app", paramLabel = "APP", description = "Only this app's instances.")
-    String app;
+      description = "List instances with their state now (a crashed QEMU shows as failed).")
+  static final class ListInstances extends AbstractCommand<InstanceList> {
+    @Mixin ConfigOptions config;
 
     @Override
-    protected Map<String, Object> execute(EventSink events) {
-      LocalFleet fleet = fleet(local, events);
-      List<Map<String, Object>> rows = new ArrayList<>();
-      for (GroupRecord g : fleet.registry().groups(app)) {
-        for (InstanceRecord i : g.instances()) {
-          rows.add(describe(fleet, g, i));
+    protected InstanceList execute(EventSink events) {
+      Fleet fleet = fleet(config, events);
+      List<InstanceRow> rows = new ArrayList<>();
+      for (ServerGroup g : fleet.serverGroups(config.load().app())) {
+        for (InstanceState i : fleet.instances(g)) {
+          rows.add(
+              new InstanceRow(
+                  g.name(),
+                  g.app(),
+                  g.version(),
+                  g.inService(),
+                  i.id(),
+                  lower(i.lifecycle()),
+                  lower(i.traffic()),
+                  i.reason(),
+                  i.attributes()));
         }
       }
-      Map<String, Object> r = new LinkedHashMap<>();
-      r.put("instances", rows);
-      return r;
+      return new InstanceList(rows);
     }
 
     @Override
-    protected void printSummary(Map<String, Object> result, PrintWriter out) {
-      @SuppressWarnings("unchecked") // built in execute()
-      List<Map<String, Object>> rows = (List<Map<String, Object>>) result.get("instances");
-      if (rows.isEmpty()) {
+    protected void printSummary(InstanceList result, PrintWriter out) {
+      if (result.instances().isEmpty()) {
         out.println("no instances");
         return;
       }
-      Table t = new Table("NAME", "STATE", "PID", "PORTS", "SERVING", "UP", "IMAGE");
-      Instant now = Instant.now();
-      for (Map<String, Object> r : rows) {
-        boolean stopped = "stopped".equals(r.get("state"));
+      Table t = new Table("NAME", "STATE", "SERVING", "GROUP", "VERSION", "DETAIL");
+      for (InstanceRow r : result.instances()) {
         t.row(
-            r.get("name"),
-            r.get("state"),
-            r.get("pid"),
-            ports(r.get("ports")),
-            Boolean.TRUE.equals(r.get("inService")) ? "yes" : "no",
-            stopped ? "-" : uptime(Instant.parse((String) r.get("startedAt")), now),
-            r.get("image"));
+            r.id(), r.lifecycle(), r.inService() ? "yes" : "no", r.group(), r.version(), detail(r));
       }
       t.print(out);
-      for (Map<String, Object> r : rows) {
-        if ("unhealthy".equals(r.get("state")) || "starting".equals(r.get("state"))) {
-          out.println(r.get("name") + ": " + r.get("reason"));
-        }
+    }
+
+    private static String detail(InstanceRow r) {
+      List<String> parts = new ArrayList<>();
+      r.attributes()
+          .forEach(
+              (k, v) -> {
+                if (k.startsWith("port.")) {
+                  parts.add(v + "->" + k.substring(5));
+                }
+              });
+      if (!r.lifecycle().equals("running")) {
+        parts.add(r.reason());
       }
+      return String.join(" ", parts);
     }
-  }
-
-  static String ports(Object ports) {
-    if (!(ports instanceof Map<?, ?> m) || m.isEmpty()) {
-      return "-";
-    }
-    List<String> parts = new ArrayList<>();
-    m.forEach((guest, host) -> parts.add("127.0.0.1:" + host + "->" + guest));
-    return String.join(",", parts);
-  }
-
-  static String uptime(Instant started, Instant now) {
-    long s = Math.max(0, Duration.between(started, now).toSeconds());
-    return s < 120 ? s + "s" : s < 7200 ? (s / 60) + "m" : (s / 3600) + "h";
   }
 
   /** {@code instances logs NAME}. */
   @Command(
       name = "logs",
       mixinStandardHelpOptions = true,
-      description = "Print an instance's serial console log (or QEMU's own log with --qemu).")
-  static final class Logs extends AbstractCommand {
-    @Mixin LocalOptions local;
+      description = "Print an instance's serial console log.")
+  static final class Logs extends AbstractCommand<Logs.Log> {
+    @Mixin ConfigOptions config;
 
     @Parameters(index = "0", paramLabel = "NAME", description = "The instance.")
     String name;
 
-    @Option(names = "--qemu", description = "QEMU's own messages instead of the console.")
-    boolean qemu;
-
     @Option(names = "--tail", paramLabel = "N", description = "Only the last N lines.")
     int tail;
 
+    /** The console of one instance. */
+    record Log(String name, String group, List<String> lines) {}
+
     @Override
-    protected Map<String, Object> execute(EventSink events) throws IOException {
-      LocalFleet fleet = fleet(local, events);
-      GroupRecord g =
-          fleet
-              .registry()
-              .groupOfInstance(name)
+    protected Log execute(EventSink events) {
+      Fleet fleet = fleet(config, events);
+      ServerGroup g =
+          groupOf(fleet, config.load().app(), name)
               .orElseThrow(
                   () ->
                       new UnideployException(
                           "no instance called " + name + ": see unideploy instances list"));
-      InstanceRecord i =
-          g.instances().stream().filter(x -> x.name().equals(name)).findFirst().orElseThrow();
-      Path file = Path.of(qemu ? i.qemuLog() : i.serialLog());
-      List<String> lines;
-      try {
-        lines = Files.readAllLines(file, StandardCharsets.ISO_8859_1);
-      } catch (NoSuchFileException e) {
-        throw new UnideployException(
-            "the log " + file + " of " + name + " is gone (deleted by hand?)", e);
+      StringBuilder text = new StringBuilder();
+      long at = 0;
+      while (true) {
+        ConsoleChunk c = fleet.console(g, name, at);
+        if (c.text().isEmpty()) {
+          break;
+        }
+        text.append(c.text());
+        at = c.next();
+      }
+      // The console is the guest's: print its text, never its control sequences.
+      var console = dev.unideploy.pipeline.qemu.SerialConsole.fed();
+      List<String> lines = new ArrayList<>(console.feed(text.toString()));
+      if (!console.partialLine().isEmpty()) {
+        lines.add(console.partialLine());
       }
       if (tail > 0 && lines.size() > tail) {
         lines = lines.subList(lines.size() - tail, lines.size());
       }
-      Map<String, Object> r = new LinkedHashMap<>();
-      r.put("name", name);
-      r.put("path", file.toString());
-      r.put("lines", List.copyOf(lines));
-      return r;
+      return new Log(name, g.name(), List.copyOf(lines));
     }
 
     @Override
-    protected void printSummary(Map<String, Object> result, PrintWriter out) {
-      for (String line : ImagesCommand.asStrings(result.get("lines"))) {
-        out.println(line);
-      }
+    protected void printSummary(Log result, PrintWriter out) {
+      result.lines().forEach(out::println);
     }
   }
 
@@ -213,8 +180,8 @@ final class InstancesCommand implements Runnable {
         "Stop an instance, or every instance of a server group (which is then removed).",
         "Logs are kept."
       })
-  static final class Stop extends AbstractCommand {
-    @Mixin LocalOptions local;
+  static final class Stop extends AbstractCommand<Stop.Stopped> {
+    @Mixin ConfigOptions config;
 
     @Parameters(
         index = "0",
@@ -226,53 +193,59 @@ final class InstancesCommand implements Runnable {
     @Option(names = "--all", description = "Stop every instance of every group.")
     boolean all;
 
+    /** What was stopped, and the groups removed with their instances. */
+    record Stopped(List<String> stopped, List<String> groupsRemoved) {}
+
     @Override
-    protected Map<String, Object> execute(EventSink events) {
+    protected Stopped execute(EventSink events) {
       if ((name == null) == !all) {
         throw new UnideployException("name an instance or a server group, or pass --all");
       }
-      LocalFleet fleet = fleet(local, events);
+      Fleet fleet = fleet(config, events);
+      String app = config.load().app();
       List<String> stopped = new ArrayList<>();
-      if (all) {
-        for (GroupRecord g : fleet.registry().groups(null)) {
-          g.activeInstances().forEach(i -> stopped.add(i.name()));
-          fleet.destroy(
-              fleet.serverGroups(g.app()).stream()
-                  .filter(s -> s.name().equals(g.name()))
-                  .findFirst()
-                  .orElseThrow());
+      List<String> removed = new ArrayList<>();
+      for (ServerGroup g : fleet.serverGroups(app)) {
+        if (all || g.name().equals(name)) {
+          fleet.instances(g).forEach(i -> stopped.add(i.id()));
+          fleet.destroy(g);
+          removed.add(g.name());
         }
-        return Map.of("stopped", stopped);
       }
-      Optional<GroupRecord> group = fleet.registry().group(name);
-      if (group.isPresent()) {
-        group.get().activeInstances().forEach(i -> stopped.add(i.name()));
-        fleet.destroy(
-            fleet.serverGroups(group.get().app()).stream()
-                .filter(s -> s.name().equals(name))
-                .findFirst()
-                .orElseThrow());
-        return Map.of("stopped", stopped, "groupRemoved", name);
+      if (!all && removed.isEmpty()) {
+        ServerGroup g =
+            groupOf(fleet, app, name)
+                .orElseThrow(
+                    () ->
+                        new UnideployException(
+                            "no instance or group called "
+                                + name
+                                + ": see unideploy instances list"));
+        fleet.terminate(g, name);
+        stopped.add(name);
       }
-      GroupRecord g =
-          fleet
-              .registry()
-              .groupOfInstance(name)
-              .orElseThrow(
-                  () ->
-                      new UnideployException(
-                          "no instance or group called "
-                              + name
-                              + ": see unideploy instances list"));
-      fleet.stopInstance(g.name(), name);
-      stopped.add(name);
-      return Map.of("stopped", stopped);
+      return new Stopped(stopped, removed);
     }
 
     @Override
-    protected void printSummary(Map<String, Object> result, PrintWriter out) {
-      List<String> s = ImagesCommand.asStrings(result.get("stopped"));
-      out.println(s.isEmpty() ? "nothing was running" : "stopped " + String.join(", ", s));
+    protected void printSummary(Stopped result, PrintWriter out) {
+      out.println(
+          result.stopped().isEmpty()
+              ? "nothing was running"
+              : "stopped " + String.join(", ", result.stopped()));
     }
+  }
+
+  static Optional<ServerGroup> groupOf(Fleet fleet, String app, String instance) {
+    for (ServerGroup g : fleet.serverGroups(app)) {
+      if (fleet.instances(g).stream().anyMatch(i -> i.id().equals(instance))) {
+        return Optional.of(g);
+      }
+    }
+    return Optional.empty();
+  }
+
+  static String lower(Enum<?> e) {
+    return e.name().toLowerCase(Locale.ROOT).replace('_', '-');
   }
 }

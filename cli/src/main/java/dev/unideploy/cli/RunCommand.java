@@ -9,14 +9,12 @@ import dev.unideploy.pipeline.qemu.DiskController;
 import dev.unideploy.pipeline.qemu.PortForward;
 import dev.unideploy.pipeline.qemu.QemuLauncher;
 import dev.unideploy.pipeline.qemu.QemuSpec;
-import dev.unideploy.pipeline.verify.QemuDiskFormat;
+import dev.unideploy.pipeline.verify.BootableImage;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
 import picocli.CommandLine.Option;
@@ -35,7 +33,10 @@ import picocli.CommandLine.TypeConversionException;
           + " The image is not modified (copy-on-write overlay). Ctrl-C stops it (exit code 130);"
           + " a guest reset or power-off ends it too."
     })
-final class RunCommand extends AbstractCommand {
+final class RunCommand extends AbstractCommand<RunCommand.Ran> {
+
+  /** How the foreground QEMU ended. */
+  record Ran(String image, int qemuExitCode) {}
 
   @Parameters(
       index = "0",
@@ -82,17 +83,17 @@ final class RunCommand extends AbstractCommand {
   Accelerator accelerator;
 
   @Override
-  protected Map<String, Object> execute(EventSink events) throws Exception {
-    try (BootableCopy disk = BootableCopy.of(image, format, "run", events)) {
+  protected Ran execute(EventSink events) throws Exception {
+    try (BootableImage disk = BootableImage.of(image, format, "run", events)) {
       return run(disk, events);
     }
   }
 
-  private Map<String, Object> run(BootableCopy disk, EventSink events) throws Exception {
-    String driver = QemuDiskFormat.driver(disk.format(), disk.path());
+  private Ran run(BootableImage disk, EventSink events) throws Exception {
+    String driver = disk.sourceFormatName();
     QemuSpec spec =
         QemuSpec.builder(disk.path())
-            .diskFormat(driver)
+            .diskFormat(disk.qemuDriver())
             .controller(controller)
             .bootMode(uefi ? BootMode.UEFI : BootMode.BIOS)
             .memoryMiB(memoryMiB)
@@ -124,15 +125,12 @@ final class RunCommand extends AbstractCommand {
       Files.deleteIfExists(workDir.resolve("uefi-vars.fd"));
       Files.deleteIfExists(workDir);
     }
-    Map<String, Object> r = new LinkedHashMap<>();
-    r.put("image", image.toString());
-    r.put("qemuExitCode", code);
-    return r;
+    return new Ran(image.toString(), code);
   }
 
   @Override
-  protected int exitCode(Map<String, Object> result) {
-    return Integer.valueOf(0).equals(result.get("qemuExitCode")) ? ExitCodes.OK : ExitCodes.FAILURE;
+  protected int exitCode(Ran result) {
+    return result.qemuExitCode() == 0 ? ExitCodes.OK : ExitCodes.FAILURE;
   }
 
   /** {@code HOST:GUEST} or {@code PORT}. */

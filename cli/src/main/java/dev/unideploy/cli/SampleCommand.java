@@ -2,12 +2,10 @@ package dev.unideploy.cli;
 
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.events.EventSink;
-import dev.unideploy.pipeline.sample.SampleUnikernel;
+import dev.unideploy.sample.SampleUnikernel;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.LinkedHashMap;
-import java.util.Map;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -23,7 +21,10 @@ import picocli.CommandLine.Parameters;
       "Write the sample unikernel (a sparse raw disk, built by unideploy's own code) to FILE.",
       "It prints a banner and 'READY sample-unikernel <tag>' on its serial console and keeps running."
     })
-final class SampleCommand extends AbstractCommand {
+final class SampleCommand extends AbstractCommand<SampleCommand.Written> {
+
+  /** The sample written, and the line that says it is up. */
+  record Written(String file, long virtualSize, String ready) {}
 
   @Parameters(index = "0", paramLabel = "FILE", description = "Where to write the raw image.")
   Path file;
@@ -44,7 +45,7 @@ final class SampleCommand extends AbstractCommand {
   boolean force;
 
   @Override
-  protected Map<String, Object> execute(EventSink events) throws Exception {
+  protected Written execute(EventSink events) throws Exception {
     if (Files.exists(file) && !Files.isRegularFile(file, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
       throw new UnideployException(
           file
@@ -62,16 +63,12 @@ final class SampleCommand extends AbstractCommand {
       throw new CliExitException(ExitCodes.USAGE, e.getMessage());
     }
     SampleUnikernel.write(file, options);
-    Map<String, Object> r = new LinkedHashMap<>();
-    r.put("file", file.toString());
-    r.put("virtualSize", options.virtualSize());
-    r.put("ready", SampleUnikernel.readyLine(options));
-    return r;
+    return new Written(file.toString(), options.virtualSize(), SampleUnikernel.readyLine(options));
   }
 
   @Override
-  protected void printSummary(Map<String, Object> r, PrintWriter out) {
-    out.println("wrote " + r.get("file") + " (" + Sizes.human((Long) r.get("virtualSize")) + ")");
-    out.println("it is ready when its console prints: " + r.get("ready"));
+  protected void printSummary(Written r, PrintWriter out) {
+    out.println("wrote " + r.file() + " (" + Sizes.human(r.virtualSize()) + ")");
+    out.println("it is ready when its console prints: " + r.ready());
   }
 }

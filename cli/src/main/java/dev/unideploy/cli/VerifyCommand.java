@@ -1,5 +1,7 @@
 package dev.unideploy.cli;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonUnwrapped;
 import dev.unideploy.image.ImageFormat;
 import dev.unideploy.pipeline.events.EventSink;
 import dev.unideploy.pipeline.qemu.Accelerator;
@@ -14,7 +16,6 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Locale;
-import java.util.Map;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.ITypeConverter;
@@ -31,7 +32,11 @@ import picocli.CommandLine.TypeConversionException;
           + " is never changed, and wait for its readiness signal. Fails with the last console"
           + " lines when the guest panics, resets, exits or stays silent."
     })
-final class VerifyCommand extends AbstractCommand {
+final class VerifyCommand extends AbstractCommand<VerifyCommand.Report> {
+
+  /** The verification of one image file; {@code message} says why it failed. */
+  @JsonInclude(JsonInclude.Include.NON_NULL)
+  record Report(String image, @JsonUnwrapped VerifyResult result, String message) {}
 
   @Parameters(
       index = "0",
@@ -107,7 +112,7 @@ final class VerifyCommand extends AbstractCommand {
   Path workDir;
 
   @Override
-  protected Map<String, Object> execute(EventSink events) throws Exception {
+  protected Report execute(EventSink events) throws Exception {
     if (timeoutSeconds < 1) {
       throw new picocli.CommandLine.ParameterException(
           spec.commandLine(), "--timeout must be at least 1 second, was " + timeoutSeconds);
@@ -130,54 +135,44 @@ final class VerifyCommand extends AbstractCommand {
               ? readiness.http
               : new ReadinessCheck.Tcp(PortConverter.check(readiness.tcp, spec));
     }
-    try (BootableCopy disk = BootableCopy.of(image, format, "verify", events)) {
-      VerifyRequest req =
-          new VerifyRequest(
-              disk.path(),
-              disk.format(),
-              matcher,
-              check,
-              Duration.ofSeconds(timeoutSeconds),
-              controller,
-              uefi ? BootMode.UEFI : BootMode.BIOS,
-              memoryMiB,
-              accelerator,
-              workDir);
-      return document(new BootVerifier().verify(req, events));
-    }
-  }
-
-  private Map<String, Object> document(VerifyResult r) {
-    Map<String, Object> doc = new java.util.LinkedHashMap<>();
-    doc.put("image", image.toString());
-    doc.putAll(r.toMap());
-    if (!r.ok()) {
-      doc.put("message", r.failureMessage());
-    }
-    return doc;
+    VerifyRequest req =
+        new VerifyRequest(
+            image,
+            format,
+            matcher,
+            check,
+            Duration.ofSeconds(timeoutSeconds),
+            controller,
+            uefi ? BootMode.UEFI : BootMode.BIOS,
+            memoryMiB,
+            accelerator,
+            workDir);
+    VerifyResult r = new BootVerifier().verify(req, events);
+    return new Report(image.toString(), r, r.ok() ? null : r.failureMessage());
   }
 
   @Override
-  protected void printSummary(Map<String, Object> r, PrintWriter out) {
-    if (Boolean.TRUE.equals(r.get("ok"))) {
+  protected void printSummary(Report report, PrintWriter out) {
+    VerifyResult r = report.result();
+    if (r.ok()) {
       out.printf(
           Locale.ROOT,
           "ok: %s booted in %.1f s (%s, %s, %s, %s): %s%n",
-          r.get("image"),
-          (Double) r.get("bootSeconds"),
-          r.get("format"),
-          r.get("controller"),
-          r.get("bootMode"),
-          r.get("accelerator"),
-          r.get("detail"));
+          report.image(),
+          r.bootSeconds(),
+          r.qemuFormat(),
+          r.controller(),
+          r.bootMode(),
+          r.accelerator(),
+          r.detail());
     } else {
-      out.println("FAILED: " + r.get("image") + ": " + r.get("message"));
+      out.println("FAILED: " + report.image() + ": " + report.message());
     }
   }
 
   @Override
-  protected int exitCode(Map<String, Object> result) {
-    return Boolean.TRUE.equals(result.get("ok")) ? ExitCodes.OK : ExitCodes.FAILURE;
+  protected int exitCode(Report report) {
+    return report.result().ok() ? ExitCodes.OK : ExitCodes.FAILURE;
   }
 
   /** {@code PORT/PATH} (path optional: {@code 8080} means {@code 8080/}). */

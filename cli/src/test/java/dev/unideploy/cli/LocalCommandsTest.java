@@ -7,12 +7,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.unideploy.image.DiskImage;
 import dev.unideploy.pipeline.config.DeployConfig;
+import dev.unideploy.pipeline.convert.ImageOpener;
 import dev.unideploy.pipeline.events.EventSink;
-import dev.unideploy.pipeline.journal.MemoryJournal;
 import dev.unideploy.pipeline.publish.PublishPipeline;
-import dev.unideploy.pipeline.sample.SampleUnikernel;
 import dev.unideploy.pipeline.spi.ProviderContext;
+import dev.unideploy.pipeline.state.MemoryJournal;
 import dev.unideploy.provider.local.LocalProvider;
+import dev.unideploy.sample.SampleUnikernel;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.nio.file.Path;
@@ -49,16 +50,13 @@ class LocalCommandsTest {
     providers.putObject("local").put("home", tmp.resolve("home").toString());
     ProviderContext ctx =
         new ProviderContext(
-            new DeployConfig(app, version, null, null, providers),
+            new DeployConfig(app, version, null, null, null, null, null, providers),
             EventSink.discard(),
             new MemoryJournal(),
             tmp.resolve("work"),
             Clock.systemUTC());
     try (DiskImage disk = ImageOpener.open(image, null)) {
-      new PublishPipeline(
-              new LocalProvider().publisher(ctx),
-              (d, f, o, e) -> Conversions.write(d, f, o, e),
-              ctx)
+      new PublishPipeline("local", new LocalProvider().publisher(ctx), ctx, tmp.toString())
           .publish(disk, image, new PublishPipeline.Options(null, false));
     }
   }
@@ -85,8 +83,8 @@ class LocalCommandsTest {
 
     Run latest = run("images", "delete", "web:latest", "--home", home(), "--output", "json");
     assertThat(latest.code()).isZero();
-    assertThat(latest.json().at("/deleted/0/version").asText()).isEqualTo("2");
-    assertThat(latest.json().at("/deleted/0/deletedFiles").toString()).contains(".raw");
+    assertThat(latest.json().at("/images/0/version").asText()).isEqualTo("2");
+    assertThat(latest.json().at("/images/0/attributes/deletedFiles").asText()).contains(".raw");
 
     assertThat(run("images", "delete", "web", "--all", "--home", home()).code()).isZero();
     JsonNode left = run("images", "list", "--home", home(), "--output", "json").json();
@@ -112,7 +110,7 @@ class LocalCommandsTest {
 
   @Test
   void deployWithoutAnImageSaysHowToGiveOne() {
-    Run r = run("deploy", "--app", "web", "--home", home(), "--state-dir", tmp.toString());
+    Run r = run("deploy", "--app", "web", "--home", home(), "--state", tmp.toString());
     assertThat(r.code()).isEqualTo(ExitCodes.FAILURE);
     assertThat(r.err()).contains("no image: pass --image FILE");
   }
@@ -127,7 +125,7 @@ class LocalCommandsTest {
   @Test
   void aMissingQemuIsReportedWithTheInstallCommand() {
     org.assertj.core.api.Assertions.assertThatThrownBy(
-            () -> DemoCommand.requireQemu(tmp.resolve("no-such-qemu")))
+            () -> dev.unideploy.sample.demo.Demo.requireQemu(tmp.resolve("no-such-qemu")))
         .hasMessageContaining("was not found")
         .hasMessageContaining("apt-get install qemu-system-x86 qemu-utils");
   }

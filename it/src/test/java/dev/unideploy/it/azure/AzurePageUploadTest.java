@@ -11,7 +11,7 @@ import dev.unideploy.image.ReadOptions;
 import dev.unideploy.it.EmulatorEnv;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.events.EventSink;
-import dev.unideploy.pipeline.journal.FileJournal;
+import dev.unideploy.pipeline.state.FileJournal;
 import dev.unideploy.provider.azure.upload.JournalProgress;
 import dev.unideploy.provider.azure.upload.PageWriter;
 import dev.unideploy.provider.azure.upload.SdkPageWriter;

@@ -7,17 +7,17 @@ import dev.unideploy.image.ImageReaders;
 import dev.unideploy.pipeline.config.ConfigLoader;
 import dev.unideploy.pipeline.config.DeployConfig;
 import dev.unideploy.pipeline.events.RecordingEventSink;
-import dev.unideploy.pipeline.journal.Journal;
 import dev.unideploy.pipeline.publish.PublishPipeline;
+import dev.unideploy.pipeline.publish.PublishResult;
 import dev.unideploy.pipeline.spi.ProviderContext;
+import dev.unideploy.pipeline.spi.RegionImage;
+import dev.unideploy.pipeline.state.Journal;
 import dev.unideploy.provider.azure.AzureProvider;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.time.OffsetDateTime;
-import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import reactor.core.publisher.Mono;
 
@@ -74,27 +74,12 @@ final class AzurePublish {
   }
 
   /** What one publish produced. */
-  record Run(Map<String, Object> result, RecordingEventSink events) {
-    @SuppressWarnings("unchecked") // the pipeline's result document is a tree of maps and lists
-    List<Map<String, Object>> regions() {
-      return (List<Map<String, Object>>) result.get("regions");
-    }
-
-    Map<String, Object> region(String name) {
-      return regions().stream()
-          .filter(r -> name.equals(r.get("region")))
+  record Run(PublishResult result, RecordingEventSink events) {
+    RegionImage region(String name) {
+      return result.regions().stream()
+          .filter(r -> name.equals(r.region()))
           .findFirst()
           .orElseThrow(() -> new AssertionError("no result for region " + name + ": " + result));
-    }
-
-    @SuppressWarnings("unchecked") // as above
-    List<Map<String, Object>> retired() {
-      return (List<Map<String, Object>>) result.get("retired");
-    }
-
-    @SuppressWarnings("unchecked") // as above
-    Map<String, Object> upload() {
-      return (Map<String, Object>) result.get("upload");
     }
 
     String log() {
@@ -112,11 +97,10 @@ final class AzurePublish {
     try (DiskImage image = ImageReaders.open(disk)) {
       PublishPipeline pipeline =
           new PublishPipeline(
+              "azure",
               new AzureProvider(credential(arm)).publisher(context),
-              (img, format, out, ev) -> {
-                throw new AssertionError("the Azure publisher must not ask for a conversion");
-              },
-              context);
+              context,
+              workDir.toString());
       return new Run(
           pipeline.publish(image, disk, new PublishPipeline.Options(null, false)), events);
     }

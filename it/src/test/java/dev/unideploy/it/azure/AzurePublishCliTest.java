@@ -104,7 +104,7 @@ class AzurePublishCliTest {
         "--config",
         config.toString(),
         "--no-verify",
-        "--state-dir",
+        "--state",
         dir.resolve("state").toString());
   }
 
@@ -120,7 +120,7 @@ class AzurePublishCliTest {
     JsonNode r = first.json();
     assertThat(r.at("/image/id").asText())
         .endsWith("/galleries/unideploy/images/" + app + "/versions/3.1.4");
-    assertThat(r.at("/upload/putPageCalls").asText()).isEqualTo("3");
+    assertThat(r.at("/upload/details/putPageCalls").asText()).isEqualTo("3");
     assertThat(r.get("regions")).hasSize(2);
     assertThat(r.get("failedRegions")).isEmpty();
 

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.unideploy.pipeline.UnideployException;
-import dev.unideploy.pipeline.journal.MemoryJournal;
+import dev.unideploy.pipeline.state.MemoryJournal;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -76,21 +76,20 @@ class AzurePublishTest {
 
     AzurePublish.Run first =
         AzurePublish.publish(arm, AzurePublish.config(dir, yaml), disk, dir, new MemoryJournal());
-    assertThat(first.result().get("reused")).isEqualTo(false);
+    assertThat(first.result().reused()).isFalse();
     // Two non-zero 4 MiB windows (0 and 5) and the footer: the 18 MiB of holes are never sent.
-    assertThat(first.upload())
-        .containsEntry("putPageCalls", "3")
-        .containsEntry("method", "managed-disk");
+    assertThat(first.result().upload().details()).containsEntry("putPageCalls", "3");
+    assertThat(first.result().upload().method()).isEqualTo("managed-disk");
     for (String region : List.of(arm.location(), "eastus2", "northeurope")) {
-      assertThat(first.region(region)).as(first.log()).containsEntry("ok", true);
+      assertThat(first.region(region).ok()).as(first.log()).isTrue();
     }
     assertThat(first.log()).contains("replicated to eastus2").contains("replicated to northeurope");
 
     AzurePublish.Run second =
         AzurePublish.publish(arm, AzurePublish.config(dir, yaml), disk, dir, new MemoryJournal());
-    assertThat(second.result().get("reused")).as(second.log()).isEqualTo(true);
-    assertThat(second.result()).doesNotContainKey("upload");
-    assertThat(second.region("eastus2")).containsEntry("ok", true);
+    assertThat(second.result().reused()).as(second.log()).isTrue();
+    assertThat(second.result().upload()).isNull();
+    assertThat(second.region("eastus2").ok()).isTrue();
 
     assertThat(list(rg, COMPUTE + "/disks?api-version=2024-03-02")).hasSize(1);
     List<JsonNode> versions =
@@ -141,16 +140,16 @@ class AzurePublishTest {
     Path disk = disk(dir, 2);
     AzurePublish.Run run =
         AzurePublish.publish(arm, AzurePublish.config(dir, yaml), disk, dir, new MemoryJournal());
-    assertThat(run.region("eastus2")).containsEntry("ok", true);
-    assertThat(run.region("northeurope")).containsEntry("ok", false);
-    assertThat((String) run.region("northeurope").get("error")).contains("QuotaExceeded");
-    assertThat(run.result().get("failedRegions")).isEqualTo(List.of("northeurope"));
+    assertThat(run.region("eastus2").ok()).isTrue();
+    assertThat(run.region("northeurope").ok()).isFalse();
+    assertThat(run.region("northeurope").error()).contains("QuotaExceeded");
+    assertThat(run.result().failedRegions()).containsExactly("northeurope");
 
     arm.clearFaults();
     AzurePublish.Run again =
         AzurePublish.publish(arm, AzurePublish.config(dir, yaml), disk, dir, new MemoryJournal());
-    assertThat(again.region("northeurope")).as(again.log()).containsEntry("ok", true);
-    assertThat(again.result().get("failedRegions")).isEqualTo(List.of());
+    assertThat(again.region("northeurope").ok()).as(again.log()).isTrue();
+    assertThat(again.result().failedRegions()).isEmpty();
     assertThat(list(rg, COMPUTE + "/disks?api-version=2024-03-02")).hasSize(1);
   }
 
@@ -207,7 +206,7 @@ class AzurePublishTest {
             .sorted()
             .toList();
     assertThat(names).as(last.log()).containsExactly("0.9.0", "1.2.0", "1.3.0", "7.7.7");
-    assertThat(last.retired()).extracting(r -> r.get("name")).containsExactly("shared/1.1.0");
+    assertThat(last.result().retired()).extracting(r -> r.name()).containsExactly("shared/1.1.0");
     List<String> disks =
         list(rg, COMPUTE + "/disks?api-version=2024-03-02").stream()
             .map(d -> d.get("name").asText())

@@ -68,7 +68,7 @@ class AzureUploadKillTest {
             "--config",
             config.toString(),
             "--no-verify",
-            "--state-dir",
+            "--state",
             dir.resolve("state").toString()));
     return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
   }

@@ -7,7 +7,7 @@ import dev.unideploy.image.write.ImageWriters;
 import dev.unideploy.image.write.WriteOptions;
 import dev.unideploy.image.write.WriteProgress;
 import dev.unideploy.pipeline.qemu.Accelerator;
-import dev.unideploy.pipeline.sample.SampleUnikernel;
+import dev.unideploy.sample.SampleUnikernel;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;

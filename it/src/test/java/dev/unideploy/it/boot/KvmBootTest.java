@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.unideploy.pipeline.events.RecordingEventSink;
 import dev.unideploy.pipeline.qemu.Accelerator;
-import dev.unideploy.pipeline.sample.SampleUnikernel;
 import dev.unideploy.pipeline.verify.BootVerifier;
 import dev.unideploy.pipeline.verify.VerifyRequest;
 import dev.unideploy.pipeline.verify.VerifyResult;
+import dev.unideploy.sample.SampleUnikernel;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;

@@ -57,8 +57,9 @@ class DemoTest {
     for (JsonNode i : d.at("/instances")) {
       assertThat(i.at("/state").asText()).isEqualTo("healthy");
     }
-    assertThat(d.at("/stopped").asBoolean()).isTrue();
-    assertThat(d.at("/publish/image/path").asText()).startsWith(tmp.resolve("home").toString());
+    assertThat(r.at("/stopped").asBoolean()).isTrue();
+    assertThat(d.at("/publish/image/attributes/path").asText())
+        .startsWith(tmp.resolve("home").toString());
     assertThat(QemuProcesses.mentioning(tmp)).as("QEMU processes left running").isEmpty();
     System.out.printf(
         "demo wall time: %.1f s (reported %.1f s)%n", wall, r.at("/wallSeconds").asDouble());

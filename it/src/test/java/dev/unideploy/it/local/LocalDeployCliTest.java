@@ -3,7 +3,7 @@ package dev.unideploy.it.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.unideploy.pipeline.sample.SampleUnikernel;
+import dev.unideploy.sample.SampleUnikernel;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -50,7 +50,7 @@ class LocalDeployCliTest {
         "240",
         "--home",
         home(),
-        "--state-dir",
+        "--state",
         tmp.resolve("state").toString(),
         "--output",
         "json");
@@ -69,28 +69,29 @@ class LocalDeployCliTest {
     assertThat(first.code()).as(first.out()).isZero();
     JsonNode r1 = first.json();
     assertThat(r1.at("/group").asText()).isEqualTo("web-v001");
-    assertThat(r1.at("/inService").asBoolean()).isTrue();
+    assertThat(r1.has("previous")).isFalse();
     assertThat(r1.at("/publish/verify/bootSeconds").asDouble()).isPositive();
     assertThat(r1.at("/instances")).hasSize(2);
     for (JsonNode i : r1.at("/instances")) {
       assertThat(i.at("/state").asText()).isEqualTo("healthy");
-      assertThat(i.at("/reason").asText()).contains("READY sample-unikernel v1");
+      assertThat(i.at("/detail").asText()).contains("READY sample-unikernel v1");
     }
 
     Cli.Run second = deploy(v2, "2");
     assertThat(second.code()).as(second.out()).isZero();
     JsonNode r2 = second.json();
     assertThat(r2.at("/group").asText()).isEqualTo("web-v002");
-    assertThat(r2.at("/retiredGroups/0").asText()).isEqualTo("web-v001");
+    assertThat(r2.at("/previous").asText()).isEqualTo("web-v001");
+    assertThat(r2.at("/kept/0").asText()).as("kept at size 0 for rollback").isEqualTo("web-v001");
 
     JsonNode list = Cli.run("instances", "list", "--home", home(), "--output", "json").json();
     List<String> names = new ArrayList<>();
-    list.at("/instances").forEach(i -> names.add(i.at("/name").asText()));
+    list.at("/instances").forEach(i -> names.add(i.at("/id").asText()));
     assertThat(names).containsExactly("web-v002-0", "web-v002-1");
     list.at("/instances")
         .forEach(
             i -> {
-              assertThat(i.at("/state").asText()).isEqualTo("healthy");
+              assertThat(i.at("/lifecycle").asText()).isEqualTo("running");
               assertThat(i.at("/inService").asBoolean()).isTrue();
             });
     assertThat(QemuProcesses.mentioning(tmp)).hasSize(2);
@@ -101,7 +102,7 @@ class LocalDeployCliTest {
 
     JsonNode images = Cli.run("images", "list", "--home", home(), "--output", "json").json();
     assertThat(images.at("/images")).hasSize(2);
-    assertThat(images.at("/images/1/tags").toString()).contains("latest");
+    assertThat(images.at("/images/1/attributes/tags").asText()).contains("latest");
 
     // The image the instances run cannot be deleted by accident.
     String running = images.at("/images/1/id").asText();
@@ -112,8 +113,9 @@ class LocalDeployCliTest {
     Cli.Run stop = Cli.run("instances", "stop", "web-v002-0", "--home", home(), "--output", "json");
     assertThat(stop.code()).isZero();
     JsonNode after = Cli.run("instances", "list", "--home", home(), "--output", "json").json();
-    assertThat(after.at("/instances/0/state").asText()).isEqualTo("stopped");
-    assertThat(after.at("/instances/1/state").asText()).isEqualTo("healthy");
+    assertThat(after.at("/instances")).hasSize(1);
+    assertThat(after.at("/instances/0/id").asText()).isEqualTo("web-v002-1");
+    assertThat(after.at("/instances/0/lifecycle").asText()).isEqualTo("running");
     assertThat(QemuProcesses.mentioning(tmp)).hasSize(1);
   }
 
@@ -142,13 +144,13 @@ class LocalDeployCliTest {
             "1",
             "--home",
             home(),
-            "--state-dir",
+            "--state",
             tmp.resolve("state").toString());
     assertThat(bad.code()).isEqualTo(1);
 
     JsonNode list = Cli.run("instances", "list", "--home", home(), "--output", "json").json();
     List<String> names = new ArrayList<>();
-    list.at("/instances").forEach(i -> names.add(i.at("/name").asText()));
+    list.at("/instances").forEach(i -> names.add(i.at("/id").asText()));
     assertThat(names).containsExactly("web-v001-0", "web-v001-1");
     assertThat(QemuProcesses.mentioning(tmp)).hasSize(2);
   }

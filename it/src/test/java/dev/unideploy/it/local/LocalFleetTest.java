@@ -7,21 +7,23 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.ImageReaders;
 import dev.unideploy.pipeline.config.DeployConfig;
+import dev.unideploy.pipeline.config.HealthSettings;
 import dev.unideploy.pipeline.config.PublishSettings;
+import dev.unideploy.pipeline.events.EventSink;
 import dev.unideploy.pipeline.events.RecordingEventSink;
-import dev.unideploy.pipeline.journal.MemoryJournal;
 import dev.unideploy.pipeline.publish.PublishPipeline;
-import dev.unideploy.pipeline.sample.SampleUnikernel;
+import dev.unideploy.pipeline.publish.PublishResult;
+import dev.unideploy.pipeline.rollout.HealthGate;
+import dev.unideploy.pipeline.rollout.InstanceReport;
 import dev.unideploy.pipeline.spi.Fleet;
-import dev.unideploy.pipeline.spi.GroupHealth;
-import dev.unideploy.pipeline.spi.GroupHealth.InstanceHealth.State;
+import dev.unideploy.pipeline.spi.InstanceState;
 import dev.unideploy.pipeline.spi.Provider;
 import dev.unideploy.pipeline.spi.ProviderContext;
 import dev.unideploy.pipeline.spi.Providers;
 import dev.unideploy.pipeline.spi.ServerGroup;
 import dev.unideploy.pipeline.spi.ServerGroupSpec;
-import dev.unideploy.provider.local.LocalSettings;
-import dev.unideploy.provider.local.Readiness;
+import dev.unideploy.pipeline.state.MemoryJournal;
+import dev.unideploy.sample.SampleUnikernel;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.Socket;
@@ -30,7 +32,6 @@ import java.nio.file.Path;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -41,10 +42,10 @@ import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The local fleet on real QEMU processes: two instances become healthy, a new provider instance (a
- * "restart" of unideploy) finds them from the persisted state, a QEMU killed with SIGKILL is
- * reported unhealthy, resize and destroy leave no QEMU process behind. Runs under TCG on purpose
- * (the CI default) with generous deadlines.
+ * The local fleet on real QEMU processes: two instances pass the pipeline's health gate, a new
+ * provider instance (a "restart" of unideploy) finds them from the persisted state, a QEMU killed
+ * with SIGKILL is reported failed, resize and destroy leave no QEMU process behind. Runs under TCG
+ * on purpose (the CI default) with generous deadlines.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class LocalFleetTest {
@@ -55,23 +56,23 @@ class LocalFleetTest {
   private static Path home;
   private static ServerGroup group;
 
-  private static ProviderContext context(RecordingEventSink events) {
-    LocalSettings s =
-        new LocalSettings(
-            home.toString(),
-            null,
-            2,
-            List.of(8080),
-            new Readiness(SampleUnikernel.READY_REGEX, null, null, null),
-            64,
-            (int) DEADLINE.toSeconds(),
-            "tcg");
+  private static DeployConfig config() {
     ObjectNode providers = new ObjectMapper().createObjectNode();
-    providers.set("local", new ObjectMapper().valueToTree(s));
-    DeployConfig config =
-        new DeployConfig(APP, "1", null, new PublishSettings(null, null, null, 2), providers);
+    providers
+        .putObject("local")
+        .put("home", home.toString())
+        .put("memory", 64)
+        .put("accelerator", "tcg");
+    HealthSettings health =
+        new HealthSettings(
+            SampleUnikernel.READY_REGEX, null, null, null, null, DEADLINE, null, 1, null);
+    return new DeployConfig(
+        APP, "1", null, new PublishSettings(null, null, null, 2), health, null, null, providers);
+  }
+
+  private static ProviderContext context(RecordingEventSink events) {
     return new ProviderContext(
-        config, events, new MemoryJournal(), tmp.resolve("work"), Clock.systemUTC());
+        config(), events, new MemoryJournal(), tmp.resolve("work"), Clock.systemUTC());
   }
 
   /** A fresh provider and fleet, as a new unideploy process would build them. */
@@ -88,24 +89,17 @@ class LocalFleetTest {
             tmp.resolve("sample.raw"), new SampleUnikernel.Options(8L << 20, "it", 2));
     ProviderContext ctx = context(new RecordingEventSink());
     Provider p = Providers.named("local");
-    Map<String, Object> result;
+    PublishResult result;
     try (DiskImage disk = ImageReaders.open(image)) {
       result =
-          new PublishPipeline(
-                  p.publisher(ctx),
-                  (d, f, o, e) -> {
-                    throw new AssertionError("local takes raw blocks");
-                  },
-                  ctx)
+          new PublishPipeline("local", p.publisher(ctx), ctx, tmp.toString())
               .publish(disk, image, new PublishPipeline.Options(null, false));
     }
-    @SuppressWarnings("unchecked")
-    String id = (String) ((Map<String, Object>) result.get("image")).get("id");
     group =
         p.fleet(ctx)
             .create(
                 new ServerGroupSpec(
-                    APP, id, 2, List.of(new ServerGroupSpec.PortMapping(0, 8080)), Map.of()));
+                    APP, APP + "-v001", "1", result.image().id(), 2, List.of(8080)));
   }
 
   @AfterAll
@@ -117,37 +111,41 @@ class LocalFleetTest {
     assertThat(QemuProcesses.mentioning(home)).as("QEMU processes left running").isEmpty();
   }
 
-  private static GroupHealth await(Fleet fleet, Predicate<GroupHealth> done) throws Exception {
+  private static List<InstanceState> await(Fleet fleet, Predicate<List<InstanceState>> done)
+      throws Exception {
     long end = System.nanoTime() + DEADLINE.toNanos();
-    GroupHealth h = fleet.health(group);
+    List<InstanceState> h = fleet.instances(group);
     while (!done.test(h)) {
-      assertThat(System.nanoTime() - end).as("deadline passed; last health %s", h).isNegative();
+      assertThat(System.nanoTime() - end).as("deadline passed; last state %s", h).isNegative();
       Thread.sleep(500);
-      h = fleet.health(group);
+      h = fleet.instances(group);
     }
     return h;
   }
 
+  private static long count(List<InstanceState> list, InstanceState.Lifecycle l) {
+    return list.stream().filter(i -> i.lifecycle() == l).count();
+  }
+
   @Test
   @Order(1)
-  void twoInstancesBecomeHealthyOnTheirOwnLoopbackPorts() throws Exception {
+  void twoInstancesPassTheHealthGateOnTheirOwnLoopbackPorts() throws Exception {
     assertThat(group.name()).isEqualTo(APP + "-v001");
-    assertThat(group.size()).isEqualTo(2);
-    GroupHealth h = await(freshFleet(), g -> g.allHealthy(2));
-    assertThat(h.instances())
-        .allSatisfy(i -> assertThat(i.reason()).contains("READY sample-unikernel it"));
-    @SuppressWarnings("unchecked")
-    List<Map<String, Object>> instances =
-        (List<Map<String, Object>>) group.attributes().get("instances");
-    List<Integer> hostPorts =
-        instances.stream()
-            .map(i -> ((Map<?, ?>) i.get("ports")).get("8080"))
-            .map(Integer.class::cast)
-            .toList();
-    assertThat(hostPorts).hasSize(2).doesNotHaveDuplicates();
-    for (int port : hostPorts) {
+    assertThat(group.desiredSize()).isEqualTo(2);
+    Fleet fleet = freshFleet();
+    List<InstanceReport> healthy =
+        new HealthGate(fleet, config().health(), 8080, EventSink.discard(), d -> Thread.sleep(500))
+            .await(group, 2);
+    assertThat(healthy)
+        .hasSize(2)
+        .allSatisfy(i -> assertThat(i.detail()).contains("READY sample-unikernel it"));
+    List<String> hostPorts =
+        fleet.instances(group).stream().map(i -> i.attributes().get("port.8080")).toList();
+    assertThat(hostPorts).hasSize(2).doesNotHaveDuplicates().doesNotContainNull();
+    for (InstanceState i : fleet.instances(group)) {
       // QEMU's user-mode forward listens on the loopback port it was given.
-      try (Socket s = new Socket(InetAddress.getLoopbackAddress(), port)) {
+      try (Socket s =
+          new Socket(InetAddress.getLoopbackAddress(), i.probeAddress().get().getPort())) {
         assertThat(s.isConnected()).isTrue();
       }
     }
@@ -159,8 +157,9 @@ class LocalFleetTest {
   void aNewProviderInstanceSeesTheRunningGroup() throws Exception {
     Fleet restarted = freshFleet();
     List<ServerGroup> groups = restarted.serverGroups(APP);
-    assertThat(groups).singleElement().satisfies(g -> assertThat(g.size()).isEqualTo(2));
-    assertThat(restarted.health(groups.get(0)).allHealthy(2)).isTrue();
+    assertThat(groups).singleElement().satisfies(g -> assertThat(g.desiredSize()).isEqualTo(2));
+    assertThat(count(restarted.instances(groups.get(0)), InstanceState.Lifecycle.RUNNING))
+        .isEqualTo(2);
 
     restarted.attach(groups.get(0));
     assertThat(freshFleet().serverGroups(APP).get(0).inService()).isTrue();
@@ -170,26 +169,18 @@ class LocalFleetTest {
 
   @Test
   @Order(3)
-  void aQemuKilledWithSigkillIsReportedUnhealthy() throws Exception {
-    @SuppressWarnings("unchecked")
-    List<Map<String, Object>> instances =
-        (List<Map<String, Object>>) group.attributes().get("instances");
-    long victim = ((Number) instances.get(0).get("pid")).longValue();
-    String victimName = (String) instances.get(0).get("name");
+  void aQemuKilledWithSigkillIsReportedFailed() throws Exception {
+    InstanceState first = freshFleet().instances(group).get(0);
+    long victim = Long.parseLong(first.attributes().get("pid"));
     ProcessHandle.of(victim).orElseThrow().destroyForcibly();
 
-    GroupHealth h =
-        await(
-            freshFleet(), g -> g.instances().stream().anyMatch(i -> i.state() == State.UNHEALTHY));
-    assertThat(h.instances())
-        .filteredOn(i -> i.instanceId().equals(victimName))
+    List<InstanceState> h = await(freshFleet(), l -> count(l, InstanceState.Lifecycle.FAILED) == 1);
+    assertThat(h)
+        .filteredOn(i -> i.id().equals(first.id()))
         .singleElement()
         .satisfies(
-            i -> {
-              assertThat(i.state()).isEqualTo(State.UNHEALTHY);
-              assertThat(i.reason()).contains("no longer running").contains("pid " + victim);
-            });
-    assertThat(h.healthyCount()).isEqualTo(1);
+            i -> assertThat(i.reason()).contains("no longer running").contains("pid " + victim));
+    assertThat(count(h, InstanceState.Lifecycle.RUNNING)).isEqualTo(1);
   }
 
   @Test
@@ -197,18 +188,17 @@ class LocalFleetTest {
   void resizeStartsAndStopsInstances() throws Exception {
     Fleet fleet = freshFleet();
     fleet.resize(group, 3);
-    GroupHealth h = await(fleet, g -> g.instances().size() == 3 && g.healthyCount() == 2);
-    assertThat(h.instances()).hasSize(3);
+    List<InstanceState> h = await(fleet, l -> l.size() == 3);
     // The crashed one still counts as an instance until someone removes it: never forgotten.
+    assertThat(count(h, InstanceState.Lifecycle.FAILED)).isEqualTo(1);
     // Scaling in removes it first, then the newest.
     fleet.resize(group, 1);
-    GroupHealth one = fleet.health(group);
-    assertThat(one.instances())
+    assertThat(fleet.instances(group))
         .singleElement()
         .satisfies(
             i -> {
-              assertThat(i.state()).isEqualTo(State.HEALTHY);
-              assertThat(i.instanceId()).isEqualTo(APP + "-v001-1");
+              assertThat(i.lifecycle()).isEqualTo(InstanceState.Lifecycle.RUNNING);
+              assertThat(i.id()).isEqualTo(APP + "-v001-1");
             });
     assertThat(QemuProcesses.mentioning(home)).hasSize(1);
   }

@@ -3,7 +3,7 @@ package dev.unideploy.it.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.unideploy.pipeline.sample.SampleUnikernel;
+import dev.unideploy.sample.SampleUnikernel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -53,7 +53,7 @@ class SurvivesExitTest {
                 "240",
                 "--home",
                 tmp.resolve("home").toString(),
-                "--state-dir",
+                "--state",
                 tmp.resolve("state").toString()));
     Process child =
         new ProcessBuilder(cmd)
@@ -68,8 +68,8 @@ class SurvivesExitTest {
             .json();
     assertThat(list.at("/instances")).hasSize(2);
     for (JsonNode i : list.at("/instances")) {
-      assertThat(i.at("/state").asText()).as(i.toString()).isEqualTo("healthy");
-      assertThat(ProcessHandle.of(i.at("/pid").asLong())).isPresent();
+      assertThat(i.at("/lifecycle").asText()).as(i.toString()).isEqualTo("running");
+      assertThat(ProcessHandle.of(i.at("/attributes/pid").asLong())).isPresent();
     }
     assertThat(QemuProcesses.mentioning(tmp)).hasSize(2);
   }

@@ -8,7 +8,7 @@ import dev.unideploy.pipeline.qemu.ConsoleMatcher;
 import dev.unideploy.pipeline.qemu.QemuLauncher;
 import dev.unideploy.pipeline.qemu.QemuProcess;
 import dev.unideploy.pipeline.qemu.QemuSpec;
-import dev.unideploy.pipeline.sample.SampleUnikernel;
+import dev.unideploy.sample.SampleUnikernel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;

@@ -6,12 +6,14 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.module.SimpleModule;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.unideploy.pipeline.UnideployException;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * Reads {@code unideploy.yaml} strictly: unknown keys are errors (a typo must not silently fall
@@ -19,9 +21,38 @@ import java.nio.file.Path;
  */
 public final class ConfigLoader {
   private static final ObjectMapper YAML =
-      new ObjectMapper(new YAMLFactory()).enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+      new ObjectMapper(new YAMLFactory())
+          .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES)
+          // Durations are written as people write them (90s, 15m, 2h) in every section.
+          .registerModule(
+              new SimpleModule("durations")
+                  .addDeserializer(Duration.class, new DurationText.Json()));
+
+  /** The file read when no {@code --config} is given, if it exists. */
+  public static final Path DEFAULT_FILE = Path.of("unideploy.yaml");
 
   private ConfigLoader() {}
+
+  /**
+   * The configuration a command runs with: {@code file} (or {@link #DEFAULT_FILE} when null and it
+   * exists, else every default), then the environment's overrides, then {@code flags}.
+   */
+  public static DeployConfig resolve(
+      Path file, java.util.Map<String, String> environment, ConfigOverrides flags) {
+    DeployConfig base;
+    if (file != null) {
+      base = load(file);
+    } else if (Files.exists(DEFAULT_FILE)) {
+      base = load(DEFAULT_FILE);
+    } else {
+      base = DeployConfig.of(null, null);
+    }
+    try {
+      return base.with(flags.over(ConfigOverrides.fromEnvironment(environment)));
+    } catch (IllegalArgumentException e) {
+      throw new UnideployException(e.getMessage(), e);
+    }
+  }
 
   public static DeployConfig load(Path file) {
     try {

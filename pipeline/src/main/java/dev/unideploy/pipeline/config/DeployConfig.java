@@ -9,41 +9,45 @@ import dev.unideploy.pipeline.UnideployException;
 import java.util.Objects;
 
 /**
- * The parsed {@code unideploy.yaml}: the app's identity, the image, provider-neutral publish
- * settings, and one raw section per provider that the provider binds to its own settings type (so
- * no provider's settings leak into the pipeline).
+ * The parsed {@code unideploy.yaml}: the app's identity, the image, provider-neutral settings
+ * (publish, health, deploy, where state lives), and one raw section per provider that the provider
+ * binds to its own settings type (so no provider's settings leak into the pipeline).
+ *
+ * @param state where the journal and the deploy lock live: a folder (default {@code
+ *     ~/.unideploy/state}) or an object-store URL
  */
 public record DeployConfig(
     @JsonProperty("app") String app,
     @JsonProperty("version") String version,
     @JsonProperty("image") String image,
     @JsonProperty("publish") PublishSettings publish,
+    @JsonProperty("health") HealthSettings health,
+    @JsonProperty("deploy") DeploySettings deploy,
+    @JsonProperty("state") String state,
     @JsonProperty("providers") ObjectNode providers) {
 
   @JsonCreator
   public DeployConfig {
-    if (publish == null) {
-      publish = PublishSettings.defaults();
+    publish = publish == null ? PublishSettings.defaults() : publish;
+    health = health == null ? HealthSettings.defaults() : health;
+    deploy = deploy == null ? DeploySettings.defaults() : deploy;
+    providers = providers == null ? JsonNodeFactory.instance.objectNode() : providers;
+    if (app != null) {
+      Names.checkApp(app);
     }
-    if (providers == null) {
-      providers = JsonNodeFactory.instance.objectNode();
-    }
-    if (app != null && !app.matches("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?")) {
-      throw new IllegalArgumentException(
-          "app name '"
-              + app
-              + "' is not usable in cloud resource names: use 1-63 lowercase letters, digits"
-              + " and '-', starting and ending with a letter or digit");
+    if (version != null) {
+      Names.checkVersion(version);
     }
   }
 
   /** A config for library and test use, with every default. */
   public static DeployConfig of(String app, String version) {
-    return new DeployConfig(app, version, null, null, null);
+    return new DeployConfig(app, version, null, null, null, null, null, null);
   }
 
-  public DeployConfig withApp(String newApp, String newVersion) {
-    return new DeployConfig(newApp, newVersion, image, publish, providers);
+  /** This config with the overrides applied: see {@link ConfigOverrides} for the order. */
+  public DeployConfig with(ConfigOverrides o) {
+    return o.applyTo(this);
   }
 
   /** The app name, or a clear error when neither the config nor the command line gave one. */
@@ -52,6 +56,11 @@ public record DeployConfig(
       throw new UnideployException("no app name: set 'app:' in unideploy.yaml or pass --app NAME");
     }
     return app;
+  }
+
+  /** The release version; "0" when none was given. */
+  public String versionOrDefault() {
+    return version == null ? "0" : version;
   }
 
   /** The raw section {@code providers.<name>}, empty when absent. */

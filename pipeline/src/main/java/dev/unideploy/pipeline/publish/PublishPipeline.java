@@ -4,6 +4,7 @@ import dev.unideploy.image.ContentHash;
 import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.TargetFormat;
 import dev.unideploy.pipeline.UnideployException;
+import dev.unideploy.pipeline.convert.ImageConversion;
 import dev.unideploy.pipeline.events.EventSink;
 import dev.unideploy.pipeline.events.LogEvent;
 import dev.unideploy.pipeline.events.ProgressEvent;
@@ -15,14 +16,15 @@ import dev.unideploy.pipeline.spi.RegionImage;
 import dev.unideploy.pipeline.spi.RetiredImage;
 import dev.unideploy.pipeline.spi.UploadSource;
 import dev.unideploy.pipeline.spi.UploadedDisk;
+import dev.unideploy.pipeline.state.StateFiles;
+import dev.unideploy.pipeline.verify.BootCheck;
+import dev.unideploy.pipeline.verify.VerifyResult;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -32,45 +34,44 @@ import java.util.Optional;
  */
 public final class PublishPipeline {
 
-  /** Converts a disk to a publisher's upload format in a file; the CLI wires image-formats in. */
-  @FunctionalInterface
-  public interface Converter {
-    void convert(DiskImage image, TargetFormat format, Path out, EventSink events)
-        throws IOException;
-  }
-
   /** How to run: verification (null to skip), the retire dry-run switch. */
   public record Options(BootCheck bootCheck, boolean dryRunRetire) {}
 
   private final ImagePublisher publisher;
-  private final Converter converter;
   private final ProviderContext context;
+  private final String providerName;
+  private final String stateLocation;
 
-  public PublishPipeline(ImagePublisher publisher, Converter converter, ProviderContext context) {
+  /**
+   * @param providerName named in the result
+   * @param stateLocation where the journal lives, named in the result
+   */
+  public PublishPipeline(
+      String providerName,
+      ImagePublisher publisher,
+      ProviderContext context,
+      String stateLocation) {
+    this.providerName = providerName;
     this.publisher = publisher;
-    this.converter = converter;
     this.context = context;
+    this.stateLocation = stateLocation;
   }
 
   /**
-   * Publishes {@code image} (read from {@code sourceFile}) and returns the result document. Throws
-   * when nothing usable was published; per-region failures are in the result instead.
+   * Publishes {@code image} (read from {@code sourceFile}). Throws when nothing usable was
+   * published; per-region failures are in the result instead.
    */
-  public Map<String, Object> publish(DiskImage image, Path sourceFile, Options options) {
+  public PublishResult publish(DiskImage image, Path sourceFile, Options options) {
     EventSink events = context.events();
     StepRunner steps = new StepRunner(events, context.journal(), context.clock());
     String app = context.config().requireApp();
-    String version = context.config().version() == null ? "0" : context.config().version();
-    Map<String, Object> result = new LinkedHashMap<>();
-    result.put("app", app);
-    result.put("version", version);
+    String version = context.config().versionOrDefault();
 
     String sha =
         steps.run(
             "hash",
             "hashing the virtual disk of " + sourceFile.getFileName(),
             () -> hash(image, events));
-    result.put("sha256", sha);
     PublishRequest request =
         new PublishRequest(
             app,
@@ -81,12 +82,11 @@ public final class PublishPipeline {
             context.config().publish(),
             context);
 
+    VerifyResult verified = null;
     if (options.bootCheck() == null) {
-      events.emit(LogEvent.warn("verify", "boot verification skipped (--no-verify)"));
-      result.put("verify", Map.of("skipped", true));
+      events.emit(LogEvent.warn("verify", "boot verification skipped"));
     } else {
-      result.put(
-          "verify",
+      verified =
           steps.run(
               "verify",
               "booting the image under QEMU before publishing it",
@@ -94,11 +94,12 @@ public final class PublishPipeline {
                   options
                       .bootCheck()
                       .verify(
-                          sourceFile, request.settings(), publisher.verifyController(), events)));
+                          sourceFile, request.settings(), publisher.verifyController(), events));
     }
 
     Optional<PublishedImage> existing = publisher.findExisting(request);
     PublishedImage home;
+    UploadedDisk uploaded = null;
     if (existing.isPresent()) {
       home = existing.get();
       events.emit(
@@ -110,28 +111,27 @@ public final class PublishPipeline {
                   + home.region()
                   + ": nothing to upload"));
     } else {
-      UploadedDisk uploaded =
+      UploadedDisk disk =
           steps.run(
               "upload",
               "uploading " + request.imageName(),
               () -> upload(request, image, sourceFile, events));
-      result.put("upload", uploadResult(uploaded));
+      uploaded = disk;
       home =
           steps.run(
               "register",
               "registering " + request.imageName(),
-              () -> publisher.register(request, uploaded));
+              () -> publisher.register(request, disk));
     }
-    result.put("image", imageResult(home));
 
-    List<RegionImage> regions =
+    List<RegionImage> copies =
         steps.run(
             "replicate",
             "copying to the configured regions",
             () -> publisher.replicate(request, home));
     List<RegionImage> all = new ArrayList<>();
     all.add(RegionImage.ok(home.region(), home.id(), home.reused(), home.attributes()));
-    all.addAll(regions);
+    all.addAll(copies);
     List<RegionImage> okRegions = all.stream().filter(RegionImage::ok).toList();
     steps.run(
         "share",
@@ -140,8 +140,6 @@ public final class PublishPipeline {
           publisher.share(request, okRegions);
           return null;
         });
-    result.put("regions", all.stream().map(PublishPipeline::regionResult).toList());
-
     List<RetiredImage> retired =
         steps.run(
             "retire",
@@ -149,11 +147,20 @@ public final class PublishPipeline {
                 ? "listing images retention would remove"
                 : "retiring old images",
             () -> publisher.retire(request, options.dryRunRetire()));
-    result.put("retired", retired.stream().map(PublishPipeline::retiredResult).toList());
     List<String> failed = all.stream().filter(r -> !r.ok()).map(RegionImage::region).toList();
-    result.put("failedRegions", failed);
-    result.put("reused", home.reused());
-    return result;
+    return new PublishResult(
+        providerName,
+        app,
+        version,
+        sha,
+        home.reused(),
+        verified,
+        uploaded,
+        home,
+        all,
+        failed,
+        retired,
+        stateLocation);
   }
 
   private static String hash(DiskImage image, EventSink events) {
@@ -176,8 +183,8 @@ public final class PublishPipeline {
     }
     Path out = context.workDir().resolve(request.imageName() + "." + format.cliName());
     try {
-      Files.createDirectories(context.workDir());
-      converter.convert(image, format, out, events);
+      StateFiles.createPrivateDirectories(context.workDir());
+      ImageConversion.write(image, format, out, events);
       return publisher.upload(request, new UploadSource(image, format, out));
     } catch (IOException e) {
       throw new UncheckedIOException(
@@ -189,43 +196,5 @@ public final class PublishPipeline {
         events.emit(LogEvent.warn("upload", "could not delete temporary file " + out));
       }
     }
-  }
-
-  private static Map<String, Object> uploadResult(UploadedDisk d) {
-    Map<String, Object> m = new LinkedHashMap<>(d.facts());
-    m.put("handle", d.handle());
-    return m;
-  }
-
-  private static Map<String, Object> imageResult(PublishedImage i) {
-    Map<String, Object> m = new LinkedHashMap<>(i.attributes());
-    m.put("id", i.id());
-    m.put("name", i.name());
-    m.put("region", i.region());
-    m.put("reused", i.reused());
-    return m;
-  }
-
-  private static Map<String, Object> regionResult(RegionImage r) {
-    Map<String, Object> m = new LinkedHashMap<>(r.attributes());
-    m.put("region", r.region());
-    m.put("ok", r.ok());
-    if (r.ok()) {
-      m.put("imageId", r.imageId());
-      m.put("reused", r.reused());
-    } else {
-      m.put("error", r.error());
-    }
-    return m;
-  }
-
-  private static Map<String, Object> retiredResult(RetiredImage r) {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("region", r.region());
-    m.put("imageId", r.imageId());
-    m.put("name", r.name());
-    m.put("deleted", r.deletedResources());
-    m.put("dryRun", r.dryRun());
-    return m;
   }
 }

@@ -33,7 +33,8 @@ public final class NetworkProbe {
   /** True when a GET on the forwarded port answers with a 2xx or 3xx status. */
   static boolean http(int hostPort, String path) {
     try {
-      return isReady(httpStatus(hostPort, path));
+      return isReady(
+          httpStatus(new InetSocketAddress(InetAddress.getLoopbackAddress(), hostPort), path));
     } catch (IOException e) {
       return false;
     }
@@ -44,8 +45,13 @@ public final class NetworkProbe {
    * 2xx or 3xx, see {@link #isReadyHttp}), or why no status came back.
    */
   public static String describeHttp(int hostPort, String path) {
+    return describeHttp(new InetSocketAddress(InetAddress.getLoopbackAddress(), hostPort), path);
+  }
+
+  /** The outcome of a GET on {@code address}, as {@link #describeHttp(int, String)}. */
+  public static String describeHttp(InetSocketAddress address, String path) {
     try {
-      Optional<Integer> status = httpStatus(hostPort, path);
+      Optional<Integer> status = httpStatus(address, path);
       return status.isPresent() ? "HTTP " + status.get() : "no HTTP status line in the answer";
     } catch (IOException e) {
       return e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage());
@@ -61,13 +67,16 @@ public final class NetworkProbe {
     return status.isPresent() && status.get() >= 200 && status.get() < 400;
   }
 
-  private static Optional<Integer> httpStatus(int hostPort, String path) throws IOException {
-    try (Socket s = connect(hostPort)) {
+  private static Optional<Integer> httpStatus(InetSocketAddress address, String path)
+      throws IOException {
+    try (Socket s = connect(address)) {
       OutputStream out = s.getOutputStream();
       out.write(
           ("GET "
                   + path
-                  + " HTTP/1.0\r\nHost: 127.0.0.1\r\nUser-Agent: unideploy-verify\r\n"
+                  + " HTTP/1.0\r\nHost: "
+                  + address.getHostString()
+                  + "\r\nUser-Agent: unideploy-health\r\n"
                   + "Connection: close\r\n\r\n")
               .getBytes(StandardCharsets.US_ASCII));
       out.flush();
@@ -77,7 +86,7 @@ public final class NetworkProbe {
 
   /** True when the guest accepted the connection QEMU made on our behalf. */
   static boolean tcp(QemuProcess qemu, int hostPort) throws InterruptedException {
-    try (Socket s = connect(hostPort)) {
+    try (Socket s = connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), hostPort))) {
       // The guest answers the forwarded SYN within milliseconds when it listens; under TCG give
       // it a few polls before calling it not ready. The connection stays open meanwhile.
       for (int i = 0; i < 5; i++) {
@@ -122,12 +131,10 @@ public final class NetworkProbe {
     return m.find() ? Optional.of(Integer.parseInt(m.group(1))) : Optional.empty();
   }
 
-  private static Socket connect(int hostPort) throws IOException {
+  private static Socket connect(InetSocketAddress address) throws IOException {
     Socket s = new Socket();
     try {
-      s.connect(
-          new InetSocketAddress(InetAddress.getLoopbackAddress(), hostPort),
-          (int) IO_TIMEOUT.toMillis());
+      s.connect(address, (int) IO_TIMEOUT.toMillis());
       s.setSoTimeout((int) IO_TIMEOUT.toMillis());
       return s;
     } catch (IOException e) {

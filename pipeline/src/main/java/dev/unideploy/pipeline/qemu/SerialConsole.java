@@ -39,7 +39,12 @@ public final class SerialConsole {
     this.keep = keep;
   }
 
-  /** The log file QEMU writes COM1 to. */
+  /** A console fed with text read elsewhere (a cloud's console API), see {@link #feed}. */
+  public static SerialConsole fed() {
+    return new SerialConsole(null, DEFAULT_KEEP);
+  }
+
+  /** The log file QEMU writes COM1 to (null for a {@linkplain #fed() fed} console). */
   public Path file() {
     return file;
   }
@@ -104,7 +109,9 @@ public final class SerialConsole {
         while (lines.size() > keep) {
           lines.removeFirst();
         }
-      } else if (b == '\t' || (b >= 0x20 && b != 0x7f)) {
+      } else if (b == '\t' || (b >= 0x20 && b < 0x7f) || b >= 0xa0) {
+        // C0 and C1 controls (0x9b is a one-byte CSI on many terminals) are dropped, so a
+        // guest's console can never drive the user's terminal or a CI log viewer.
         partial.append((char) b);
       }
     }

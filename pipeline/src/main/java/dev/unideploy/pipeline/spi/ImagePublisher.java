@@ -1,6 +1,7 @@
 package dev.unideploy.pipeline.spi;
 
 import dev.unideploy.image.TargetFormat;
+import dev.unideploy.pipeline.qemu.DiskController;
 import java.util.List;
 import java.util.Optional;
 
@@ -18,11 +19,15 @@ public interface ImagePublisher {
    * The disk controller the provider's instances boot from, so boot verification shows a missing
    * guest driver locally (nvme on AWS Nitro, virtio-scsi on GCE, IDE on Azure Gen1).
    */
-  default dev.unideploy.pipeline.qemu.DiskController verifyController() {
-    return dev.unideploy.pipeline.qemu.DiskController.VIRTIO;
+  default DiskController verifyController() {
+    return DiskController.VIRTIO;
   }
 
-  /** The format the upload step consumes; the pipeline converts to it (on the fly when it can). */
+  /**
+   * The format the upload step consumes as a file, which the pipeline converts to before calling
+   * {@link #upload}; {@link TargetFormat#RAW} means no file: the publisher reads the disk's extents
+   * itself (block uploads, and conversions streamed into the upload).
+   */
   TargetFormat uploadFormat(PublishRequest request);
 
   /**

@@ -2,7 +2,7 @@ package dev.unideploy.pipeline.spi;
 
 import dev.unideploy.pipeline.config.DeployConfig;
 import dev.unideploy.pipeline.events.EventSink;
-import dev.unideploy.pipeline.journal.Journal;
+import dev.unideploy.pipeline.state.Journal;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.Objects;

@@ -1,19 +1,24 @@
 package dev.unideploy.pipeline.spi;
 
 import java.util.List;
-import java.util.Map;
+import java.util.Objects;
 
-/** What a new server group should be: app, image, size, forwarded/exposed ports, extra settings. */
+/**
+ * What a new server group should be. Provider-specific settings (instance type, subnets, target
+ * groups) come from the provider's own section of the config, bound by the provider.
+ *
+ * @param name the group's name, chosen by the rollout engine ({@code {app}-v{NNN}})
+ * @param guestPorts the TCP ports the app listens on; the first is the one probes use
+ */
 public record ServerGroupSpec(
-    String app, String imageId, int size, List<PortMapping> ports, Map<String, Object> settings) {
+    String app, String name, String version, String imageId, int size, List<Integer> guestPorts) {
   public ServerGroupSpec {
+    Objects.requireNonNull(app, "app");
+    Objects.requireNonNull(name, "name");
+    Objects.requireNonNull(imageId, "imageId");
     if (size < 0) {
       throw new IllegalArgumentException("size must be >= 0, was " + size);
     }
-    ports = List.copyOf(ports);
-    settings = Map.copyOf(settings);
+    guestPorts = List.copyOf(guestPorts);
   }
-
-  /** A port the instances listen on, and the port traffic reaches them from. */
-  public record PortMapping(int hostPort, int guestPort) {}
 }

@@ -1,6 +1,5 @@
 package dev.unideploy.pipeline.verify;
 
-import dev.unideploy.image.ImageFormat;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.events.EventSink;
 import dev.unideploy.pipeline.events.LogEvent;
@@ -69,11 +68,18 @@ public final class BootVerifier {
           "cannot verify " + image + ": no such file (check the path)",
           new NoSuchFileException(image.toString()));
     }
-    ImageFormat format = QemuDiskFormat.detect(image, req.format());
-    String driver = QemuDiskFormat.driver(format, image);
+    try (BootableImage bootable = BootableImage.of(image, req.format(), STEP, events)) {
+      return boot(req, bootable, events);
+    }
+  }
+
+  private VerifyResult boot(VerifyRequest req, BootableImage bootable, EventSink events)
+      throws IOException, InterruptedException {
+    Path image = req.image();
+    String driver = bootable.sourceFormatName();
     QemuSpec.Builder spec =
-        QemuSpec.builder(image)
-            .diskFormat(driver)
+        QemuSpec.builder(bootable.path())
+            .diskFormat(bootable.qemuDriver())
             .controller(req.controller())
             .bootMode(req.bootMode())
             .memoryMiB(req.memoryMiB())

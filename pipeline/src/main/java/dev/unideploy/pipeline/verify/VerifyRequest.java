@@ -65,38 +65,126 @@ public record VerifyRequest(
         null);
   }
 
+  public Builder toBuilder() {
+    return new Builder(this);
+  }
+
   public VerifyRequest withController(DiskController c) {
-    return new VerifyRequest(
-        image, format, matcher, check, timeout, c, bootMode, memoryMiB, accelerator, workDir);
+    return toBuilder().controller(c).build();
   }
 
   public VerifyRequest withTimeout(Duration t) {
-    return new VerifyRequest(
-        image, format, matcher, check, t, controller, bootMode, memoryMiB, accelerator, workDir);
+    return toBuilder().timeout(t).build();
   }
 
   public VerifyRequest withFormat(ImageFormat f) {
-    return new VerifyRequest(
-        image, f, matcher, check, timeout, controller, bootMode, memoryMiB, accelerator, workDir);
+    return toBuilder().format(f).build();
   }
 
   public VerifyRequest withBootMode(BootMode m) {
-    return new VerifyRequest(
-        image, format, matcher, check, timeout, controller, m, memoryMiB, accelerator, workDir);
+    return toBuilder().bootMode(m).build();
   }
 
   public VerifyRequest withAccelerator(Accelerator a) {
-    return new VerifyRequest(
-        image, format, matcher, check, timeout, controller, bootMode, memoryMiB, a, workDir);
+    return toBuilder().accelerator(a).build();
   }
 
   public VerifyRequest withWorkDir(Path d) {
-    return new VerifyRequest(
-        image, format, matcher, check, timeout, controller, bootMode, memoryMiB, accelerator, d);
+    return toBuilder().workDir(d).build();
   }
 
   public VerifyRequest withReadiness(ConsoleMatcher m, ReadinessCheck c) {
-    return new VerifyRequest(
-        image, format, m, c, timeout, controller, bootMode, memoryMiB, accelerator, workDir);
+    return toBuilder().matcher(m).check(c).build();
+  }
+
+  /** A request changed field by field, so that no copy lists every component by hand. */
+  public static final class Builder {
+    private Path image;
+    private ImageFormat format;
+    private ConsoleMatcher matcher;
+    private ReadinessCheck check;
+    private Duration timeout;
+    private DiskController controller;
+    private BootMode bootMode;
+    private int memoryMiB;
+    private Accelerator accelerator;
+    private Path workDir;
+
+    private Builder(VerifyRequest r) {
+      image = r.image;
+      format = r.format;
+      matcher = r.matcher;
+      check = r.check;
+      timeout = r.timeout;
+      controller = r.controller;
+      bootMode = r.bootMode;
+      memoryMiB = r.memoryMiB;
+      accelerator = r.accelerator;
+      workDir = r.workDir;
+    }
+
+    public Builder image(Path v) {
+      image = v;
+      return this;
+    }
+
+    public Builder format(ImageFormat v) {
+      format = v;
+      return this;
+    }
+
+    public Builder matcher(ConsoleMatcher v) {
+      matcher = v;
+      return this;
+    }
+
+    public Builder check(ReadinessCheck v) {
+      check = v;
+      return this;
+    }
+
+    public Builder timeout(Duration v) {
+      timeout = v;
+      return this;
+    }
+
+    public Builder controller(DiskController v) {
+      controller = v;
+      return this;
+    }
+
+    public Builder bootMode(BootMode v) {
+      bootMode = v;
+      return this;
+    }
+
+    public Builder memoryMiB(int v) {
+      memoryMiB = v;
+      return this;
+    }
+
+    public Builder accelerator(Accelerator v) {
+      accelerator = v;
+      return this;
+    }
+
+    public Builder workDir(Path v) {
+      workDir = v;
+      return this;
+    }
+
+    public VerifyRequest build() {
+      return new VerifyRequest(
+          image,
+          format,
+          matcher,
+          check,
+          timeout,
+          controller,
+          bootMode,
+          memoryMiB,
+          accelerator,
+          workDir);
+    }
   }
 }

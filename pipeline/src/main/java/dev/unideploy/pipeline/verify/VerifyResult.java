@@ -1,10 +1,12 @@
 package dev.unideploy.pipeline.verify;
 
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import dev.unideploy.pipeline.qemu.BootOutcome;
 import java.time.Duration;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The outcome of a boot verification.
@@ -14,14 +16,16 @@ import java.util.Map;
  * @param qemuFormat the block driver the image was opened with (raw, vmdk, vpc, qcow2)
  * @param serialLog the full console log, kept after a failure; null once deleted
  */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"ok", "status", "bootSeconds", "accelerator", "controller", "bootMode"})
 public record VerifyResult(
     boolean ok,
-    BootOutcome.Status status,
-    Duration bootTime,
+    @JsonIgnore BootOutcome.Status status,
+    @JsonIgnore Duration bootTime,
     String accelerator,
     String controller,
     String bootMode,
-    String qemuFormat,
+    @JsonProperty("format") String qemuFormat,
     String detail,
     List<String> consoleTail,
     String serialLog) {
@@ -30,7 +34,14 @@ public record VerifyResult(
     consoleTail = List.copyOf(consoleTail);
   }
 
+  /** The outcome in lower case: ready, panicked, timed_out, crashed... */
+  @JsonProperty("status")
+  public String statusName() {
+    return status.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
   /** Boot time in seconds, rounded to milliseconds. */
+  @JsonProperty("bootSeconds")
   public double bootSeconds() {
     return bootTime.toMillis() / 1000.0;
   }
@@ -50,23 +61,5 @@ public record VerifyResult(
       sb.append("\nfull console log: ").append(serialLog);
     }
     return sb.toString();
-  }
-
-  /** The JSON-able result document of {@code unideploy verify --output json}. */
-  public Map<String, Object> toMap() {
-    Map<String, Object> m = new LinkedHashMap<>();
-    m.put("ok", ok);
-    m.put("status", status.name().toLowerCase(java.util.Locale.ROOT));
-    m.put("bootSeconds", bootSeconds());
-    m.put("accelerator", accelerator);
-    m.put("controller", controller);
-    m.put("bootMode", bootMode);
-    m.put("format", qemuFormat);
-    m.put("detail", detail);
-    m.put("consoleTail", consoleTail);
-    if (serialLog != null) {
-      m.put("serialLog", serialLog);
-    }
-    return m;
   }
 }

@@ -10,8 +10,6 @@ import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.config.DeployConfig;
 import dev.unideploy.pipeline.events.LogEvent;
 import dev.unideploy.pipeline.events.RecordingEventSink;
-import dev.unideploy.pipeline.journal.JournalEntry;
-import dev.unideploy.pipeline.journal.MemoryJournal;
 import dev.unideploy.pipeline.spi.ImagePublisher;
 import dev.unideploy.pipeline.spi.ProviderContext;
 import dev.unideploy.pipeline.spi.PublishRequest;
@@ -20,7 +18,9 @@ import dev.unideploy.pipeline.spi.RegionImage;
 import dev.unideploy.pipeline.spi.RetiredImage;
 import dev.unideploy.pipeline.spi.UploadSource;
 import dev.unideploy.pipeline.spi.UploadedDisk;
-import java.nio.file.Files;
+import dev.unideploy.pipeline.state.JournalEntry;
+import dev.unideploy.pipeline.state.MemoryJournal;
+import dev.unideploy.pipeline.verify.BootCheck;
 import java.nio.file.Path;
 import java.time.Clock;
 import java.util.ArrayList;
@@ -62,7 +62,7 @@ class PublishPipelineTest {
       if (source.file() != null) {
         assertThat(source.file()).exists();
       }
-      return new UploadedDisk("snap-1", Map.of("blocksSent", 3));
+      return new UploadedDisk("snap-1", "fake", 3, 0, false, null, Map.of("blocksSent", "3"));
     }
 
     @Override
@@ -102,7 +102,7 @@ class PublishPipelineTest {
   private final RecordingEventSink events = new RecordingEventSink();
   private final MemoryJournal journal = new MemoryJournal();
 
-  private PublishPipeline pipeline(FakePublisher p, PublishPipeline.Converter converter) {
+  private PublishPipeline pipeline(FakePublisher p) {
     ProviderContext ctx =
         new ProviderContext(
             DeployConfig.of("hello", "1.0.0"),
@@ -110,7 +110,7 @@ class PublishPipelineTest {
             journal,
             dir.resolve("work"),
             Clock.systemUTC());
-    return new PublishPipeline(p, converter, ctx);
+    return new PublishPipeline("fake", p, ctx, dir.toString());
   }
 
   private static MemoryDiskImage disk() {
@@ -124,15 +124,17 @@ class PublishPipelineTest {
   void runsEveryStepInOrderAndReportsTheResult() throws Exception {
     FakePublisher p = new FakePublisher();
     MemoryDiskImage d = disk();
-    Map<String, Object> r =
-        pipeline(p, null)
-            .publish(d, dir.resolve("hello.img"), new PublishPipeline.Options(null, false));
+    PublishResult r =
+        pipeline(p).publish(d, dir.resolve("hello.img"), new PublishPipeline.Options(null, false));
 
     assertThat(p.calls)
         .containsExactly("upload", "register", "replicate", "share:3", "retire:false");
-    assertThat(r).containsEntry("sha256", ContentHash.sha256(d)).containsEntry("reused", false);
-    assertThat(r.get("verify")).isEqualTo(Map.of("skipped", true));
-    assertThat(r.get("failedRegions")).isEqualTo(List.of());
+    assertThat(r.sha256()).isEqualTo(ContentHash.sha256(d));
+    assertThat(r.reused()).isFalse();
+    assertThat(r.verify()).isNull();
+    assertThat(r.failedRegions()).isEmpty();
+    assertThat(r.regions()).extracting(RegionImage::region).containsExactly("home", "r2", "r3");
+    assertThat(r.provider()).isEqualTo("fake");
     assertThat(journal.last("register", "done")).isPresent();
     assertThat(events.eventsOf(LogEvent.class))
         .anyMatch(e -> e.level() == LogEvent.Level.WARN && e.message().contains("skipped"));
@@ -142,24 +144,24 @@ class PublishPipelineTest {
   void secondRunReusesTheImageAndUploadsNothing() {
     FakePublisher p = new FakePublisher();
     PublishPipeline.Options o = new PublishPipeline.Options(null, false);
-    pipeline(p, null).publish(disk(), dir.resolve("hello.img"), o);
+    pipeline(p).publish(disk(), dir.resolve("hello.img"), o);
     p.calls.clear();
 
-    Map<String, Object> r = pipeline(p, null).publish(disk(), dir.resolve("hello.img"), o);
+    PublishResult r = pipeline(p).publish(disk(), dir.resolve("hello.img"), o);
 
     assertThat(p.calls).doesNotContain("upload", "register");
-    assertThat(r).containsEntry("reused", true).doesNotContainKey("upload");
+    assertThat(r.reused()).isTrue();
+    assertThat(r.upload()).isNull();
   }
 
   @Test
   void aFailedRegionIsReportedAndDoesNotHideTheOthers() {
     FakePublisher p = new FakePublisher();
     p.failingRegion = "r2";
-    Map<String, Object> r =
-        pipeline(p, null)
-            .publish(disk(), dir.resolve("x.img"), new PublishPipeline.Options(null, true));
+    PublishResult r =
+        pipeline(p).publish(disk(), dir.resolve("x.img"), new PublishPipeline.Options(null, true));
 
-    assertThat(r.get("failedRegions")).isEqualTo(List.of("r2"));
+    assertThat(r.failedRegions()).containsExactly("r2");
     assertThat(p.calls).contains("share:2", "retire:true");
   }
 
@@ -167,10 +169,10 @@ class PublishPipelineTest {
   void fileFormatsAreConvertedToATemporaryFileThatIsRemovedAfterwards() {
     FakePublisher p = new FakePublisher();
     p.format = TargetFormat.VMDK_STREAM;
-    pipeline(p, (image, format, out, ev) -> Files.write(out, new byte[] {1, 2, 3}))
-        .publish(disk(), dir.resolve("x.img"), new PublishPipeline.Options(null, false));
+    pipeline(p).publish(disk(), dir.resolve("x.img"), new PublishPipeline.Options(null, false));
 
     assertThat(p.uploadedFile).isNotNull().doesNotExist();
+    assertThat(p.uploadedFile.getFileName().toString()).endsWith(".vmdk-stream");
   }
 
   @Test
@@ -183,7 +185,7 @@ class PublishPipelineTest {
 
     assertThatThrownBy(
             () ->
-                pipeline(p, null)
+                pipeline(p)
                     .publish(
                         disk(), dir.resolve("x.img"), new PublishPipeline.Options(failing, false)))
         .hasMessageContaining("kernel panic");

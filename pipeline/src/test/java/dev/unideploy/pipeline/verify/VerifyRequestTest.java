@@ -13,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -78,13 +77,14 @@ class VerifyRequestTest {
             "the guest reset the machine",
             List.of("a", "b"),
             "/tmp/x/serial.log");
-    Map<String, Object> m = r.toMap();
-    assertThat(m)
-        .containsEntry("ok", false)
-        .containsEntry("status", "reset")
-        .containsEntry("bootSeconds", 1.234)
-        .containsEntry("controller", "nvme")
-        .containsEntry("consoleTail", List.of("a", "b"));
+    com.fasterxml.jackson.databind.JsonNode m = dev.unideploy.pipeline.ResultJson.tree(r);
+    assertThat(m.get("ok").asBoolean()).isFalse();
+    assertThat(m.get("status").asText()).isEqualTo("reset");
+    assertThat(m.get("bootSeconds").asDouble()).isEqualTo(1.234);
+    assertThat(m.get("controller").asText()).isEqualTo("nvme");
+    assertThat(m.get("format").asText()).isEqualTo("vmdk");
+    assertThat(m.get("consoleTail").toString()).isEqualTo("[\"a\",\"b\"]");
+    assertThat(m.has("bootTime")).isFalse();
     assertThat(r.failureMessage())
         .isEqualTo(
             "the guest reset the machine\nlast console lines:\n  | a\n  | b\n"

@@ -1,14 +1,17 @@
 package dev.unideploy.it.aws.publish;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.ImageReaders;
 import dev.unideploy.it.EmulatorEnv;
+import dev.unideploy.pipeline.ResultJson;
 import dev.unideploy.pipeline.config.ConfigLoader;
 import dev.unideploy.pipeline.config.DeployConfig;
 import dev.unideploy.pipeline.events.RecordingEventSink;
-import dev.unideploy.pipeline.journal.MemoryJournal;
 import dev.unideploy.pipeline.publish.PublishPipeline;
+import dev.unideploy.pipeline.publish.PublishResult;
 import dev.unideploy.pipeline.spi.ProviderContext;
+import dev.unideploy.pipeline.state.MemoryJournal;
 import dev.unideploy.provider.aws.AwsProvider;
 import dev.unideploy.provider.aws.publish.AwsImagePublisher;
 import java.io.IOException;
@@ -102,7 +105,7 @@ final class MotoPublish {
     return ConfigLoader.load(file);
   }
 
-  /** What one publish produced: the result document and the events it emitted. */
+  /** What one publish produced: the result document (as JSON maps) and the events emitted. */
   record Run(Map<String, Object> result, RecordingEventSink events) {
     @SuppressWarnings("unchecked") // the pipeline's result document is a tree of maps and lists
     List<Map<String, Object>> regions() {
@@ -146,16 +149,14 @@ final class MotoPublish {
     try (AwsImagePublisher publisher =
             (AwsImagePublisher) new AwsProvider(interceptors).publisher(context);
         DiskImage image = ImageReaders.open(disk)) {
-      PublishPipeline pipeline =
-          new PublishPipeline(
-              publisher,
-              (img, format, out, ev) -> {
-                throw new AssertionError("the AWS publisher must not ask for a conversion");
-              },
-              context);
-      Map<String, Object> result =
+      PublishPipeline pipeline = new PublishPipeline("aws", publisher, context, workDir.toString());
+      PublishResult result =
           pipeline.publish(image, disk, new PublishPipeline.Options(null, dryRunRetire));
-      return new Run(result, events);
+      // The documented JSON shape, as users' scripts and the GitHub Action read it.
+      @SuppressWarnings("unchecked")
+      Map<String, Object> document =
+          new ObjectMapper().convertValue(ResultJson.tree(result), Map.class);
+      return new Run(document, events);
     }
   }
 }

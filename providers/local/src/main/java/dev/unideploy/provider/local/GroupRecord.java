@@ -11,20 +11,19 @@ import java.util.function.UnaryOperator;
 /**
  * A local server group as persisted: one release of an app (its image and launch settings) and the
  * instances started for it. {@code inService} is the local meaning of "attached": this group's
- * forwarded ports are the ones serving the app.
+ * instances are the ones the app's traffic reaches.
  */
 public record GroupRecord(
     @JsonProperty("name") String name,
     @JsonProperty("app") String app,
+    @JsonProperty("version") String version,
     @JsonProperty("imageId") String imageId,
     @JsonProperty("imageSha256") String imageSha256,
     @JsonProperty("imagePath") String imagePath,
     @JsonProperty("createdAt") Instant createdAt,
     @JsonProperty("inService") boolean inService,
     @JsonProperty("guestPorts") List<Integer> guestPorts,
-    @JsonProperty("readiness") Readiness readiness,
     @JsonProperty("memoryMiB") int memoryMiB,
-    @JsonProperty("bootTimeoutSeconds") int bootTimeoutSeconds,
     @JsonProperty("accelerator") String accelerator,
     @JsonProperty("nextIndex") int nextIndex,
     @JsonProperty("instances") List<InstanceRecord> instances) {
@@ -33,7 +32,6 @@ public record GroupRecord(
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(app, "app");
     guestPorts = guestPorts == null ? List.of() : List.copyOf(guestPorts);
-    readiness = readiness == null ? Readiness.NONE : readiness;
     instances = instances == null ? List.of() : List.copyOf(instances);
   }
 
@@ -44,42 +42,14 @@ public record GroupRecord(
   }
 
   public GroupRecord withInService(boolean v) {
-    return new GroupRecord(
-        name,
-        app,
-        imageId,
-        imageSha256,
-        imagePath,
-        createdAt,
-        v,
-        guestPorts,
-        readiness,
-        memoryMiB,
-        bootTimeoutSeconds,
-        accelerator,
-        nextIndex,
-        instances);
+    return copy(v, nextIndex, instances);
   }
 
   /** Adds a started instance and advances the name counter. */
   public GroupRecord withInstance(InstanceRecord i) {
     List<InstanceRecord> list = new ArrayList<>(instances);
     list.add(i);
-    return new GroupRecord(
-        name,
-        app,
-        imageId,
-        imageSha256,
-        imagePath,
-        createdAt,
-        inService,
-        guestPorts,
-        readiness,
-        memoryMiB,
-        bootTimeoutSeconds,
-        accelerator,
-        nextIndex + 1,
-        list);
+    return copy(inService, nextIndex + 1, list);
   }
 
   /** Replaces the instance called {@code instance} with {@code change} applied to it. */
@@ -88,20 +58,24 @@ public record GroupRecord(
     for (InstanceRecord i : instances) {
       list.add(i.name().equals(instance) ? change.apply(i) : i);
     }
+    return copy(inService, nextIndex, list);
+  }
+
+  /** The one place that lists every component: the mutable ones come in, the rest carry over. */
+  private GroupRecord copy(boolean inService, int nextIndex, List<InstanceRecord> instances) {
     return new GroupRecord(
         name,
         app,
+        version,
         imageId,
         imageSha256,
         imagePath,
         createdAt,
         inService,
         guestPorts,
-        readiness,
         memoryMiB,
-        bootTimeoutSeconds,
         accelerator,
         nextIndex,
-        list);
+        instances);
   }
 }

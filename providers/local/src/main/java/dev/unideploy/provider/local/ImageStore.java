@@ -1,8 +1,16 @@
 package dev.unideploy.provider.local;
 
+import dev.unideploy.image.ContentHash;
 import dev.unideploy.image.DiskImage;
+import dev.unideploy.image.Extent;
+import dev.unideploy.image.ImageFormat;
+import dev.unideploy.image.ImageReaders;
+import dev.unideploy.image.ReadOptions;
+import dev.unideploy.image.TargetFormat;
 import dev.unideploy.pipeline.UnideployException;
+import dev.unideploy.pipeline.convert.ImageConversion;
 import dev.unideploy.pipeline.events.EventSink;
+import dev.unideploy.pipeline.state.StateFiles;
 import java.io.IOException;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -73,19 +81,27 @@ public final class ImageStore {
     Path tmp =
         blob.resolveSibling(blob.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
     try {
-      Files.createDirectories(blob.getParent());
-      SparseRawWriter.Written w = SparseRawWriter.write(image, tmp, "store", events);
-      if (!w.sha256().equals(expectedSha256)) {
+      StateFiles.createPrivateDirectories(blob.getParent());
+      ImageConversion.write(image, TargetFormat.RAW, tmp, events);
+      // Hashed again as stored: a source file that changed between the publish's hash and this
+      // copy must not be stored under the old hash.
+      String stored;
+      long dataBytes;
+      try (DiskImage copy = ImageReaders.open(tmp, ImageFormat.RAW, ReadOptions.defaults())) {
+        stored = ContentHash.sha256(copy);
+        dataBytes = copy.extents().stream().filter(Extent::data).mapToLong(Extent::length).sum();
+      }
+      if (!stored.equals(expectedSha256)) {
         throw new UnideployException(
             "the image read while storing it hashes to "
-                + w.sha256()
+                + stored
                 + ", not "
                 + expectedSha256
                 + " as when it was hashed for publishing: the source file changed during the"
                 + " publish; re-run once it is stable");
       }
       Files.move(tmp, blob, StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
-      return w.bytesWritten();
+      return dataBytes;
     } catch (IOException e) {
       throw FileMutex.ioFailure("write the image to", blob, e);
     } finally {

@@ -1,7 +1,6 @@
 package dev.unideploy.provider.local;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -9,7 +8,6 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.UnaryOperator;
@@ -99,50 +97,6 @@ public final class InstanceRegistry {
             throw FileMutex.ioFailure("delete", file(name), e);
           }
         });
-  }
-
-  /**
-   * Reserves the next group name of an app ({@code app-v001}, {@code app-v002}...). The counter is
-   * kept in its own file, so a destroyed group's name is never handed out again (its logs stay
-   * unambiguous).
-   */
-  public String nextGroupName(String app) {
-    return mutex.locked(
-        () -> {
-          Path seq = dir.resolve(app + ".seq");
-          try {
-            int next = 1;
-            if (Files.isRegularFile(seq)) {
-              next = Integer.parseInt(Files.readString(seq, StandardCharsets.UTF_8).trim()) + 1;
-            }
-            for (GroupRecord g : groups(app)) {
-              next = Math.max(next, sequenceOf(g.name(), app) + 1);
-            }
-            Files.createDirectories(dir);
-            Files.writeString(seq, next + "\n", StandardCharsets.UTF_8);
-            return String.format(Locale.ROOT, "%s-v%03d", app, next);
-          } catch (IOException | NumberFormatException e) {
-            throw new dev.unideploy.pipeline.UnideployException(
-                "could not read or advance the group counter "
-                    + seq
-                    + ": "
-                    + e.getMessage()
-                    + "; delete that file to start again from the groups that exist",
-                e);
-          }
-        });
-  }
-
-  private static int sequenceOf(String group, String app) {
-    String prefix = app + "-v";
-    if (!group.startsWith(prefix)) {
-      return 0;
-    }
-    try {
-      return Integer.parseInt(group.substring(prefix.length()));
-    } catch (NumberFormatException e) {
-      return 0;
-    }
   }
 
   /** Host ports recorded by active instances: not to be handed out again. */

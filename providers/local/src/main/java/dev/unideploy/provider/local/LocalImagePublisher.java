@@ -59,13 +59,19 @@ public final class LocalImagePublisher implements ImagePublisher {
       throw new IllegalArgumentException("disk size differs from the request's virtual size");
     }
     boolean had = store.hasBlob(request.contentSha256(), request.virtualSize());
+    long start = System.nanoTime();
     long written = store.putBlob(source.disk(), request.contentSha256(), events);
-    Map<String, Object> facts = new LinkedHashMap<>();
-    facts.put("path", store.blobPath(request.contentSha256()).toString());
-    facts.put("bytesWritten", written);
-    facts.put("virtualSize", request.virtualSize());
-    facts.put("reusedContent", had);
-    return new UploadedDisk(store.blobPath(request.contentSha256()).toString(), facts);
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("path", store.blobPath(request.contentSha256()).toString());
+    details.put("virtualSize", Long.toString(request.virtualSize()));
+    return new UploadedDisk(
+        store.blobPath(request.contentSha256()).toString(),
+        "local-store",
+        written,
+        request.virtualSize() - written,
+        had,
+        java.time.Duration.ofNanos(System.nanoTime() - start),
+        details);
   }
 
   @Override
@@ -154,7 +160,7 @@ public final class LocalImagePublisher implements ImagePublisher {
   }
 
   private PublishedImage published(StoredImage i, boolean reused) {
-    Map<String, Object> attrs = new LinkedHashMap<>();
+    Map<String, String> attrs = new LinkedHashMap<>();
     attrs.put("sha256", i.sha256());
     attrs.put("path", store.blobPath(i.sha256()).toString());
     attrs.put("version", i.version());

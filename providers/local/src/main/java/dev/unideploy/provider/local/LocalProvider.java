@@ -2,6 +2,7 @@ package dev.unideploy.provider.local;
 
 import dev.unideploy.pipeline.config.DeployConfig;
 import dev.unideploy.pipeline.spi.Fleet;
+import dev.unideploy.pipeline.spi.ImageCatalog;
 import dev.unideploy.pipeline.spi.ImagePublisher;
 import dev.unideploy.pipeline.spi.Provider;
 import dev.unideploy.pipeline.spi.ProviderContext;
@@ -18,17 +19,16 @@ public final class LocalProvider implements Provider {
   /** Binds {@code providers.local}; a bad key or value fails with the key's name. */
   @Override
   public void validate(DeployConfig config) {
-    config.providerSettings(NAME, LocalSettings.class);
+    settings(config);
   }
 
-  /** The {@code providers.local} settings of a context's config. */
-  public static LocalSettings settings(ProviderContext context) {
-    return context.config().providerSettings(NAME, LocalSettings.class);
+  private static LocalSettings settings(DeployConfig config) {
+    return config.providerSettings(NAME, LocalSettings.class);
   }
 
   @Override
   public ImagePublisher publisher(ProviderContext context) {
-    LocalHome home = LocalHome.resolve(settings(context));
+    LocalHome home = LocalHome.resolve(settings(context.config()));
     return new LocalImagePublisher(
         new ImageStore(home.store()),
         new InstanceRegistry(home),
@@ -38,7 +38,14 @@ public final class LocalProvider implements Provider {
 
   @Override
   public Fleet fleet(ProviderContext context) {
-    LocalSettings s = settings(context);
+    LocalSettings s = settings(context.config());
     return new LocalFleet(LocalHome.resolve(s), s, context.events(), context.clock());
+  }
+
+  @Override
+  public ImageCatalog images(ProviderContext context) {
+    LocalHome home = LocalHome.resolve(settings(context.config()));
+    return new LocalImageCatalog(
+        new ImageStore(home.store()), new InstanceRegistry(home), context.events());
   }
 }

@@ -11,14 +11,14 @@ import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.config.DeployConfig;
 import dev.unideploy.pipeline.config.PublishSettings;
 import dev.unideploy.pipeline.events.EventSink;
-import dev.unideploy.pipeline.journal.MemoryJournal;
 import dev.unideploy.pipeline.publish.PublishPipeline;
+import dev.unideploy.pipeline.publish.PublishResult;
 import dev.unideploy.pipeline.spi.ProviderContext;
+import dev.unideploy.pipeline.state.MemoryJournal;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,23 +28,28 @@ class ImageStoreTest {
   @TempDir Path tmp;
   private final StepClock clock = new StepClock();
 
-  private Map<String, Object> publish(String app, String version, MemoryDiskImage disk, int keep) {
+  private PublishResult publish(String app, String version, MemoryDiskImage disk, int keep) {
     ObjectNode providers = JsonNodeFactory.instance.objectNode();
     providers.putObject("local").put("home", tmp.resolve("home").toString());
     DeployConfig config =
         new DeployConfig(
-            app, version, null, new PublishSettings(null, null, null, keep), providers);
+            app,
+            version,
+            null,
+            new PublishSettings(null, null, null, keep),
+            null,
+            null,
+            null,
+            providers);
     ProviderContext ctx =
         new ProviderContext(
             config, EventSink.discard(), new MemoryJournal(), tmp.resolve("work"), clock);
     LocalProvider provider = new LocalProvider();
+    assertThat(provider.publisher(ctx).uploadFormat(null))
+        .as("the local store takes raw blocks, never a file")
+        .isEqualTo(dev.unideploy.image.TargetFormat.RAW);
     PublishPipeline pipeline =
-        new PublishPipeline(
-            provider.publisher(ctx),
-            (image, format, out, events) -> {
-              throw new AssertionError("the local store takes raw blocks, never a file");
-            },
-            ctx);
+        new PublishPipeline("local", provider.publisher(ctx), ctx, tmp.toString());
     return pipeline.publish(disk, Path.of("disk.img"), new PublishPipeline.Options(null, false));
   }
 
@@ -57,7 +62,7 @@ class ImageStoreTest {
     MemoryDiskImage disk = MemoryDiskImage.withMarker(SIZE, "hello");
     String sha = ContentHash.sha256(disk);
 
-    Map<String, Object> result = publish("web", "1", disk, 0);
+    PublishResult result = publish("web", "1", disk, 0);
 
     Path blob = store().blobPath(sha);
     assertThat(blob.getFileName().toString()).isEqualTo(sha + ".raw");
@@ -66,10 +71,8 @@ class ImageStoreTest {
     assertThat(new String(stored, SIZE / 2, 5, java.nio.charset.StandardCharsets.UTF_8))
         .isEqualTo("hello");
     assertThat(ContentHash.sha256(MemoryDiskImage.scanned(stored, 64 * 1024))).isEqualTo(sha);
-    @SuppressWarnings("unchecked")
-    Map<String, Object> upload = (Map<String, Object>) result.get("upload");
     // Two 64 KiB data blocks with the marker; everything else stays a hole.
-    assertThat((long) upload.get("bytesWritten")).isLessThan(SIZE / 8);
+    assertThat(result.upload().bytesSent()).isLessThan(SIZE / 8);
     assertThat(store().list("web"))
         .singleElement()
         .satisfies(
@@ -83,15 +86,15 @@ class ImageStoreTest {
   @Test
   void publishingTheSameContentAgainReusesTheImage() throws Exception {
     MemoryDiskImage disk = MemoryDiskImage.withMarker(SIZE, "same");
-    Map<String, Object> first = publish("web", "1", disk, 0);
+    PublishResult first = publish("web", "1", disk, 0);
     Path blob = store().blobPath(ContentHash.sha256(disk));
     long mtime = Files.getLastModifiedTime(blob).toMillis();
 
-    Map<String, Object> second = publish("web", "2", disk, 0);
+    PublishResult second = publish("web", "2", disk, 0);
 
-    assertThat(first.get("reused")).isEqualTo(false);
-    assertThat(second.get("reused")).isEqualTo(true);
-    assertThat(second).doesNotContainKey("upload");
+    assertThat(first.reused()).isFalse();
+    assertThat(second.reused()).isTrue();
+    assertThat(second.upload()).isNull();
     assertThat(Files.getLastModifiedTime(blob).toMillis()).isEqualTo(mtime);
     assertThat(store().list("web"))
         .singleElement()
@@ -106,11 +109,11 @@ class ImageStoreTest {
     }
     assertThat(store().list("web")).hasSize(4);
 
-    Map<String, Object> r = publish("web", "5", MemoryDiskImage.withMarker(SIZE, "web-5"), 2);
+    PublishResult r = publish("web", "5", MemoryDiskImage.withMarker(SIZE, "web-5"), 2);
 
     assertThat(store().list("web")).extracting(StoredImage::version).containsExactly("4", "5");
     assertThat(store().list("other")).hasSize(1);
-    assertThat((List<?>) r.get("retired")).hasSize(3);
+    assertThat(r.retired()).hasSize(3);
     try (var blobs = Files.list(store().root().resolve("blobs"))) {
       assertThat(blobs.count()).as("blobs of retired images are deleted").isEqualTo(3);
     }
@@ -142,7 +145,7 @@ class ImageStoreTest {
             "disk.img",
             new PublishSettings(null, null, null, 1),
             new ProviderContext(
-                new DeployConfig("web", "3", null, null, providers),
+                new DeployConfig("web", "3", null, null, null, null, null, providers),
                 EventSink.discard(),
                 new MemoryJournal(),
                 tmp,

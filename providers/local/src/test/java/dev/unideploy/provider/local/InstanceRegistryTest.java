@@ -15,15 +15,14 @@ class InstanceRegistryTest {
     return new GroupRecord(
         name,
         app,
+        "1.0",
         "0123456789ab",
         "0123456789ab".repeat(5) + "0123",
         "/store/blobs/x.raw",
         at,
         false,
         List.of(8080),
-        new Readiness("READY", null, null, null),
         128,
-        60,
         "tcg",
         instances.size(),
         instances);
@@ -79,17 +78,6 @@ class InstanceRegistryTest {
     assertThat(g.activeInstances()).extracting(InstanceRecord::name).containsExactly("web-v001-1");
     assertThat(g.instances()).hasSize(2);
     assertThat(r.portsInUse()).containsExactly(40002);
-  }
-
-  @Test
-  void groupNamesAreNeverHandedOutTwice() {
-    InstanceRegistry r = new InstanceRegistry(LocalHome.at(tmp));
-    assertThat(r.nextGroupName("web")).isEqualTo("web-v001");
-    r.save(group("web-v002", "web", Instant.EPOCH, List.of()));
-    assertThat(r.nextGroupName("web")).isEqualTo("web-v003");
-    r.delete("web-v002");
-    assertThat(new InstanceRegistry(LocalHome.at(tmp)).nextGroupName("web")).isEqualTo("web-v004");
-    assertThat(r.nextGroupName("api")).isEqualTo("api-v001");
   }
 
   @Test

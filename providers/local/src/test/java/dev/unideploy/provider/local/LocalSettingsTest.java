@@ -15,35 +15,28 @@ import org.junit.jupiter.api.Test;
 class LocalSettingsTest {
   private static DeployConfig config(String yaml) throws Exception {
     ObjectNode providers = (ObjectNode) new ObjectMapper(new YAMLFactory()).readTree(yaml);
-    return new DeployConfig("web", "1", null, null, providers);
+    return new DeployConfig("web", "1", null, null, null, null, null, providers);
   }
 
   @Test
   void bindsTheLocalSection() throws Exception {
     LocalSettings s =
-        config(
-                "local:\n  instances: 2\n  ports: [8080, 9090]\n  ready:\n    serial: READY\n"
-                    + "    http: /health\n  bootTimeout: 60\n  accelerator: TCG\n")
+        config("local:\n  home: /h\n  memory: 512\n  accelerator: TCG\n")
             .providerSettings("local", LocalSettings.class);
-    assertThat(s.instances()).isEqualTo(2);
-    assertThat(s.ports()).containsExactly(8080, 9090);
-    assertThat(s.ready().withDefaultPort(8080).describe())
-        .isEqualTo("serial /READY/ + http :8080/health");
+    assertThat(s.home()).isEqualTo("/h");
+    assertThat(s.memoryMiB()).isEqualTo(512);
     assertThat(s.accelerator()).isEqualTo("tcg");
-    assertThat(s.bootTimeoutSeconds()).isEqualTo(60);
   }
 
   @Test
   void aTypoIsAnErrorNamingTheKey() {
-    assertThatThrownBy(() -> new LocalProvider().validate(config("local:\n  instanses: 2\n")))
+    assertThatThrownBy(() -> new LocalProvider().validate(config("local:\n  memroy: 2\n")))
         .isInstanceOf(UnideployException.class)
         .hasMessageContaining("providers.local")
-        .hasMessageContaining("instanses");
-    assertThatThrownBy(
-            () -> new LocalProvider().validate(config("local:\n  ready:\n    serial: '(['\n")))
+        .hasMessageContaining("memroy");
+    assertThatThrownBy(() -> new LocalProvider().validate(config("local:\n  accelerator: hvf\n")))
         .isInstanceOf(UnideployException.class)
-        .hasMessageContaining("at ready")
-        .hasMessageContaining("Unclosed character class");
+        .hasMessageContaining("use auto, kvm or tcg");
   }
 
   @Test
@@ -53,26 +46,17 @@ class LocalSettingsTest {
         .isEqualTo(Path.of("/home/u/.unideploy/local"));
     assertThat(LocalHome.resolve(LocalSettings.defaults(), Map.of(LocalHome.ENV, "/tmp/lh"), user))
         .isEqualTo(new LocalHome(Path.of("/tmp/lh"), Path.of("/tmp/lh/images")));
-    LocalSettings s = new LocalSettings("~/x", "/srv/store", null, null, null, null, null, null);
+    LocalSettings s = new LocalSettings("~/x", "/srv/store", null, null);
     assertThat(LocalHome.resolve(s, Map.of(LocalHome.ENV, "/tmp/lh"), user))
         .isEqualTo(new LocalHome(Path.of("/home/u/x"), Path.of("/srv/store")));
   }
 
   @Test
   void settingsRoundTripThroughAConfigTree() {
-    LocalSettings s =
-        new LocalSettings(
-            "/h",
-            null,
-            2,
-            java.util.List.of(80),
-            new Readiness("UP", null, true, 80),
-            64,
-            30,
-            "tcg");
+    LocalSettings s = new LocalSettings("/h", null, 64, "tcg");
     ObjectNode providers = new ObjectMapper().createObjectNode();
     providers.set("local", new ObjectMapper().valueToTree(s));
-    DeployConfig c = new DeployConfig("web", "1", null, null, providers);
+    DeployConfig c = new DeployConfig("web", "1", null, null, null, null, null, providers);
     new LocalProvider().validate(c);
     assertThat(c.providerSettings("local", LocalSettings.class)).isEqualTo(s);
   }

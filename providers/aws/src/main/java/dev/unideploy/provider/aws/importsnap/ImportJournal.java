@@ -1,7 +1,7 @@
 package dev.unideploy.provider.aws.importsnap;
 
-import dev.unideploy.pipeline.journal.Journal;
-import dev.unideploy.pipeline.journal.JournalEntry;
+import dev.unideploy.pipeline.state.Journal;
+import dev.unideploy.pipeline.state.JournalEntry;
 import java.time.Clock;
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -125,7 +125,7 @@ public final class AwsImagePublisher implements ImagePublisher, AutoCloseable {
       return new ImportSnapshotUploader(
               clients.s3(home), clients.ec2(home), options, context.clock())
           .upload(request, source)
-          .toUploadedDisk();
+          .toUploadedDisk(request.virtualSize());
     }
     EbsUploadOptions options =
         EbsUploadOptions.defaults()
@@ -140,7 +140,7 @@ public final class AwsImagePublisher implements ImagePublisher, AutoCloseable {
     EbsSnapshotUploader uploader =
         new EbsSnapshotUploader(
             clients.ebsDirect(home), clients.snapshots(home), options, context.clock());
-    return uploader.upload(request, source).toUploadedDisk();
+    return uploader.upload(request, source).toUploadedDisk(request.virtualSize());
   }
 
   @Override

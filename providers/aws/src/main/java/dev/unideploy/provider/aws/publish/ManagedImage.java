@@ -78,11 +78,11 @@ public record ManagedImage(
   }
 
   /** Attributes the pipeline puts in the result document. */
-  public Map<String, Object> attributes() {
-    Map<String, Object> a = new LinkedHashMap<>();
+  public Map<String, String> attributes() {
+    Map<String, String> a = new LinkedHashMap<>();
     a.put("amiId", id);
     a.put("name", name);
-    a.put("snapshotIds", snapshotIds);
+    a.put("snapshotIds", String.join(",", snapshotIds));
     return a;
   }
 

@@ -32,16 +32,19 @@ public record SnapshotUploadResult(
     Objects.requireNonNull(method, "method");
   }
 
-  /** The pipeline's view: the snapshot id as the handle, the counters as facts. */
-  public UploadedDisk toUploadedDisk() {
-    Map<String, Object> facts = new LinkedHashMap<>();
-    facts.put("snapshotId", snapshotId);
-    facts.put("method", method);
-    facts.put("blocksSent", blocksSent);
-    facts.put("blocksSkipped", blocksSkipped);
-    facts.put("bytesSent", bytesSent);
-    facts.put("resumed", resumed);
-    facts.put("elapsedMillis", elapsed.toMillis());
-    return new UploadedDisk(snapshotId, facts);
+  /** The pipeline's view: the snapshot id as the handle, the counters as details. */
+  public UploadedDisk toUploadedDisk(long virtualSize) {
+    Map<String, String> details = new LinkedHashMap<>();
+    details.put("snapshotId", snapshotId);
+    details.put("blocksSent", Long.toString(blocksSent));
+    details.put("blocksSkipped", Long.toString(blocksSkipped));
+    return new UploadedDisk(
+        snapshotId,
+        method,
+        bytesSent,
+        Math.max(0, virtualSize - bytesSent),
+        resumed,
+        elapsed,
+        details);
   }
 }

@@ -21,6 +21,7 @@ import dev.unideploy.pipeline.spi.UploadedDisk;
 import dev.unideploy.provider.azure.AzureClients;
 import dev.unideploy.provider.azure.AzureSettings;
 import dev.unideploy.provider.azure.Lro;
+import dev.unideploy.provider.azure.upload.VhdUploader;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.time.ZoneOffset;
@@ -163,22 +164,30 @@ public final class AzureImagePublisher implements ImagePublisher {
 
   @Override
   public UploadedDisk upload(PublishRequest request, UploadSource source) {
+    long start = System.nanoTime();
     UploadOutcome out =
         settings.upload().pageBlob()
             ? new PageBlobUpload(clients, context.events(), context.clock())
                 .upload(request, source.disk())
             : new ManagedDiskUpload(clients, context.events(), context.clock())
                 .upload(request, source.disk(), generation(request.settings()));
-    Map<String, Object> facts = new LinkedHashMap<>();
-    facts.put("method", settings.upload().method());
-    facts.put("reused", String.valueOf(out.reused()));
+    Map<String, String> details = new LinkedHashMap<>();
+    long size = VhdUploader.blobSize(source.disk());
+    long sent = 0;
     if (out.result() != null) {
-      facts.put("putPageCalls", String.valueOf(out.result().putPageCalls()));
-      facts.put("bytesSent", String.valueOf(out.result().bytesSent()));
-      facts.put("zeroWindowsSkipped", String.valueOf(out.result().zeroWindows()));
-      facts.put("resumed", String.valueOf(out.result().resumed()));
+      sent = out.result().bytesSent();
+      details.put("putPageCalls", String.valueOf(out.result().putPageCalls()));
+      details.put("zeroWindowsSkipped", String.valueOf(out.result().zeroWindows()));
+      details.put("windowsResumed", String.valueOf(out.result().windowsResumed()));
     }
-    return new UploadedDisk(out.handle(), facts);
+    return new UploadedDisk(
+        out.handle(),
+        settings.upload().method(),
+        sent,
+        size - sent,
+        out.reused() || (out.result() != null && out.result().resumed()),
+        java.time.Duration.ofNanos(System.nanoTime() - start),
+        details);
   }
 
   @Override
@@ -366,8 +375,8 @@ public final class AzureImagePublisher implements ImagePublisher {
     }
   }
 
-  private static Map<String, Object> attributes(GalleryImageVersionInner v) {
-    Map<String, Object> a = new LinkedHashMap<>();
+  private static Map<String, String> attributes(GalleryImageVersionInner v) {
+    Map<String, String> a = new LinkedHashMap<>();
     a.put("version", v.name());
     if (v.tags() != null && v.tags().get(AzureTags.UPLOAD) != null) {
       a.put("upload", v.tags().get(AzureTags.UPLOAD));

@@ -1,6 +1,6 @@
 package dev.unideploy.provider.azure.upload;
 
-import dev.unideploy.pipeline.journal.Journal;
+import dev.unideploy.pipeline.state.Journal;
 import java.time.Clock;
 import java.util.BitSet;
 

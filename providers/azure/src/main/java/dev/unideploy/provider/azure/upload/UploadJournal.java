@@ -1,7 +1,7 @@
 package dev.unideploy.provider.azure.upload;
 
-import dev.unideploy.pipeline.journal.Journal;
-import dev.unideploy.pipeline.journal.JournalEntry;
+import dev.unideploy.pipeline.state.Journal;
+import dev.unideploy.pipeline.state.JournalEntry;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.BitSet;

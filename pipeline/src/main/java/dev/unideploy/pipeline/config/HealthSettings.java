@@ -1,0 +1,93 @@
+package dev.unideploy.pipeline.config;
+
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonIgnore;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import dev.unideploy.pipeline.health.Readiness;
+import java.time.Duration;
+import java.util.List;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+
+/**
+ * The {@code health} section: how an instance (and the verification boot before a publish) proves
+ * from outside that it is up, and how long it may take. A unikernel runs no agent, so every signal
+ * is external: the serial console, HTTP or TCP probes, and the load balancer's view.
+ *
+ * @param serial regex a serial console line must match
+ * @param http path of an HTTP GET that must answer 2xx/3xx
+ * @param tcp whether a TCP connection must be accepted
+ * @param port guest port of the HTTP/TCP probes; default the first of {@code deploy.ports}
+ * @param panic extra regexes that mark a console line as a crash, besides the built-in ones
+ * @param timeout how long a new group may take to become healthy (default 180 s)
+ * @param verifyTimeout deadline of the verification boot before publishing (default 120 s)
+ * @param consecutive how many healthy checks in a row prove an instance healthy (default 2)
+ * @param interval time between two checks (default 2 s)
+ */
+public record HealthSettings(
+    @JsonProperty("serial") String serial,
+    @JsonProperty("http") String http,
+    @JsonProperty("tcp") Boolean tcp,
+    @JsonProperty("port") Integer port,
+    @JsonProperty("panic") List<String> panic,
+    @JsonProperty("timeout") Duration timeout,
+    @JsonProperty("verifyTimeout") Duration verifyTimeout,
+    @JsonProperty("consecutive") Integer consecutive,
+    @JsonProperty("interval") Duration interval) {
+
+  public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(180);
+  public static final Duration DEFAULT_VERIFY_TIMEOUT = Duration.ofSeconds(120);
+
+  @JsonCreator
+  public HealthSettings {
+    panic = panic == null ? List.of() : List.copyOf(panic);
+    for (String p : panic) {
+      try {
+        Pattern.compile(p);
+      } catch (PatternSyntaxException e) {
+        throw new IllegalArgumentException(
+            "health.panic '" + p + "' is not a valid regex: " + e.getDescription(), e);
+      }
+    }
+    timeout = positive(timeout, DEFAULT_TIMEOUT, "health.timeout");
+    verifyTimeout = positive(verifyTimeout, DEFAULT_VERIFY_TIMEOUT, "health.verifyTimeout");
+    interval = positive(interval, Duration.ofSeconds(2), "health.interval");
+    if (consecutive == null) {
+      consecutive = 2;
+    }
+    if (consecutive < 1) {
+      throw new IllegalArgumentException("health.consecutive must be >= 1, was " + consecutive);
+    }
+    if (port != null && (port < 1 || port > 65535)) {
+      throw new IllegalArgumentException("health.port " + port + " is not a TCP port (1..65535)");
+    }
+    // Readiness validates the regex and the path, with messages that name the key.
+    new Readiness(serial, http, tcp, port);
+  }
+
+  public static HealthSettings defaults() {
+    return new HealthSettings(null, null, null, null, null, null, null, null, null);
+  }
+
+  /** The readiness checks, with the probe port defaulted to {@code firstPort} when unset. */
+  @JsonIgnore
+  public Readiness readiness(Integer firstPort) {
+    return new Readiness(serial, http, tcp, port).withDefaultPort(firstPort);
+  }
+
+  /** The readiness checks as configured (the probe port may be unset). */
+  @JsonIgnore
+  public Readiness readiness() {
+    return new Readiness(serial, http, tcp, port);
+  }
+
+  private static Duration positive(Duration d, Duration fallback, String key) {
+    if (d == null) {
+      return fallback;
+    }
+    if (d.isNegative() || d.isZero()) {
+      throw new IllegalArgumentException(key + " must be positive, was " + d);
+    }
+    return d;
+  }
+}

@@ -1,0 +1,37 @@
+package dev.unideploy.pipeline.rollout;
+
+import dev.unideploy.pipeline.UnideployException;
+import java.util.List;
+
+/** A health gate or a rollout step failed; carries what every instance looked like then. */
+public final class RolloutFailure extends UnideployException {
+  private static final long serialVersionUID = 1L;
+
+  private final transient List<InstanceReport> instances;
+
+  public RolloutFailure(String message, List<InstanceReport> instances) {
+    super(message + describe(instances));
+    this.instances = List.copyOf(instances);
+  }
+
+  public List<InstanceReport> instances() {
+    return instances;
+  }
+
+  private static String describe(List<InstanceReport> list) {
+    StringBuilder sb = new StringBuilder();
+    for (InstanceReport r : list) {
+      if (r.state().equals("healthy")) {
+        continue;
+      }
+      sb.append("\n  ").append(r.id()).append(": ").append(r.state());
+      if (!r.detail().isEmpty()) {
+        sb.append(" (").append(r.detail()).append(')');
+      }
+      for (String line : r.consoleTail()) {
+        sb.append("\n    | ").append(line);
+      }
+    }
+    return sb.toString();
+  }
+}

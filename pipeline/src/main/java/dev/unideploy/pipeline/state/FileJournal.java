@@ -1,0 +1,128 @@
+package dev.unideploy.pipeline.state;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
+import dev.unideploy.pipeline.UnideployException;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A journal kept as JSON lines in one file, each append forced to disk before it returns. An entry
+ * is complete only with its newline: bytes after the last newline are a write that a crash cut
+ * short (it never returned, so nobody relied on it), and opening the journal cuts them off, so the
+ * next append starts on a line of its own.
+ */
+public final class FileJournal implements Journal {
+  static final ObjectMapper JSON =
+      new ObjectMapper()
+          .registerModule(new JavaTimeModule())
+          .disable(SerializationFeature.WRITE_DATES_AS_TIMESTAMPS);
+
+  private final Path file;
+  private final List<JournalEntry> entries = new ArrayList<>();
+  private long healedBytes;
+
+  private FileJournal(Path file) {
+    this.file = file;
+  }
+
+  /** Opens (creating if needed, owner-only) the journal at {@code file} and reads what it holds. */
+  public static FileJournal open(Path file) {
+    FileJournal journal = new FileJournal(file);
+    try {
+      StateFiles.createPrivateDirectories(file.toAbsolutePath().getParent());
+      StateFiles.createPrivateFile(file);
+      journal.load();
+    } catch (IOException e) {
+      throw new UnideployException(
+          "could not open the journal "
+              + file
+              + ": "
+              + e.getMessage()
+              + "; check the folder is writable or set --state",
+          e);
+    }
+    return journal;
+  }
+
+  public Path file() {
+    return file;
+  }
+
+  /** How many bytes of a torn last entry opening cut off (0 when the file was whole). */
+  public long healedBytes() {
+    return healedBytes;
+  }
+
+  private void load() throws IOException {
+    byte[] bytes = Files.readAllBytes(file);
+    int end = bytes.length;
+    while (end > 0 && bytes[end - 1] != '\n') {
+      end--;
+    }
+    if (end < bytes.length) {
+      try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
+        ch.truncate(end);
+        ch.force(true);
+      }
+      healedBytes = bytes.length - end;
+    }
+    String text = new String(bytes, 0, end, StandardCharsets.UTF_8);
+    String[] lines = text.split("\n", -1);
+    for (int i = 0; i < lines.length; i++) {
+      String line = lines[i];
+      if (line.isBlank()) {
+        continue;
+      }
+      try {
+        entries.add(JSON.readValue(line, JournalEntry.class));
+      } catch (JsonProcessingException e) {
+        throw new UnideployException(
+            "journal "
+                + file
+                + " is damaged at line "
+                + (i + 1)
+                + " (not a torn last write: a complete line that does not parse): "
+                + e.getOriginalMessage()
+                + "; move it aside to start this deployment afresh",
+            e);
+      }
+    }
+  }
+
+  @Override
+  public synchronized void append(JournalEntry entry) {
+    byte[] line;
+    try {
+      line = (JSON.writeValueAsString(entry) + "\n").getBytes(StandardCharsets.UTF_8);
+    } catch (JsonProcessingException e) {
+      throw new IllegalArgumentException("journal entry is not serialisable: " + e, e);
+    }
+    try (FileChannel ch =
+        FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
+      ByteBuffer buf = ByteBuffer.wrap(line);
+      while (buf.hasRemaining()) {
+        ch.write(buf);
+      }
+      ch.force(false);
+    } catch (IOException e) {
+      throw new UncheckedIOException("could not append to the journal " + file, e);
+    }
+    entries.add(entry);
+  }
+
+  @Override
+  public synchronized List<JournalEntry> entries() {
+    return List.copyOf(entries);
+  }
+}

@@ -1,0 +1,44 @@
+package dev.unideploy.pipeline.state;
+
+import java.nio.file.Path;
+
+/**
+ * State in a folder on this machine: {@code journal/<name>.jsonl}, {@code locks/<app>.lock} and
+ * {@code work/}. The default, at {@code ~/.unideploy/state}.
+ */
+public final class LocalStateStore implements StateStore {
+  private final Path root;
+
+  public LocalStateStore(Path root) {
+    this.root = root.toAbsolutePath().normalize();
+  }
+
+  /** {@code ~/.unideploy/state}. */
+  public static Path defaultRoot() {
+    return Path.of(System.getProperty("user.home"), ".unideploy", "state");
+  }
+
+  public Path root() {
+    return root;
+  }
+
+  @Override
+  public Journal journal(String name) {
+    return FileJournal.open(root.resolve("journal").resolve(name + ".jsonl"));
+  }
+
+  @Override
+  public AppLock lock(String app, LockOwner me, boolean force) {
+    return DeploymentLock.acquire(root, app, me, force);
+  }
+
+  @Override
+  public Path workDir() {
+    return root.resolve("work");
+  }
+
+  @Override
+  public String location() {
+    return root.toString();
+  }
+}

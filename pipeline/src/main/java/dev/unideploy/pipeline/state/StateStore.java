@@ -1,0 +1,26 @@
+package dev.unideploy.pipeline.state;
+
+import java.nio.file.Path;
+
+/**
+ * Where the journals and the deploy locks live: a folder on this machine by default, or a bucket or
+ * container shared by a team and its CI runners.
+ */
+public interface StateStore {
+
+  /** The journal called {@code name} (one per app and provider, such as {@code web-aws}). */
+  Journal journal(String name);
+
+  /**
+   * Takes the deploy lock of {@code app} for {@code me}, or throws {@link
+   * dev.unideploy.pipeline.UnideployException} naming the holder. With {@code force}, a lock that
+   * another process holds is taken over, with a warning written to the journal.
+   */
+  AppLock lock(String app, LockOwner me, boolean force);
+
+  /** A folder on this machine for temporary files (conversions, verification logs). */
+  Path workDir();
+
+  /** Where the state is, for messages and results ({@code /home/me/.unideploy/state}). */
+  String location();
+}
