@@ -3,7 +3,7 @@ package dev.unideploy.it.azure;
 import com.azure.core.credential.AccessToken;
 import com.azure.core.credential.TokenCredential;
 import dev.unideploy.image.DiskImage;
-import dev.unideploy.image.ImageReaders;
+import dev.unideploy.image.formats.ImageReaders;
 import dev.unideploy.pipeline.config.ConfigLoader;
 import dev.unideploy.pipeline.config.DeployConfig;
 import dev.unideploy.pipeline.events.RecordingEventSink;
