@@ -44,6 +44,12 @@ echo "test.sh: testing on $("$java_bin" -version 2>&1 | head -1) (${JAVA_HOME:-j
 rc=0
 mvn -B -ntp verify "$@" || rc=$?
 
+# Each fuzz target for a short time (UNIDEPLOY_FUZZ_SECONDS each, 0 to skip; docs/fuzzing.md has
+# the longer run): a regression in a reader's bounds shows up here, not in a user's image.
+if [ "${UNIDEPLOY_FUZZ_SECONDS:-15}" != 0 ]; then
+  scripts/fuzz.sh "${UNIDEPLOY_FUZZ_SECONDS:-15}" || rc=$((rc == 0 ? 1 : rc))
+fi
+
 # The Python fakes of the clouds without an emulator (it/fakes) have tests of their own; their
 # JUnit-style report lands where the summary below looks for reports.
 if [ "$skip_its" = no ]; then
