@@ -1,12 +1,15 @@
 package dev.unideploy.provider.azure;
 
 import com.azure.core.credential.TokenCredential;
+import dev.unideploy.pipeline.ToolVersion;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.config.DeployConfig;
 import dev.unideploy.pipeline.spi.Fleet;
 import dev.unideploy.pipeline.spi.ImagePublisher;
 import dev.unideploy.pipeline.spi.Provider;
 import dev.unideploy.pipeline.spi.ProviderContext;
+import dev.unideploy.provider.azure.core.AzureClients;
+import dev.unideploy.provider.azure.core.AzureSettings;
 import dev.unideploy.provider.azure.publish.AzureImagePublisher;
 
 /** The {@code azure} provider: fixed VHD uploads, Compute Gallery image versions. */

@@ -4,7 +4,7 @@ import dev.unideploy.image.DiskImage;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.events.EventSink;
 import dev.unideploy.pipeline.events.ProgressEvent;
-import dev.unideploy.provider.azure.AzureErrors;
+import dev.unideploy.provider.azure.core.AzureErrors;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;

@@ -1,17 +1,17 @@
-package dev.unideploy.provider.azure;
+package dev.unideploy.pipeline;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Properties;
 
-/** The unideploy version this provider was built as, for the {@code unideploy:version} tag. */
-final class ToolVersion {
+/** The unideploy version this build is, for the tags and labels every provider writes. */
+public final class ToolVersion {
   private static final String VERSION = load();
 
   private ToolVersion() {}
 
-  static String get() {
+  public static String get() {
     return VERSION;
   }
 
@@ -23,9 +23,10 @@ final class ToolVersion {
       Properties p = new Properties();
       p.load(in);
       String v = p.getProperty("version", "unknown");
+      // Unfiltered (run from an IDE without Maven resource filtering): say so plainly.
       return v.startsWith("${") ? "unknown" : v;
     } catch (IOException e) {
-      throw new UncheckedIOException("could not read the provider's version.properties", e);
+      throw new UncheckedIOException("could not read the pipeline's version.properties", e);
     }
   }
 }

@@ -1,4 +1,4 @@
-package dev.unideploy.provider.azure;
+package dev.unideploy.provider.azure.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

@@ -1,4 +1,4 @@
-package dev.unideploy.provider.azure;
+package dev.unideploy.provider.azure.core;
 
 import com.azure.core.credential.TokenCredential;
 import com.azure.core.http.HttpClient;

@@ -1,4 +1,4 @@
-package dev.unideploy.provider.azure;
+package dev.unideploy.provider.azure.core;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;

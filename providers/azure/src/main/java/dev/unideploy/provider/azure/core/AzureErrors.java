@@ -1,4 +1,4 @@
-package dev.unideploy.provider.azure;
+package dev.unideploy.provider.azure.core;
 
 import com.azure.core.exception.HttpResponseException;
 import com.azure.core.management.exception.ManagementException;
