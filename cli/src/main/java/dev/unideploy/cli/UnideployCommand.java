@@ -45,7 +45,7 @@ public final class UnideployCommand implements Runnable {
     m.put("verify", new Subcommand(VerifyCommand::new, true));
     m.put("run", new Subcommand(RunCommand::new, true));
     m.put("config", new Subcommand(ConfigCommand::new, false));
-    // ACTION
+    m.put("action", new Subcommand(ActionCommand::new, true));
     m.put("completion", new Subcommand(CompletionCommand::new, false));
     return java.util.Collections.unmodifiableMap(m);
   }

@@ -93,6 +93,7 @@ class MainTest {
             "verify",
             "run",
             "config",
+            "action",
             "completion");
     Run help = run(Main.newCommandLine("convert", "--help"), "convert", "--help");
     assertThat(help.code()).isEqualTo(ExitCodes.OK);
