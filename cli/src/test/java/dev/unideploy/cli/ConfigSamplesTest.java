@@ -49,6 +49,34 @@ class ConfigSamplesTest {
     assertThat(samples()).extracting(p -> p.getFileName().toString()).contains("local.yaml");
   }
 
+  @Test
+  void docsConfigurationDescribesEveryKey() throws IOException {
+    String doc = Files.readString(Path.of("..", "docs", "configuration.md"));
+    List<String> missing = new ArrayList<>();
+    keys(ConfigCommand.validator().schema(), "", missing, doc);
+    assertThat(missing)
+        .as("keys missing from docs/configuration.md (its table is generated from the schema)")
+        .isEmpty();
+  }
+
+  private static void keys(
+      com.fasterxml.jackson.databind.JsonNode schema,
+      String prefix,
+      List<String> missing,
+      String doc) {
+    schema
+        .path("properties")
+        .properties()
+        .forEach(
+            e -> {
+              String path = prefix + e.getKey();
+              if (!doc.contains("`" + path + "`")) {
+                missing.add(path);
+              }
+              keys(e.getValue(), path + ".", missing, doc);
+            });
+  }
+
   @TestFactory
   List<DynamicTest> eachSampleIsValid() throws IOException {
     List<DynamicTest> tests = new ArrayList<>();
