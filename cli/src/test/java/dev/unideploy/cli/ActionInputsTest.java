@@ -105,7 +105,8 @@ class ActionInputsTest {
 
   @Test
   void summaryTextIsEscapedForTablesHtmlAndMermaid() {
-    assertThat(ActionSummary.cell("a|b<script>`x`\nc")).isEqualTo("a&#124;b&lt;script&gt;&#96;x&#96;<br>c");
+    assertThat(ActionSummary.cell("a|b<script>`x`\nc"))
+        .isEqualTo("a&#124;b&lt;script&gt;&#96;x&#96;<br>c");
     assertThat(ActionSummary.mermaid("took: 5s # ; `x`")).doesNotContain(":", "#", ";", "`");
     assertThat(ActionSummary.code("a`b")).isEqualTo("`a'b`");
   }

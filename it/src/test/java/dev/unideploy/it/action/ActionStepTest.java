@@ -70,7 +70,8 @@ class ActionStepTest {
   /** Parses the runner's multi-line output format (name<<DELIMITER ... DELIMITER). */
   static Map<String, String> outputs(String text) {
     Map<String, String> out = new LinkedHashMap<>();
-    Matcher m = Pattern.compile("(?m)^([\\w-]+)<<(\\S+)\\n(.*?)\\n?\\2$", Pattern.DOTALL).matcher(text);
+    Matcher m =
+        Pattern.compile("(?m)^([\\w-]+)<<(\\S+)\\n(.*?)\\n?\\2$", Pattern.DOTALL).matcher(text);
     while (m.find()) {
       out.put(m.group(1), m.group(3));
     }
@@ -78,7 +79,8 @@ class ActionStepTest {
   }
 
   private Path sample(String tag) throws Exception {
-    return SampleUnikernel.write(tmp.resolve(tag + ".raw"), new SampleUnikernel.Options(4L << 20, tag, 2));
+    return SampleUnikernel.write(
+        tmp.resolve(tag + ".raw"), new SampleUnikernel.Options(4L << 20, tag, 2));
   }
 
   /** The log's workflow commands are off from each ::stop-commands:: until its token returns. */
@@ -109,14 +111,22 @@ class ActionStepTest {
     Step step =
         run(
             Map.of(
-                "command", "publish",
-                "provider", "aws",
-                "config", config.toString(),
-                "image", sample("v1").toString(),
-                "version", "1.0.0",
-                "ready", SampleUnikernel.READY_REGEX,
-                "dry-run", "false",
-                "state", tmp.resolve("state").toString()),
+                "command",
+                "publish",
+                "provider",
+                "aws",
+                "config",
+                config.toString(),
+                "image",
+                sample("v1").toString(),
+                "version",
+                "1.0.0",
+                "ready",
+                SampleUnikernel.READY_REGEX,
+                "dry-run",
+                "false",
+                "state",
+                tmp.resolve("state").toString()),
             Map.of(
                 "AWS_ACCESS_KEY_ID", "test",
                 "AWS_SECRET_ACCESS_KEY", "test",
@@ -192,14 +202,14 @@ class ActionStepTest {
     assertThat(failed.exit()).as(failed.log()).isEqualTo(1);
     assertThat(failed.outputs().get("outcome")).isEqualTo("failed");
     assertThat(failed.outputs().get("group")).isEmpty();
-    assertThat(failed.log()).containsPattern("(?m)^::error title=unideploy deploy failed on local::");
+    assertThat(failed.log())
+        .containsPattern("(?m)^::error title=unideploy deploy failed on local::");
     assertThat(failed.summary())
         .contains("### ❌ local: failed")
         .contains("<details><summary>console of web-v002-0</summary>")
         .contains("READY sample-unikernel v2");
     assertUntrustedTextIsFenced(failed.log());
-    List<String> errorLines =
-        failed.log().lines().filter(l -> l.startsWith("::error")).toList();
+    List<String> errorLines = failed.log().lines().filter(l -> l.startsWith("::error")).toList();
     assertThat(errorLines).hasSize(1);
     assertThat(errorLines.get(0)).doesNotContain("\n");
   }
