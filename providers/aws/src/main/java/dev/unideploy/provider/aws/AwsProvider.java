@@ -38,6 +38,11 @@ public final class AwsProvider implements Provider {
   }
 
   @Override
+  public Class<AwsSettings> settingsType() {
+    return AwsSettings.class;
+  }
+
+  @Override
   public ImagePublisher publisher(ProviderContext context) {
     validate(context.config());
     AwsSettings settings = context.config().providerSettings("aws", AwsSettings.class);
