@@ -105,8 +105,8 @@ final class MotoPublish {
     return ConfigLoader.load(file);
   }
 
-  /** What one publish produced: the result document (as JSON maps) and the events emitted. */
-  record Run(Map<String, Object> result, RecordingEventSink events) {
+  /** What one publish produced: the result document (as JSON maps), its events and journal. */
+  record Run(Map<String, Object> result, RecordingEventSink events, MemoryJournal journal) {
     @SuppressWarnings("unchecked") // the pipeline's result document is a tree of maps and lists
     List<Map<String, Object>> regions() {
       return (List<Map<String, Object>>) result.get("regions");
@@ -121,6 +121,14 @@ final class MotoPublish {
 
     String imageId(String region) {
       return (String) region(region).get("imageId");
+    }
+
+    /** The AMI's snapshots, from the region's {@code attributes.snapshotIds} (comma-separated). */
+    @SuppressWarnings("unchecked") // as above
+    List<String> snapshotIds(String region) {
+      Map<String, Object> attributes = (Map<String, Object>) region(region).get("attributes");
+      String ids = attributes == null ? null : (String) attributes.get("snapshotIds");
+      return ids == null || ids.isEmpty() ? List.of() : List.of(ids.split(","));
     }
 
     @SuppressWarnings("unchecked") // as above
@@ -144,8 +152,9 @@ final class MotoPublish {
       List<ExecutionInterceptor> interceptors)
       throws IOException {
     RecordingEventSink events = new RecordingEventSink();
+    MemoryJournal journal = new MemoryJournal();
     ProviderContext context =
-        new ProviderContext(config, events, new MemoryJournal(), workDir, Clock.systemUTC());
+        new ProviderContext(config, events, journal, workDir, Clock.systemUTC());
     try (AwsImagePublisher publisher =
             (AwsImagePublisher) new AwsProvider(interceptors).publisher(context);
         DiskImage image = ImageReaders.open(disk)) {
@@ -156,7 +165,7 @@ final class MotoPublish {
       @SuppressWarnings("unchecked")
       Map<String, Object> document =
           new ObjectMapper().convertValue(ResultJson.tree(result), Map.class);
-      return new Run(document, events);
+      return new Run(document, events, journal);
     }
   }
 }

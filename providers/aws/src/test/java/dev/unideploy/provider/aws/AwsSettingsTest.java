@@ -157,6 +157,11 @@ class AwsSettingsTest {
     expectError("region: useast1", "region", "us-east-1");
     expectError("copyTo: [eu-west]", "copyTo", "not an AWS region");
     expectError("regoin: us-east-1", "unknown key 'regoin'", "known keys");
+    // No key can hold a credential, and the refusal does not repeat the value.
+    assertThatThrownBy(
+            () -> bind("credentials: {accessKeyId: AKIAEXAMPLE, secretAccessKey: wJalrS3cr3t}"))
+        .hasMessageContaining("unknown key")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("wJalrS3cr3t"));
     expectError("image: {volumeType: gp9}", "image.volumeType", "gp3");
     expectError("image: {rootDevice: xvda}", "image.rootDevice", "/dev/xvda");
     expectError("image: {volumeSize: 0}", "image.volumeSize", "1-16384");

@@ -99,9 +99,10 @@ public final class AmiRetirer {
           "DeregisterImage",
           () -> clients.ec2(region).deregisterImage(d -> d.imageId(image.id())));
     } catch (AwsCallException e) {
-      // The image was listed a moment ago: "not found" now means an earlier attempt whose answer
-      // was lost (a timeout, then a retry) deregistered it. Done; its snapshots still go below.
-      if (!e.hasCode("InvalidAMIID.NotFound")) {
+      // The image was listed a moment ago: "not found" or "no longer available" (EC2's code for a
+      // deregistered AMI) now means an earlier attempt whose answer was lost (a timeout, then a
+      // retry) deregistered it. Done; its snapshots still go below.
+      if (!e.hasCode("InvalidAMIID.NotFound") && !e.hasCode("InvalidAMIID.Unavailable")) {
         throw e;
       }
     }
