@@ -36,26 +36,19 @@ class AwsSecretsTest {
             .formatted(SECRET, TOKEN));
     String app = MotoPublish.uniqueApp("secrets");
     var config =
-        MotoPublish.config(
+        MotoPublish.twoRegions(
             dir,
+            app,
+            MotoPublish.endpoint().toString(),
             """
-            app: %s
-            version: "1"
-            providers:
-              aws:
-                region: us-east-1
-                copyTo: [eu-west-1]
-                endpoint: %s
-                credentials:
-                  profile: leak-check
-                  regions:
-                    eu-west-1:
-                      roleArn: arn:aws:iam::123456789012:role/unideploy-publish
-                      externalId: %s
-                waits: {available: 60s, copy: 120s, pollInterval: 1s}
-                retry: {maxAttempts: 2}
+            credentials:
+              profile: leak-check
+              regions:
+                eu-west-1:
+                  roleArn: arn:aws:iam::123456789012:role/unideploy-publish
+                  externalId: %s
             """
-                .formatted(app, MotoPublish.endpoint(), EXTERNAL_ID));
+                .formatted(EXTERNAL_ID));
     String saved = System.getProperty("aws.sharedCredentialsFile");
     System.setProperty("aws.sharedCredentialsFile", credentials.toString());
     Run run;

@@ -98,6 +98,29 @@ final class MotoPublish {
     return file;
   }
 
+  /**
+   * A config of {@code app} version 1 publishing to us-east-1 and eu-west-1 through {@code
+   * endpoint}, with short waits, and {@code awsLines} (YAML, indented for {@code providers.aws})
+   * added to the provider's section.
+   */
+  static DeployConfig twoRegions(Path dir, String app, String endpoint, String awsLines)
+      throws IOException {
+    return config(
+        dir,
+        """
+        app: %s
+        version: "1"
+        providers:
+          aws:
+            region: us-east-1
+            copyTo: [eu-west-1]
+            endpoint: %s
+            waits: {available: 60s, copy: 120s, pollInterval: 1s}
+            retry: {maxAttempts: 3}
+        %s"""
+            .formatted(app, endpoint, awsLines.indent(4)));
+  }
+
   /** Writes {@code yaml} as a config file and loads it the way the CLI does. */
   static DeployConfig config(Path dir, String yaml) throws IOException {
     Path file = dir.resolve("unideploy-" + UUID.randomUUID() + ".yaml");

@@ -86,6 +86,20 @@ public final class AwsImagePublisher implements ImagePublisher, AutoCloseable {
   @Override
   public Optional<PublishedImage> findExisting(PublishRequest request) {
     RegisterImageRequests.validate(request, settings.image());
+    clients
+        .proxy()
+        .ifPresent(
+            p ->
+                context
+                    .events()
+                    .emit(
+                        LogEvent.info(
+                            "find",
+                            "AWS calls go through the proxy at "
+                                + p.address()
+                                + " (from "
+                                + p.source()
+                                + "), except for hosts it excludes")));
     Optional<ManagedImage> found =
         finder.same(home, request.app(), request.contentSha256(), fingerprint(request));
     if (found.isEmpty()) {
