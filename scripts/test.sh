@@ -39,6 +39,15 @@ fi
 rc=0
 mvn -B -ntp verify "$@" || rc=$?
 
+# The Python fakes of the clouds without an emulator (it/fakes) have tests of their own; their
+# JUnit-style report lands where the summary below looks for reports.
+if [ "$skip_its" = no ]; then
+  fakes_reports="$ROOT/it/fakes/target/surefire-reports"
+  mkdir -p "$fakes_reports"
+  (cd "$ROOT/it/fakes" && python3 -m pytest -q -p no:cacheprovider \
+    --junitxml="$fakes_reports/TEST-fakes.xml" .) || rc=$((rc == 0 ? 1 : rc))
+fi
+
 # Summary from the Surefire reports this run wrote (older reports in target/ are ignored).
 python3 - "$ROOT" "$since" "$rc" "$((SECONDS - started_at))" <<'PY'
 import os, sys, xml.etree.ElementTree as ET

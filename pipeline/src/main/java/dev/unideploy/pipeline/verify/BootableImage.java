@@ -107,6 +107,13 @@ public final class BootableImage implements AutoCloseable {
     return sourceFormat;
   }
 
+  /** The user's file format by the names the CLI uses: raw, qcow2, vmdk, vhd, gce-tar. */
+  public String sourceFormatName() {
+    return sourceFormat == ImageFormat.GCE_TARBALL
+        ? "gce-tar"
+        : sourceFormat.name().toLowerCase(java.util.Locale.ROOT);
+  }
+
   @Override
   public void close() {
     if (tempDir != null) {
