@@ -1,4 +1,4 @@
-package dev.unideploy.provider.aws;
+package dev.unideploy.provider.aws.settings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.config.ConfigLoader;
 import dev.unideploy.pipeline.config.DeployConfig;
+import dev.unideploy.provider.aws.AwsProvider;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -222,12 +223,19 @@ class AwsSettingsTest {
   }
 
   @Test
-  void durationText() {
-    assertThat(DurationText.parse("90")).isEqualTo(Duration.ofSeconds(90));
-    assertThat(DurationText.parse("250ms")).isEqualTo(Duration.ofMillis(250));
-    assertThat(DurationText.parse("15m")).isEqualTo(Duration.ofMinutes(15));
-    assertThat(DurationText.parse("pt1h30m")).isEqualTo(Duration.ofMinutes(90));
-    assertThatThrownBy(() -> DurationText.parse("1 week")).hasMessageContaining("15m");
+  void durationsAreTextAsEverywhereInTheConfig() throws IOException {
+    AwsSettings s =
+        bind(
+            """
+            deprecateAfter: 30d
+            waits: {available: 90, copy: pt1h30m, pollInterval: 250ms}
+            upload: {importTimeout: 2h}
+            """);
+    assertThat(s.deprecateAfter()).isEqualTo(Duration.ofDays(30));
+    assertThat(s.waits().available()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(s.waits().copy()).isEqualTo(Duration.ofMinutes(90));
+    assertThat(s.waits().pollInterval()).isEqualTo(Duration.ofMillis(250));
+    assertThat(s.upload().importTimeout()).isEqualTo(Duration.ofHours(2));
   }
 
   @Test

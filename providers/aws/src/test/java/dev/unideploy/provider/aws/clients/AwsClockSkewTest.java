@@ -1,8 +1,10 @@
-package dev.unideploy.provider.aws;
+package dev.unideploy.provider.aws.clients;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.unideploy.provider.aws.call.AwsCall;
+import dev.unideploy.provider.aws.call.AwsCallException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -1,11 +1,14 @@
-package dev.unideploy.provider.aws;
+package dev.unideploy.provider.aws.clients;
 
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.resilience.CallPolicy;
+import dev.unideploy.provider.aws.call.AwsRetryable;
 import dev.unideploy.provider.aws.http.PooledHttpClient;
 import dev.unideploy.provider.aws.http.ProxyRoute;
 import dev.unideploy.provider.aws.http.ProxySelection;
 import dev.unideploy.provider.aws.http.SignedHttp;
+import dev.unideploy.provider.aws.settings.AwsCredentialSettings;
+import dev.unideploy.provider.aws.settings.AwsSettings;
 import dev.unideploy.provider.aws.upload.EbsDirectApi;
 import dev.unideploy.provider.aws.upload.HttpEbsDirectApi;
 import dev.unideploy.provider.aws.upload.HttpSnapshotDescriber;
