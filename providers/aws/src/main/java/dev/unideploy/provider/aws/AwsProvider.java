@@ -41,6 +41,11 @@ public final class AwsProvider implements Provider {
   }
 
   @Override
+  public Class<AwsSettings> settingsType() {
+    return AwsSettings.class;
+  }
+
+  @Override
   public ImagePublisher publisher(ProviderContext context) {
     AwsSettings settings = settings(context.config());
     return new AwsImagePublisher(

@@ -1,8 +1,8 @@
 package dev.unideploy.provider.aws.upload;
 
 import dev.unideploy.image.DiskImage;
-import dev.unideploy.image.ImageReaders;
 import dev.unideploy.image.ReadOptions;
+import dev.unideploy.image.formats.ImageReaders;
 import dev.unideploy.pipeline.events.EventSink;
 import dev.unideploy.pipeline.state.FileJournal;
 import dev.unideploy.provider.aws.http.PooledHttpClient;
