@@ -1,4 +1,4 @@
-package dev.unideploy.provider.aws;
+package dev.unideploy.provider.aws.clients;
 
 import java.util.function.Supplier;
 import java.util.regex.Pattern;

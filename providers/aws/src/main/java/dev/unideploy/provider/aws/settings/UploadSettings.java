@@ -1,8 +1,7 @@
-package dev.unideploy.provider.aws;
+package dev.unideploy.provider.aws.settings;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import java.time.Duration;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -21,8 +20,7 @@ public record UploadSettings(
     @JsonProperty("bucket") String bucket,
     @JsonProperty("keyPrefix") String keyPrefix,
     @JsonProperty("roleName") String roleName,
-    @JsonProperty("importTimeout") @JsonDeserialize(using = DurationText.Json.class)
-        Duration importTimeout) {
+    @JsonProperty("importTimeout") Duration importTimeout) {
 
   /** EBS direct APIs: seconds, no S3 bucket, no vmimport role. */
   public static final String EBS_DIRECT = "ebs-direct";

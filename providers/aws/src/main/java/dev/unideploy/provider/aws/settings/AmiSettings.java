@@ -1,4 +1,4 @@
-package dev.unideploy.provider.aws;
+package dev.unideploy.provider.aws.settings;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;

@@ -1,4 +1,4 @@
-package dev.unideploy.provider.aws;
+package dev.unideploy.provider.aws.call;
 
 import dev.unideploy.pipeline.resilience.CallPolicy;
 import java.io.IOException;
@@ -12,8 +12,9 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 
 /**
  * Decides which AWS SDK errors are worth another attempt under a {@link CallPolicy}: throttling,
- * 5xx, client-side timeouts and network failures. Everything else (validation, access denied, not
- * found, a missing credential) fails at once, because repeating it cannot help.
+ * 5xx, client-side timeouts, network failures, and a clock-skew refusal that the SDK corrected its
+ * signing clock from. Everything else (validation, access denied, not found, a missing credential)
+ * fails at once, because repeating it cannot help.
  *
  * <p>AWS asks callers to retry 5xx and the throttling codes: see "Error codes for the Amazon EC2
  * API" (https://docs.aws.amazon.com/AWSEC2/latest/APIReference/errors-overview.html).
@@ -67,7 +68,9 @@ public final class AwsRetryable implements Predicate<Throwable> {
         return true;
       }
       String code = errorCode(service);
-      return (code != null && TRANSIENT_CODES.contains(code)) || service.isThrottlingException();
+      return (code != null && TRANSIENT_CODES.contains(code))
+          || service.isThrottlingException()
+          || correctableClockSkew(service);
     }
     if (t instanceof AbortedException) {
       // The calling thread was interrupted (Ctrl-C, shutdown): never retry.
@@ -86,6 +89,20 @@ public final class AwsRetryable implements Predicate<Throwable> {
       }
     }
     return false;
+  }
+
+  /**
+   * A refusal of a request signed with a clock more than 5 minutes off AWS's, whose answer carries
+   * AWS's Date. When an SDK call fails so, the SDK has already moved that client's signing clock to
+   * AWS's Date, whatever its retry strategy (its {@code RetryableStage} adjusts on every failed
+   * response), so the next attempt is signed right. Without a Date there is nothing to correct
+   * from, and another attempt would be refused the same way.
+   */
+  private static boolean correctableClockSkew(AwsServiceException service) {
+    return service.isClockSkewException()
+        && service.awsErrorDetails() != null
+        && service.awsErrorDetails().sdkHttpResponse() != null
+        && service.awsErrorDetails().sdkHttpResponse().firstMatchingHeader("Date").isPresent();
   }
 
   /** The AWS error code of {@code t}, or null when it is not a service error. */

@@ -1,5 +1,7 @@
-package dev.unideploy.provider.aws;
+package dev.unideploy.provider.aws.clients;
 
+import dev.unideploy.provider.aws.settings.AwsCredentialSettings;
+import dev.unideploy.provider.aws.settings.AwsSettings;
 import java.util.List;
 
 /**

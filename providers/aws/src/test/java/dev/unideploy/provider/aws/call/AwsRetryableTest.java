@@ -1,4 +1,4 @@
-package dev.unideploy.provider.aws;
+package dev.unideploy.provider.aws.call;
 
 import static org.assertj.core.api.Assertions.assertThat;
 

@@ -1,4 +1,4 @@
-package dev.unideploy.provider.aws;
+package dev.unideploy.provider.aws.call;
 
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.services.ebs.model.EbsException;

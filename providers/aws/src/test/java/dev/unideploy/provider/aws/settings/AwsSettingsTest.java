@@ -1,4 +1,4 @@
-package dev.unideploy.provider.aws;
+package dev.unideploy.provider.aws.settings;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -6,6 +6,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.config.ConfigLoader;
 import dev.unideploy.pipeline.config.DeployConfig;
+import dev.unideploy.provider.aws.AwsProvider;
 import java.io.IOException;
 import java.net.URI;
 import java.nio.file.Files;
@@ -157,6 +158,11 @@ class AwsSettingsTest {
     expectError("region: useast1", "region", "us-east-1");
     expectError("copyTo: [eu-west]", "copyTo", "not an AWS region");
     expectError("regoin: us-east-1", "unknown key 'regoin'", "known keys");
+    // No key can hold a credential, and the refusal does not repeat the value.
+    assertThatThrownBy(
+            () -> bind("credentials: {accessKeyId: AKIAEXAMPLE, secretAccessKey: wJalrS3cr3t}"))
+        .hasMessageContaining("unknown key")
+        .satisfies(e -> assertThat(e.getMessage()).doesNotContain("wJalrS3cr3t"));
     expectError("image: {volumeType: gp9}", "image.volumeType", "gp3");
     expectError("image: {rootDevice: xvda}", "image.rootDevice", "/dev/xvda");
     expectError("image: {volumeSize: 0}", "image.volumeSize", "1-16384");
@@ -217,12 +223,19 @@ class AwsSettingsTest {
   }
 
   @Test
-  void durationText() {
-    assertThat(DurationText.parse("90")).isEqualTo(Duration.ofSeconds(90));
-    assertThat(DurationText.parse("250ms")).isEqualTo(Duration.ofMillis(250));
-    assertThat(DurationText.parse("15m")).isEqualTo(Duration.ofMinutes(15));
-    assertThat(DurationText.parse("pt1h30m")).isEqualTo(Duration.ofMinutes(90));
-    assertThatThrownBy(() -> DurationText.parse("1 week")).hasMessageContaining("15m");
+  void durationsAreTextAsEverywhereInTheConfig() throws IOException {
+    AwsSettings s =
+        bind(
+            """
+            deprecateAfter: 30d
+            waits: {available: 90, copy: pt1h30m, pollInterval: 250ms}
+            upload: {importTimeout: 2h}
+            """);
+    assertThat(s.deprecateAfter()).isEqualTo(Duration.ofDays(30));
+    assertThat(s.waits().available()).isEqualTo(Duration.ofSeconds(90));
+    assertThat(s.waits().copy()).isEqualTo(Duration.ofMinutes(90));
+    assertThat(s.waits().pollInterval()).isEqualTo(Duration.ofMillis(250));
+    assertThat(s.upload().importTimeout()).isEqualTo(Duration.ofHours(2));
   }
 
   @Test

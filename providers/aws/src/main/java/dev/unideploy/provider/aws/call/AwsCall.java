@@ -1,4 +1,4 @@
-package dev.unideploy.provider.aws;
+package dev.unideploy.provider.aws.call;
 
 import dev.unideploy.pipeline.resilience.CallPolicy;
 import java.util.Set;

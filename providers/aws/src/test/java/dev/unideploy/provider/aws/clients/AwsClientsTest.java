@@ -1,8 +1,11 @@
-package dev.unideploy.provider.aws;
+package dev.unideploy.provider.aws.clients;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.unideploy.provider.aws.call.AwsCall;
+import dev.unideploy.provider.aws.call.AwsCallException;
+import dev.unideploy.provider.aws.settings.AwsSettings;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;

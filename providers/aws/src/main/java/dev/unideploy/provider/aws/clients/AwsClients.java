@@ -1,9 +1,14 @@
-package dev.unideploy.provider.aws;
+package dev.unideploy.provider.aws.clients;
 
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.resilience.CallPolicy;
+import dev.unideploy.provider.aws.call.AwsRetryable;
 import dev.unideploy.provider.aws.http.PooledHttpClient;
+import dev.unideploy.provider.aws.http.ProxyRoute;
+import dev.unideploy.provider.aws.http.ProxySelection;
 import dev.unideploy.provider.aws.http.SignedHttp;
+import dev.unideploy.provider.aws.settings.AwsCredentialSettings;
+import dev.unideploy.provider.aws.settings.AwsSettings;
 import dev.unideploy.provider.aws.upload.EbsDirectApi;
 import dev.unideploy.provider.aws.upload.HttpEbsDirectApi;
 import dev.unideploy.provider.aws.upload.HttpSnapshotDescriber;
@@ -15,8 +20,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
+import java.util.function.UnaryOperator;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.DefaultCredentialsProvider;
 import software.amazon.awssdk.auth.credentials.ProfileCredentialsProvider;
@@ -30,6 +37,7 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
+import software.amazon.awssdk.http.apache.ProxyConfiguration;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
 import software.amazon.awssdk.services.ebs.endpoints.EbsEndpointParams;
@@ -54,6 +62,7 @@ public final class AwsClients implements AutoCloseable {
   private final AwsSettings settings;
   private final String homeRegion;
   private final List<ExecutionInterceptor> interceptors;
+  private final ProxySelection proxies;
   private final SdkHttpClient http;
   private final AwsCredentialsProvider baseCredentials;
   private final CallPolicy policy;
@@ -69,12 +78,27 @@ public final class AwsClients implements AutoCloseable {
    * @param interceptors extra SDK interceptors on every client (tests capture requests with them)
    */
   public AwsClients(AwsSettings settings, List<ExecutionInterceptor> interceptors) {
+    this(settings, interceptors, System::getenv, System::getProperty);
+  }
+
+  /**
+   * @param env the environment variables proxies are read from (tests pass their own)
+   * @param props the JVM system properties proxies are read from
+   */
+  AwsClients(
+      AwsSettings settings,
+      List<ExecutionInterceptor> interceptors,
+      UnaryOperator<String> env,
+      UnaryOperator<String> props) {
     this.settings = settings;
     this.homeRegion = resolveHomeRegion(settings);
     this.interceptors = List.copyOf(interceptors);
+    String scheme = settings.endpoint() == null ? "https" : settings.endpoint().getScheme();
+    this.proxies = ProxySelection.resolve(scheme, env, props);
     this.http =
         ApacheHttpClient.builder()
             .maxConnections(Math.max(64, settings.upload().concurrency() + 16))
+            .proxyConfiguration(sdkProxy(proxies))
             .build();
     this.baseCredentials =
         settings.credentials().profile() == null
@@ -98,6 +122,35 @@ public final class AwsClients implements AutoCloseable {
     return homeRegion;
   }
 
+  /** The proxy AWS calls go through (HTTPS_PROXY and the like), or empty when they go directly. */
+  public Optional<ProxyRoute> proxy() {
+    return proxies.proxy();
+  }
+
+  /**
+   * The SDK's clients take the same proxy as the signed calls, with the SDK's own reading of the
+   * environment off: it would pick HTTP_PROXY for https endpoints ({@link ProxySelection}).
+   */
+  private static ProxyConfiguration sdkProxy(ProxySelection proxies) {
+    ProxyConfiguration.Builder b =
+        ProxyConfiguration.builder()
+            .useSystemPropertyValues(false)
+            .useEnvironmentVariableValues(false);
+    proxies
+        .proxy()
+        .ifPresent(
+            p -> {
+              b.endpoint(URI.create("http://" + p.address()))
+                  .nonProxyHosts(proxies.bypassPatterns());
+              if (p.hasCredentials()) {
+                b.username(p.username())
+                    .password(p.password())
+                    .preemptiveBasicAuthenticationEnabled(true);
+              }
+            });
+    return b.build();
+  }
+
   /** The retry and rate-limit policy every AWS call of this run goes through. */
   public CallPolicy policy() {
     return policy;
@@ -114,10 +167,8 @@ public final class AwsClients implements AutoCloseable {
   /**
    * The EBS direct API of {@code region}: SigV4-signed requests on unideploy's own HTTP/1.1 client
    * ({@link HttpEbsDirectApi}). The SDK's signer and HTTP clients cost 1.4-1.8x its CPU per upload
-   * (BENCHMARKS.md, "AWS upload"), so this is the one path.
-   *
-   * @throws UnideployException when an HTTP(S) proxy is configured for the endpoint: this client
-   *     connects directly, and a run must not silently bypass a proxy the network requires
+   * (BENCHMARKS.md, "AWS upload"), so this is the one path. It goes through the same proxy as the
+   * SDK's clients.
    */
   public EbsDirectApi ebsDirect(String region) {
     return new HttpEbsDirectApi(signedHttp("ebs", region));
@@ -130,7 +181,6 @@ public final class AwsClients implements AutoCloseable {
 
   private SignedHttp signedHttp(String service, String region) {
     URI endpoint = directEndpoint(service, region);
-    Proxies.refuseIfProxied(endpoint, System::getenv, System::getProperty);
     return new SignedHttp(
         endpoint,
         service,
@@ -200,7 +250,11 @@ public final class AwsClients implements AutoCloseable {
           endpoint.getScheme() + "://" + endpoint.getAuthority(),
           k ->
               new PooledHttpClient(
-                  endpoint, null, Duration.ofSeconds(10), settings.upload().concurrency()));
+                  endpoint,
+                  null,
+                  Duration.ofSeconds(10),
+                  settings.upload().concurrency(),
+                  proxies.routeFor(endpoint.getHost()).orElse(null)));
     }
   }
 

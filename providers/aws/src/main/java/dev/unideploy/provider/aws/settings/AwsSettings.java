@@ -1,8 +1,8 @@
-package dev.unideploy.provider.aws;
+package dev.unideploy.provider.aws.settings;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
+import dev.unideploy.provider.aws.call.AwsRetryable;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -28,8 +28,7 @@ public record AwsSettings(
     @JsonProperty("image") AmiSettings image,
     @JsonProperty("share") ShareSettings share,
     @JsonProperty("latestParameter") String latestParameter,
-    @JsonProperty("deprecateAfter") @JsonDeserialize(using = DurationText.Json.class)
-        Duration deprecateAfter,
+    @JsonProperty("deprecateAfter") Duration deprecateAfter,
     @JsonProperty("copyParallelism") Integer copyParallelism,
     @JsonProperty("timeouts") Timeouts timeouts,
     @JsonProperty("waits") Waits waits,
@@ -150,9 +149,8 @@ public record AwsSettings(
 
   /** Per-request time limits applied to every SDK client. */
   public record Timeouts(
-      @JsonProperty("apiCall") @JsonDeserialize(using = DurationText.Json.class) Duration apiCall,
-      @JsonProperty("apiCallAttempt") @JsonDeserialize(using = DurationText.Json.class)
-          Duration apiCallAttempt) {
+      @JsonProperty("apiCall") Duration apiCall,
+      @JsonProperty("apiCallAttempt") Duration apiCallAttempt) {
     @JsonCreator
     public Timeouts {
       apiCall = apiCall == null ? Duration.ofMinutes(2) : positive(apiCall, "timeouts.apiCall");
@@ -177,11 +175,9 @@ public record AwsSettings(
 
   /** How long to wait for AMIs to become available, and how often to look. */
   public record Waits(
-      @JsonProperty("available") @JsonDeserialize(using = DurationText.Json.class)
-          Duration available,
-      @JsonProperty("copy") @JsonDeserialize(using = DurationText.Json.class) Duration copy,
-      @JsonProperty("pollInterval") @JsonDeserialize(using = DurationText.Json.class)
-          Duration pollInterval) {
+      @JsonProperty("available") Duration available,
+      @JsonProperty("copy") Duration copy,
+      @JsonProperty("pollInterval") Duration pollInterval) {
     @JsonCreator
     public Waits {
       // Registering from a snapshot takes seconds to minutes; cross-region copies of small
