@@ -5,10 +5,7 @@ import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.util.Properties;
 
-/**
- * The unideploy version these modules were built as, for the version tags and labels providers
- * write.
- */
+/** The unideploy version this build is, for the tags and labels every provider writes. */
 public final class ToolVersion {
   private static final String VERSION = load();
 

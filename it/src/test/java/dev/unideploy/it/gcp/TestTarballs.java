@@ -2,7 +2,7 @@ package dev.unideploy.it.gcp;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.unideploy.image.DiskImage;
-import dev.unideploy.image.ImageReaders;
+import dev.unideploy.image.formats.ImageReaders;
 import dev.unideploy.image.write.WriteOptions;
 import dev.unideploy.image.write.WriteProgress;
 import dev.unideploy.image.write.gce.GceTarballWriter;

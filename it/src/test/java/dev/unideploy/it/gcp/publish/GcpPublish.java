@@ -2,7 +2,7 @@ package dev.unideploy.it.gcp.publish;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.unideploy.image.DiskImage;
-import dev.unideploy.image.ImageReaders;
+import dev.unideploy.image.formats.ImageReaders;
 import dev.unideploy.it.gcp.FakeGcs;
 import dev.unideploy.it.gcp.GceFake;
 import dev.unideploy.pipeline.config.ConfigLoader;

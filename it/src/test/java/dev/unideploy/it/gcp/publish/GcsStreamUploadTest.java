@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.unideploy.image.ContentHash;
 import dev.unideploy.image.DiskImage;
-import dev.unideploy.image.ImageReaders;
+import dev.unideploy.image.formats.ImageReaders;
 import dev.unideploy.it.gcp.FakeGcs;
 import dev.unideploy.pipeline.state.FileJournal;
 import dev.unideploy.pipeline.state.JournalEntry;

@@ -2,7 +2,7 @@ package dev.unideploy.it.gcp.publish;
 
 import dev.unideploy.image.ContentHash;
 import dev.unideploy.image.DiskImage;
-import dev.unideploy.image.ImageReaders;
+import dev.unideploy.image.formats.ImageReaders;
 import dev.unideploy.pipeline.events.EventSink;
 import dev.unideploy.pipeline.state.FileJournal;
 import dev.unideploy.pipeline.state.Journal;
