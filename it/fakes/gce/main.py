@@ -1,4 +1,4 @@
-"""Runs the Compute Engine fake: `python3 it/fakes/gce/main.py --port 45103 --gcs-endpoint URL`.
+"""Runs the Compute Engine fake: `python3 it/fakes/gce/main.py --port 45104 --gcs-endpoint URL`.
 
 See README.md in this folder for what it implements and how tests drive it.
 """
@@ -41,7 +41,7 @@ class Settings:
 def main():
     p = argparse.ArgumentParser(description="A local fake of the Compute Engine v1 REST API.")
     p.add_argument("--host", default="127.0.0.1")
-    p.add_argument("--port", type=int, default=45103)
+    p.add_argument("--port", type=int, default=45104)
     p.add_argument("--gcs-endpoint", required=True,
                    help="fake-gcs-server root: where rawDisk.source objects are read")
     p.add_argument("--state-dir", default=".gce-fake", help="imported disks, instance disks, logs")

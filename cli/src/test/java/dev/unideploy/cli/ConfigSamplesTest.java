@@ -46,7 +46,9 @@ class ConfigSamplesTest {
 
   @Test
   void thereAreSamplesForTheProvidersThatExist() throws IOException {
-    assertThat(samples()).extracting(p -> p.getFileName().toString()).contains("local.yaml");
+    List<String> expected = Providers.all().stream().map(p -> p.name() + ".yaml").toList();
+    assertThat(expected).contains("local.yaml", "aws.yaml", "gcp.yaml", "azure.yaml");
+    assertThat(samples()).extracting(p -> p.getFileName().toString()).containsAll(expected);
   }
 
   @Test

@@ -28,6 +28,11 @@ public final class GcpProvider implements Provider {
   }
 
   @Override
+  public Class<GcpSettings> settingsType() {
+    return GcpSettings.class;
+  }
+
+  @Override
   public ImagePublisher publisher(ProviderContext context) {
     GcpSettings settings = context.config().providerSettings(NAME, GcpSettings.class);
     GcpImagePublisher.validate(context.config().publish(), settings);

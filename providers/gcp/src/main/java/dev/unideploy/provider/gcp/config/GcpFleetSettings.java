@@ -2,9 +2,7 @@ package dev.unideploy.provider.gcp.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
 import dev.unideploy.pipeline.UnideployException;
-import dev.unideploy.pipeline.config.DurationText;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -33,8 +31,7 @@ public record GcpFleetSettings(
     @JsonProperty("diskSizeGb") Integer diskSizeGb,
     @JsonProperty("secureBoot") Boolean secureBoot,
     @JsonProperty("healthCheck") String healthCheck,
-    @JsonProperty("initialDelay") @JsonDeserialize(using = DurationText.Json.class)
-        Duration initialDelay,
+    @JsonProperty("initialDelay") Duration initialDelay,
     @JsonProperty("backendService") String backendService,
     @JsonProperty("balancingMode") String balancingMode,
     @JsonProperty("namedPorts") Map<String, Integer> namedPorts,

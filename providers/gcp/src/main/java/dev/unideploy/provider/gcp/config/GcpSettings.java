@@ -2,8 +2,6 @@ package dev.unideploy.provider.gcp.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import com.fasterxml.jackson.databind.annotation.JsonDeserialize;
-import dev.unideploy.pipeline.config.DurationText;
 import dev.unideploy.pipeline.config.RetrySettings;
 import java.net.URI;
 import java.time.Duration;
@@ -113,14 +111,11 @@ public record GcpSettings(
 
   /** Per-call limits and the deadlines of the long waits. */
   public record Timeouts(
-      @JsonProperty("apiCall") @JsonDeserialize(using = DurationText.Json.class) Duration apiCall,
-      @JsonProperty("chunk") @JsonDeserialize(using = DurationText.Json.class) Duration chunk,
-      @JsonProperty("imageImport") @JsonDeserialize(using = DurationText.Json.class)
-          Duration imageImport,
-      @JsonProperty("operation") @JsonDeserialize(using = DurationText.Json.class)
-          Duration operation,
-      @JsonProperty("pollInterval") @JsonDeserialize(using = DurationText.Json.class)
-          Duration pollInterval) {
+      @JsonProperty("apiCall") Duration apiCall,
+      @JsonProperty("chunk") Duration chunk,
+      @JsonProperty("imageImport") Duration imageImport,
+      @JsonProperty("operation") Duration operation,
+      @JsonProperty("pollInterval") Duration pollInterval) {
     @JsonCreator
     public Timeouts {
       apiCall = positive(apiCall, Duration.ofMinutes(2), "timeouts.apiCall");

@@ -2,6 +2,7 @@ package dev.unideploy.provider.gcp.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.nio.file.Path;
 
 /**
@@ -12,7 +13,9 @@ public record GcpUploadSettings(
     @JsonProperty("chunkMiB") Integer chunkMiB,
     @JsonProperty("sparse") Boolean sparse,
     @JsonProperty("compressionLevel") Integer compressionLevel,
-    @JsonProperty("threads") Integer threads,
+    @JsonProperty("threads")
+        @JsonPropertyDescription("Gzip threads; default: one per core, at most 8.")
+        Integer threads,
     @JsonProperty("saveTarball") Path saveTarball) {
 
   @JsonCreator
@@ -32,17 +35,22 @@ public record GcpUploadSettings(
       throw new IllegalArgumentException(
           "upload.compressionLevel must be a gzip level from 1 to 9, was " + compressionLevel);
     }
-    threads =
-        threads == null
-            ? Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()))
-            : threads;
-    if (threads < 1 || threads > 64) {
+    // Absent stays absent (one thread per core, see gzipThreads): a default that depends on the
+    // machine would make the generated config schema differ from one machine to the next.
+    if (threads != null && (threads < 1 || threads > 64)) {
       throw new IllegalArgumentException("upload.threads must be between 1 and 64, was " + threads);
     }
   }
 
   public static GcpUploadSettings defaults() {
     return new GcpUploadSettings(null, null, null, null, null);
+  }
+
+  /** The gzip threads: {@code threads}, or one per core, at most 8. */
+  public int gzipThreads() {
+    return threads != null
+        ? threads
+        : Math.max(1, Math.min(8, Runtime.getRuntime().availableProcessors()));
   }
 
   public int chunkBytes() {

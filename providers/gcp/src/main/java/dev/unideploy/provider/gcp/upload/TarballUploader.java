@@ -287,7 +287,7 @@ public final class TarballUploader {
     return WriteOptions.defaults()
         .withSparse(u.sparse())
         .withCompressionLevel(u.compressionLevel())
-        .withThreads(u.threads());
+        .withThreads(u.gzipThreads());
   }
 
   private ResumableUpload.Status query(URI session) throws IOException {

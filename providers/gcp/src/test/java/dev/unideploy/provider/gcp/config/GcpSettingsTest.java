@@ -41,6 +41,7 @@ class GcpSettingsTest {
     assertThat(s.share().principals()).isEmpty();
     assertThat(s.upload().chunkBytes()).isEqualTo(32 << 20);
     assertThat(s.upload().sparse()).isTrue();
+    assertThat(s.upload().gzipThreads()).isBetween(1, 8);
     assertThat(s.timeouts().imageImport()).isEqualTo(Duration.ofMinutes(30));
     assertThat(s.retry().maxAttempts()).isEqualTo(8);
   }
@@ -83,6 +84,7 @@ class GcpSettingsTest {
             "domain:example.com",
             "serviceAccount:123456789012@cloudservices.gserviceaccount.com");
     assertThat(s.upload().chunkBytes()).isEqualTo(64 << 20);
+    assertThat(s.upload().gzipThreads()).isEqualTo(3);
     assertThat(s.timeouts().imageImport()).isEqualTo(Duration.ofHours(1));
     assertThat(s.retry().callsPerSecond()).isEqualTo(2.5);
   }
