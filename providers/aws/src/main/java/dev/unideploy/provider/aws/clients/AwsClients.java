@@ -106,11 +106,7 @@ public final class AwsClients implements AutoCloseable {
             : ProfileCredentialsProvider.builder()
                 .profileName(settings.credentials().profile())
                 .build();
-    this.policy =
-        AwsRetryable.policy(
-            CallPolicy.Settings.defaults()
-                .withMaxAttempts(settings.retry().maxAttempts())
-                .withCallsPerSecond(settings.retry().callsPerSecond()));
+    this.policy = AwsRetryable.policy(settings.retry().policySettings());
   }
 
   public AwsSettings settings() {

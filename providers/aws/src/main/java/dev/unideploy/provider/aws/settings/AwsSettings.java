@@ -2,7 +2,7 @@ package dev.unideploy.provider.aws.settings;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
-import dev.unideploy.provider.aws.call.AwsRetryable;
+import dev.unideploy.pipeline.config.RetrySettings;
 import java.net.URI;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,7 +32,7 @@ public record AwsSettings(
     @JsonProperty("copyParallelism") Integer copyParallelism,
     @JsonProperty("timeouts") Timeouts timeouts,
     @JsonProperty("waits") Waits waits,
-    @JsonProperty("retry") Retry retry) {
+    @JsonProperty("retry") RetrySettings retry) {
 
   /** The SSM parameter name used when {@code latestParameter: true}. */
   public static final String DEFAULT_LATEST_PARAMETER = "/unideploy/{app}/latest";
@@ -108,7 +108,7 @@ public record AwsSettings(
     }
     timeouts = timeouts == null ? Timeouts.defaults() : timeouts;
     waits = waits == null ? Waits.defaults() : waits;
-    retry = retry == null ? Retry.defaults() : retry;
+    retry = retry == null ? RetrySettings.defaults() : retry;
   }
 
   public static AwsSettings defaults() {
@@ -193,29 +193,6 @@ public record AwsSettings(
 
     public static Waits defaults() {
       return new Waits(null, null, null);
-    }
-  }
-
-  /** Retries of throttled and failed calls (see {@link AwsRetryable}). */
-  public record Retry(
-      @JsonProperty("maxAttempts") Integer maxAttempts,
-      @JsonProperty("callsPerSecond") Double callsPerSecond) {
-    @JsonCreator
-    public Retry {
-      maxAttempts = maxAttempts == null ? 8 : maxAttempts;
-      callsPerSecond = callsPerSecond == null ? 10.0 : callsPerSecond;
-      if (maxAttempts < 1 || maxAttempts > 20) {
-        throw new IllegalArgumentException(
-            "retry.maxAttempts must be between 1 and 20, was " + maxAttempts);
-      }
-      if (!(callsPerSecond > 0)) {
-        throw new IllegalArgumentException(
-            "retry.callsPerSecond must be positive, was " + callsPerSecond);
-      }
-    }
-
-    public static Retry defaults() {
-      return new Retry(null, null);
     }
   }
 

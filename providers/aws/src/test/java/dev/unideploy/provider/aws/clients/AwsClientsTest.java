@@ -3,6 +3,7 @@ package dev.unideploy.provider.aws.clients;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.unideploy.pipeline.config.RetrySettings;
 import dev.unideploy.provider.aws.call.AwsCall;
 import dev.unideploy.provider.aws.call.AwsCallException;
 import dev.unideploy.provider.aws.settings.AwsSettings;
@@ -30,7 +31,7 @@ class AwsClientsTest {
         null,
         new AwsSettings.Timeouts(Duration.ofSeconds(40), Duration.ofSeconds(7)),
         null,
-        new AwsSettings.Retry(attempts, 50.0));
+        new RetrySettings(attempts, 50.0));
   }
 
   @Test
