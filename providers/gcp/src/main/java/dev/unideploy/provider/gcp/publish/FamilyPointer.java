@@ -3,12 +3,9 @@ package dev.unideploy.provider.gcp.publish;
 import com.google.cloud.compute.v1.DeprecateImageRequest;
 import com.google.cloud.compute.v1.DeprecationStatus;
 import com.google.cloud.compute.v1.Image;
-import com.google.cloud.compute.v1.ImagesClient;
 import com.google.cloud.compute.v1.PatchImageRequest;
-import dev.unideploy.pipeline.events.EventSink;
 import dev.unideploy.pipeline.events.LogEvent;
 import dev.unideploy.provider.gcp.api.GcpCallException;
-import dev.unideploy.provider.gcp.api.GlobalCalls;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -20,23 +17,10 @@ import java.util.List;
  * again when a publish chose an older image. Only images this tool made for the app are touched.
  */
 final class FamilyPointer {
-  private final ImagesClient images;
-  private final GlobalCalls global;
-  private final ImageFinder finder;
-  private final EventSink events;
-  private final String project;
+  private final ImageSteps steps;
 
-  FamilyPointer(
-      ImagesClient images,
-      GlobalCalls global,
-      ImageFinder finder,
-      EventSink events,
-      String project) {
-    this.images = images;
-    this.global = global;
-    this.finder = finder;
-    this.events = events;
-    this.project = project;
+  FamilyPointer(ImageSteps steps) {
+    this.steps = steps;
   }
 
   /** Points {@code family} at {@code current}; returns what changed. */
@@ -44,19 +28,22 @@ final class FamilyPointer {
     List<String> changes = new ArrayList<>();
     if (!family.equals(current.getFamily())) {
       Image patch = Image.newBuilder().setFamily(family).build();
-      global.run(
-          "share",
-          "images.patch",
-          "setting the family of " + current.getName() + " to " + family,
-          () ->
-              images
-                  .patchCallable()
-                  .call(
-                      PatchImageRequest.newBuilder()
-                          .setProject(project)
-                          .setImage(current.getName())
-                          .setImageResource(patch)
-                          .build()));
+      steps
+          .global()
+          .run(
+              "share",
+              "images.patch",
+              "setting the family of " + current.getName() + " to " + family,
+              () ->
+                  steps
+                      .images()
+                      .patchCallable()
+                      .call(
+                          PatchImageRequest.newBuilder()
+                              .setProject(steps.project())
+                              .setImage(current.getName())
+                              .setImageResource(patch)
+                              .build()));
       changes.add(current.getName() + " family " + family);
     }
     if (isDeprecated(current)) {
@@ -64,7 +51,7 @@ final class FamilyPointer {
       changes.add(current.getName() + " active again");
     }
     if (deprecateOthers) {
-      for (Image other : finder.ofApp(app)) {
+      for (Image other : steps.finder().ofApp(app)) {
         if (other.getName().equals(current.getName())
             || !family.equals(other.getFamily())
             || !"READY".equals(other.getStatus())
@@ -85,34 +72,44 @@ final class FamilyPointer {
   }
 
   private void deprecate(String name, DeprecationStatus status) {
-    global.run(
-        "share",
-        "images.deprecate",
-        "marking image " + name + " " + status.getState(),
-        () ->
-            images
-                .deprecateCallable()
-                .call(
-                    DeprecateImageRequest.newBuilder()
-                        .setProject(project)
-                        .setImage(name)
-                        .setDeprecationStatusResource(status)
-                        .build()));
+    steps
+        .global()
+        .run(
+            "share",
+            "images.deprecate",
+            "marking image " + name + " " + status.getState(),
+            () ->
+                steps
+                    .images()
+                    .deprecateCallable()
+                    .call(
+                        DeprecateImageRequest.newBuilder()
+                            .setProject(steps.project())
+                            .setImage(name)
+                            .setDeprecationStatusResource(status)
+                            .build()));
   }
 
   private void warnIfFamilyPointsElsewhere(String family, Image current) {
     try {
       Image latest =
-          global.calls().call("images.getFromFamily", () -> images.getFromFamily(project, family));
+          steps
+              .global()
+              .calls()
+              .call(
+                  "images.getFromFamily",
+                  () -> steps.images().getFromFamily(steps.project(), family));
       if (!latest.getName().equals(current.getName())) {
-        events.emit(
-            LogEvent.warn(
-                "share",
-                "family "
-                    + family
-                    + " resolves to "
-                    + latest.getName()
-                    + ", an image unideploy did not make for this app; it was left alone"));
+        steps
+            .events()
+            .emit(
+                LogEvent.warn(
+                    "share",
+                    "family "
+                        + family
+                        + " resolves to "
+                        + latest.getName()
+                        + ", an image unideploy did not make for this app; it was left alone"));
       }
     } catch (GcpCallException e) {
       if (!e.notFound()) {

@@ -101,6 +101,10 @@ public final class GcpImagePublisher implements ImagePublisher, AutoCloseable {
     return new ImageFinder(clients.images(), calls(), project());
   }
 
+  private ImageSteps steps() {
+    return new ImageSteps(clients.images(), global(), finder(), context.events(), project());
+  }
+
   private GlobalCalls global() {
     OperationWaiter waiter =
         new OperationWaiter(calls(), context.events(), settings.timeouts().pollInterval());
@@ -251,7 +255,7 @@ public final class GcpImagePublisher implements ImagePublisher, AutoCloseable {
     String family = settings.image().familyFor(request.app());
     if (family != null) {
       changes.addAll(
-          new FamilyPointer(clients.images(), global(), finder(), context.events(), project())
+          new FamilyPointer(steps())
               .point(request.app(), family, image, settings.image().deprecateOlder()));
     }
     List<String> added =
@@ -273,7 +277,7 @@ public final class GcpImagePublisher implements ImagePublisher, AutoCloseable {
 
   @Override
   public List<RetiredImage> retire(PublishRequest request, boolean dryRun) {
-    return new ImageRetirer(clients.images(), global(), finder(), context.events(), project())
+    return new ImageRetirer(steps())
         .retire(request.app(), request.settings().keep(), ImageLabels.imageName(request), dryRun);
   }
 

@@ -2,12 +2,9 @@ package dev.unideploy.provider.gcp.publish;
 
 import com.google.cloud.compute.v1.DeleteImageRequest;
 import com.google.cloud.compute.v1.Image;
-import com.google.cloud.compute.v1.ImagesClient;
-import dev.unideploy.pipeline.events.EventSink;
 import dev.unideploy.pipeline.events.LogEvent;
 import dev.unideploy.pipeline.spi.RetiredImage;
 import dev.unideploy.provider.gcp.api.GcpCallException;
-import dev.unideploy.provider.gcp.api.GlobalCalls;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -17,33 +14,20 @@ import java.util.List;
  * image this run published is always kept; images still PENDING are neither counted nor deleted.
  */
 final class ImageRetirer {
-  private final ImagesClient images;
-  private final GlobalCalls global;
-  private final ImageFinder finder;
-  private final EventSink events;
-  private final String project;
+  private final ImageSteps steps;
 
-  ImageRetirer(
-      ImagesClient images,
-      GlobalCalls global,
-      ImageFinder finder,
-      EventSink events,
-      String project) {
-    this.images = images;
-    this.global = global;
-    this.finder = finder;
-    this.events = events;
-    this.project = project;
+  ImageRetirer(ImageSteps steps) {
+    this.steps = steps;
   }
 
   List<RetiredImage> retire(String app, int keep, String current, boolean dryRun) {
     if (keep <= 0) {
-      events.emit(LogEvent.info("retire", "publish.keep is 0: every image is kept"));
+      steps.events().emit(LogEvent.info("retire", "publish.keep is 0: every image is kept"));
       return List.of();
     }
     List<RetiredImage> retired = new ArrayList<>();
     int newest = 0;
-    for (Image image : finder.ofApp(app)) {
+    for (Image image : steps.finder().ofApp(app)) {
       boolean ready = "READY".equals(image.getStatus());
       if (!ready && !"FAILED".equals(image.getStatus())) {
         continue; // still importing: not counted, not touched
@@ -53,27 +37,32 @@ final class ImageRetirer {
       }
       if (!dryRun) {
         try {
-          global.run(
-              "retire",
-              "images.delete",
-              "deleting image " + image.getName(),
-              () ->
-                  images
-                      .deleteCallable()
-                      .call(
-                          DeleteImageRequest.newBuilder()
-                              .setProject(project)
-                              .setImage(image.getName())
-                              .build()));
+          steps
+              .global()
+              .run(
+                  "retire",
+                  "images.delete",
+                  "deleting image " + image.getName(),
+                  () ->
+                      steps
+                          .images()
+                          .deleteCallable()
+                          .call(
+                              DeleteImageRequest.newBuilder()
+                                  .setProject(steps.project())
+                                  .setImage(image.getName())
+                                  .build()));
         } catch (GcpCallException e) {
           if (!e.notFound()) {
             throw e;
           }
         }
       }
-      events.emit(
-          LogEvent.info(
-              "retire", (dryRun ? "would delete " : "deleted ") + "image " + image.getName()));
+      steps
+          .events()
+          .emit(
+              LogEvent.info(
+                  "retire", (dryRun ? "would delete " : "deleted ") + "image " + image.getName()));
       retired.add(
           new RetiredImage(
               "global",
