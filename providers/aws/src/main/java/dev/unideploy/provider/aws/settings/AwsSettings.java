@@ -32,7 +32,8 @@ public record AwsSettings(
     @JsonProperty("copyParallelism") Integer copyParallelism,
     @JsonProperty("timeouts") Timeouts timeouts,
     @JsonProperty("waits") Waits waits,
-    @JsonProperty("retry") Retry retry) {
+    @JsonProperty("retry") Retry retry,
+    @JsonProperty("fleet") FleetSettings fleet) {
 
   /** The SSM parameter name used when {@code latestParameter: true}. */
   public static final String DEFAULT_LATEST_PARAMETER = "/unideploy/{app}/latest";
@@ -109,11 +110,12 @@ public record AwsSettings(
     timeouts = timeouts == null ? Timeouts.defaults() : timeouts;
     waits = waits == null ? Waits.defaults() : waits;
     retry = retry == null ? Retry.defaults() : retry;
+    fleet = fleet == null ? FleetSettings.defaults() : fleet;
   }
 
   public static AwsSettings defaults() {
     return new AwsSettings(
-        null, null, null, null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** The home region first, then the copy regions: every region this publish touches. */
@@ -217,6 +219,11 @@ public record AwsSettings(
     public static Retry defaults() {
       return new Retry(null, null);
     }
+  }
+
+  /** {@code d}, or {@code fallback} when unset; a zero or negative value is refused. */
+  static Duration positiveOr(Duration d, Duration fallback, String key) {
+    return d == null ? fallback : positive(d, key);
   }
 
   static Duration positive(Duration d, String key) {
