@@ -11,6 +11,8 @@
 # module again on the JDK in DIR (mvn verify -DskipITs: what differs between JDKs is the code, not
 # the emulators), so that CI covers the oldest and the newest JDK within its time budget:
 #   scripts/test.sh --also-jdk /usr/lib/jvm/temurin-25-jdk-amd64
+# Without --also-jdk, the newest JDK under /usr/lib/jvm that is newer than Maven's is used (Java 17
+# is the floor, the newest the target); --no-also-jdk runs on Maven's JDK only.
 set -euo pipefail
 also_jdks=()
 args=()
@@ -19,9 +21,23 @@ while [ $# -gt 0 ]; do
     --also-jdk)
       [ $# -ge 2 ] && [ -x "$2/bin/java" ] || { echo "test.sh: --also-jdk needs a JDK folder (with bin/java), got '${2:-}'" >&2; exit 2; }
       also_jdks+=("$2"); shift 2 ;;
+    --no-also-jdk) also_jdks=(none); shift ;;
     *) args+=("$1"); shift ;;
   esac
 done
+java_major() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
+if [ ${#also_jdks[@]} -eq 0 ]; then
+  base=$(java_major "${JAVA_HOME:+$JAVA_HOME/bin/}java")
+  newest="" newest_major=${base:-0}
+  for d in /usr/lib/jvm/*/; do
+    [ -x "$d/bin/java" ] && [ -x "$d/bin/javac" ] || continue
+    m=$(java_major "$d/bin/java")
+    if [ -n "$m" ] && [ "$m" -gt "$newest_major" ]; then newest=${d%/} newest_major=$m; fi
+  done
+  [ -n "$newest" ] && also_jdks=("$newest")
+elif [ "${also_jdks[0]}" = none ]; then
+  also_jdks=()
+fi
 set -- ${args[@]+"${args[@]}"}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"

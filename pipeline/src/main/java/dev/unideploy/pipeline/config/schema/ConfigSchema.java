@@ -191,6 +191,9 @@ public final class ConfigSchema {
     if (c == URI.class) {
       return JSON.objectNode().put("type", "string").put("format", "uri");
     }
+    if (c == java.nio.file.Path.class) {
+      return JSON.objectNode().put("type", "string");
+    }
     if (c.isEnum()) {
       ObjectNode e = JSON.objectNode().put("type", "string");
       ArrayNode values = e.putArray("enum");
@@ -203,7 +206,15 @@ public final class ConfigSchema {
       return JSON.objectNode().put("type", "object");
     }
     if (c.isRecord()) {
-      return objectOf(c, JSON.objectNode());
+      ObjectNode object = objectOf(c, JSON.objectNode());
+      if (!takesAString(c)) {
+        return object;
+      }
+      // A record with a delegating String creator also accepts a scalar shorthand
+      // ("- eastus" for "- {name: eastus}").
+      ObjectNode either = JSON.objectNode();
+      either.putArray("anyOf").add(JSON.objectNode().put("type", "string")).add(object);
+      return either;
     }
     throw unknown(type, owner);
   }
@@ -241,6 +252,21 @@ public final class ConfigSchema {
       }
     }
     return name;
+  }
+
+  private static boolean takesAString(Class<?> record) {
+    for (Method m : record.getMethods()) {
+      com.fasterxml.jackson.annotation.JsonCreator creator =
+          m.getAnnotation(com.fasterxml.jackson.annotation.JsonCreator.class);
+      if (creator != null
+          && Modifier.isStatic(m.getModifiers())
+          && creator.mode() == com.fasterxml.jackson.annotation.JsonCreator.Mode.DELEGATING
+          && m.getParameterCount() == 1
+          && m.getParameterTypes()[0] == String.class) {
+        return true;
+      }
+    }
+    return false;
   }
 
   private static Method parserOf(Class<?> enumType) {

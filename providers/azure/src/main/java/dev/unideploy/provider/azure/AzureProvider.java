@@ -33,6 +33,11 @@ public final class AzureProvider implements Provider {
 
   /** Binds {@code providers.azure}; errors name the key. */
   @Override
+  public Class<AzureSettings> settingsType() {
+    return AzureSettings.class;
+  }
+
+  @Override
   public void validate(DeployConfig config) {
     AzureSettings s = config.providerSettings("azure", AzureSettings.class);
     if (s.upload().pageBlob() && s.upload().storageAccount() == null) {
