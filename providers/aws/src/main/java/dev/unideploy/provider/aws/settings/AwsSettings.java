@@ -2,6 +2,7 @@ package dev.unideploy.provider.aws.settings;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.unideploy.provider.aws.call.AwsRetryable;
 import java.net.URI;
 import java.time.Duration;
@@ -33,7 +34,11 @@ public record AwsSettings(
     @JsonProperty("timeouts") Timeouts timeouts,
     @JsonProperty("waits") Waits waits,
     @JsonProperty("retry") Retry retry,
-    @JsonProperty("fleet") FleetSettings fleet) {
+    @JsonProperty("fleet")
+        @JsonPropertyDescription(
+            "What `deploy --provider aws` makes per release: launch template version and Auto"
+                + " Scaling group behind these target groups (docs/aws.md, Deploy).")
+        FleetSettings fleet) {
 
   /** The SSM parameter name used when {@code latestParameter: true}. */
   public static final String DEFAULT_LATEST_PARAMETER = "/unideploy/{app}/latest";

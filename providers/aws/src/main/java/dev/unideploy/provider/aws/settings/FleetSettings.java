@@ -2,6 +2,7 @@ package dev.unideploy.provider.aws.settings;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -20,16 +21,42 @@ import java.util.regex.Pattern;
  *     stand in)
  */
 public record FleetSettings(
-    @JsonProperty("instanceType") String instanceType,
-    @JsonProperty("subnets") List<String> subnets,
-    @JsonProperty("securityGroups") List<String> securityGroups,
-    @JsonProperty("targetGroups") List<String> targetGroups,
-    @JsonProperty("minSize") Integer minSize,
-    @JsonProperty("maxSize") Integer maxSize,
-    @JsonProperty("healthCheckGracePeriod") Duration healthCheckGracePeriod,
-    @JsonProperty("probe") String probe,
-    @JsonProperty("drainTimeout") Duration drainTimeout,
-    @JsonProperty("deleteTimeout") Duration deleteTimeout) {
+    @JsonProperty("instanceType") @JsonPropertyDescription("EC2 instance type of each instance.")
+        String instanceType,
+    @JsonProperty("subnets")
+        @JsonPropertyDescription(
+            "Subnet ids the instances start in (one per Availability Zone); required for deploy.")
+        List<String> subnets,
+    @JsonProperty("securityGroups")
+        @JsonPropertyDescription("Security group ids of the instances (default: the VPC's).")
+        List<String> securityGroups,
+    @JsonProperty("targetGroups")
+        @JsonPropertyDescription(
+            "ARNs of the ALB/NLB target groups a release joins when it goes in service; required"
+                + " for deploy.")
+        List<String> targetGroups,
+    @JsonProperty("minSize")
+        @JsonPropertyDescription("Auto Scaling minimum size (default: the release's size).")
+        Integer minSize,
+    @JsonProperty("maxSize")
+        @JsonPropertyDescription("Auto Scaling maximum size (default: the release's size).")
+        Integer maxSize,
+    @JsonProperty("healthCheckGracePeriod")
+        @JsonPropertyDescription(
+            "Time Auto Scaling gives a new instance before ELB health checks can replace it.")
+        Duration healthCheckGracePeriod,
+    @JsonProperty("probe")
+        @JsonPropertyDescription(
+            "Where HTTP/TCP probes reach an instance: private or public IP, or none (target"
+                + " health stands in).")
+        String probe,
+    @JsonProperty("drainTimeout")
+        @JsonPropertyDescription(
+            "Longest wait for a detached group's targets to drain (the deregistration delay).")
+        Duration drainTimeout,
+    @JsonProperty("deleteTimeout")
+        @JsonPropertyDescription("Longest wait for an Auto Scaling group to be deleted.")
+        Duration deleteTimeout) {
 
   private static final Pattern INSTANCE_TYPE = Pattern.compile("[a-z][a-z0-9-]*\\.[a-z0-9]+");
   private static final Pattern SUBNET = Pattern.compile("subnet-[0-9a-f]{8,17}");
