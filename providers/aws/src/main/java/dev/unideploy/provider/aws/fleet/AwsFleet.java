@@ -119,6 +119,7 @@ public final class AwsFleet implements Fleet, AutoCloseable {
     return consoles.read(instanceId, from);
   }
 
+  /** Attaches the group to the target groups and returns once its targets are healthy there. */
   @Override
   public void attach(ServerGroup group) {
     ManagedGroup g = require(group.name(), group.app());
@@ -133,6 +134,11 @@ public final class AwsFleet implements Fleet, AutoCloseable {
       events.emit(
           LogEvent.info("attach", group.name() + " attached to target group(s) " + missing));
     }
+    targets.awaitHealthy(
+        fleet.targetGroups(),
+        g.instances().stream().map(Instance::instanceId).toList(),
+        fleet.inServiceTimeout(),
+        settings.waits().pollInterval());
   }
 
   @Override

@@ -5,13 +5,14 @@ import dev.unideploy.provider.aws.call.AwsCall;
 import dev.unideploy.provider.aws.call.AwsCallException;
 import dev.unideploy.provider.aws.clients.AwsClients;
 import java.nio.charset.StandardCharsets;
-import java.util.Arrays;
 import java.util.Base64;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * An instance's serial console through GetConsoleOutput, read incrementally by byte offset. EC2
- * answers with the newest output (up to 64 KiB) each time, so a chunk is what lies past {@code
- * from}; when the output is shorter than {@code from} (the buffer moved on), all of it is new.
+ * answers with the newest output (up to 64 KiB) each time; {@link ConsoleWindow} places each answer
+ * in the whole console, so that offsets stay stable once the output outgrows 64 KiB.
  *
  * <p>{@code Latest=true} returns the most recent output on Nitro instances, the only kind an AMI
  * with ENA runs on; other types refuse it, and the default (output buffered by EC2 for a few
@@ -22,6 +23,7 @@ final class ConsoleReader {
   private final AwsClients clients;
   private final AwsCall calls;
   private final String region;
+  private final Map<String, ConsoleWindow> windows = new ConcurrentHashMap<>();
   private volatile boolean latestSupported = true;
 
   ConsoleReader(AwsClients clients, AwsCall calls, String region) {
@@ -31,13 +33,15 @@ final class ConsoleReader {
   }
 
   ConsoleChunk read(String instanceId, long from) {
-    byte[] all = output(instanceId);
-    int start = from <= all.length ? (int) from : 0;
-    byte[] chunk = Arrays.copyOfRange(all, start, all.length);
+    ConsoleWindow.Placed placed =
+        windows.computeIfAbsent(instanceId, id -> new ConsoleWindow()).place(output(instanceId));
+    // Past the end: the console began again (a restarted instance), so all of it is new. Before
+    // the start: what was printed between two reads beyond 64 KiB is lost, as it is on EC2.
+    long at = from > placed.end() ? placed.start() : Math.max(from, placed.start());
+    byte[] chunk = placed.from(at);
     // A character cut by the end of the output so far waits for the next read.
     int keep = chunk.length - partialUtf8Tail(chunk);
-    return new ConsoleChunk(
-        new String(chunk, 0, keep, StandardCharsets.UTF_8), start + (long) keep);
+    return new ConsoleChunk(new String(chunk, 0, keep, StandardCharsets.UTF_8), at + keep);
   }
 
   private byte[] output(String instanceId) {

@@ -52,6 +52,27 @@ final class TargetHealth {
   }
 
   /**
+   * Waits until every instance is healthy in every one of {@code targetGroups}: a group is in
+   * service only once the load balancer sends it traffic, and only then may the previous group
+   * leave
+   * (https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html).
+   */
+  void awaitHealthy(
+      List<String> targetGroups, List<String> instanceIds, Duration timeout, Duration poll) {
+    if (targetGroups.isEmpty() || instanceIds.isEmpty()) {
+      return;
+    }
+    new Deadline("targets " + instanceIds + " to be healthy in " + targetGroups, timeout, poll)
+        .await(
+            () ->
+                of(targetGroups, instanceIds).values().stream()
+                    .allMatch(v -> v.traffic() == Traffic.HEALTHY),
+            () -> of(targetGroups, instanceIds).toString(),
+            "check the target group's health check (path, port, security group rules from the"
+                + " load balancer), or raise providers.aws.fleet.inServiceTimeout");
+  }
+
+  /**
    * Waits until no instance is draining in {@code targetGroups} any more (deregistration delay), so
    * that stopping them afterwards drops no request in flight.
    */

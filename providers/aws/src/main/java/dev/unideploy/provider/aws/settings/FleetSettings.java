@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  * What a release's server group is made of on AWS ({@code providers.aws.fleet}): the instance type,
  * the subnets and security groups of its instances, the target groups that put it in service, the
  * Auto Scaling group's size bounds and health-check grace period, where health probes reach an
- * instance, and how long draining and deletion may take.
+ * instance, and how long going in service, draining and deletion may take.
  *
  * @param minSize the group's minimum size; the rollout's size when unset, never above it
  * @param maxSize the group's maximum size; the rollout's size when unset, never below it
@@ -50,6 +50,11 @@ public record FleetSettings(
             "Where HTTP/TCP probes reach an instance: private or public IP, or none (target"
                 + " health stands in).")
         String probe,
+    @JsonProperty("inServiceTimeout")
+        @JsonPropertyDescription(
+            "Longest wait, after a group is attached, for its targets to be healthy in every target"
+                + " group before the previous group leaves service.")
+        Duration inServiceTimeout,
     @JsonProperty("drainTimeout")
         @JsonPropertyDescription(
             "Longest wait for a detached group's targets to drain (the deregistration delay).")
@@ -109,6 +114,8 @@ public record FleetSettings(
       throw new IllegalArgumentException(
           "fleet.probe '" + probe + "' is not one of private, public, none");
     }
+    inServiceTimeout =
+        AwsSettings.positiveOr(inServiceTimeout, Duration.ofMinutes(5), "fleet.inServiceTimeout");
     drainTimeout =
         AwsSettings.positiveOr(drainTimeout, Duration.ofMinutes(5), "fleet.drainTimeout");
     deleteTimeout =
@@ -116,7 +123,7 @@ public record FleetSettings(
   }
 
   public static FleetSettings defaults() {
-    return new FleetSettings(null, null, null, null, null, null, null, null, null, null);
+    return new FleetSettings(null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** The group's bounds for {@code desired} instances: never below min, never above max. */
