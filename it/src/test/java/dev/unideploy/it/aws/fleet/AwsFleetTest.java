@@ -3,7 +3,6 @@ package dev.unideploy.it.aws.fleet;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.unideploy.it.EmulatorEnv;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.config.ConfigLoader;
 import dev.unideploy.pipeline.config.DeployConfig;
@@ -24,11 +23,14 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
 import software.amazon.awssdk.services.autoscaling.model.AutoScalingGroup;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Filter;
 import software.amazon.awssdk.services.ec2.model.LaunchTemplateVersion;
 
 /**
@@ -40,9 +42,25 @@ import software.amazon.awssdk.services.ec2.model.LaunchTemplateVersion;
  */
 class AwsFleetTest {
   @TempDir Path dir;
+  @TempDir static Path fakeState;
+  private static AwsFleetFake fake;
+
+  @BeforeAll
+  static void start() throws Exception {
+    // moto behind the awsfleet fake: these AMIs have no published disk, so their instances never
+    // boot and their targets never turn healthy, as on EC2.
+    fake = AwsFleetFake.start(fakeState);
+  }
+
+  @AfterAll
+  static void stop() {
+    if (fake != null) {
+      fake.close();
+    }
+  }
 
   private static URI endpoint() {
-    return EmulatorEnv.get().motoEndpoint();
+    return fake.endpoint();
   }
 
   private Fleet fleet(String app, MotoNetwork net) throws Exception {
@@ -57,7 +75,8 @@ class AwsFleetTest {
             endpoint: %s
             waits: {pollInterval: 200ms}
             retry: {maxAttempts: 2}
-        %s"""
+        %s      inServiceTimeout: 3s
+        """
             .formatted(app, endpoint(), net.fleetYaml().indent(4)));
     DeployConfig config = ConfigLoader.load(file);
     return new AwsProvider()
@@ -131,12 +150,16 @@ class AwsFleetTest {
       assertThat(fleet.console(g1, s.id(), c.next()).text()).isEmpty();
     }
 
-    fleet.attach(g1);
+    // Attached, but its targets never pass the health check: attach says so after
+    // inServiceTimeout, naming what to check, and the load balancer's view is reported as is.
+    assertThatThrownBy(() -> fleet.attach(g1))
+        .hasMessageContaining("to be healthy in")
+        .hasMessageContaining("providers.aws.fleet.inServiceTimeout");
     ServerGroup attached = only(fleet.serverGroups(app));
     assertThat(attached.inService()).isTrue();
     assertThat(fleet.instances(g1))
         .extracting(InstanceState::traffic)
-        .containsOnly(InstanceState.Traffic.HEALTHY); // moto's view; the awsfleet fake tells truer
+        .containsOnly(InstanceState.Traffic.UNHEALTHY);
 
     ServerGroup g2 =
         fleet.create(new ServerGroupSpec(app, app + "-v002", "2.0", ami, 1, List.of(8080)));
@@ -170,7 +193,11 @@ class AwsFleetTest {
       assertThat(
               ec2.describeLaunchTemplates(
                       r ->
-                          r.filters(f -> f.name("launch-template-name").values("unideploy-" + app)))
+                          r.filters(
+                              Filter.builder()
+                                  .name("launch-template-name")
+                                  .values("unideploy-" + app)
+                                  .build()))
                   .launchTemplates())
           .isEmpty();
     }

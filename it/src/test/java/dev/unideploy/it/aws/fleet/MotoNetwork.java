@@ -8,6 +8,7 @@ import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.elasticloadbalancingv2.ElasticLoadBalancingV2Client;
 import software.amazon.awssdk.services.elasticloadbalancingv2.model.ProtocolEnum;
+import software.amazon.awssdk.services.elasticloadbalancingv2.model.TargetGroupAttribute;
 
 /**
  * What a deploy needs that the user brings, made on moto for a test: a VPC with a subnet, a
@@ -29,17 +30,25 @@ record MotoNetwork(
 
   /** Makes the network for {@code name} (names must be unique on a shared moto). */
   static MotoNetwork create(URI endpoint, String name, int port) {
+    return create(endpoint, name, port, "10.0");
+  }
+
+  /**
+   * Makes the network in {@code prefix}.0.0/16. With a loopback prefix (127.x) the instances'
+   * private IPs are addresses of this machine, where the booting fake serves their guest ports.
+   */
+  static MotoNetwork create(URI endpoint, String name, int port, String prefix) {
     try (Ec2Client ec2 = ec2(endpoint);
         ElasticLoadBalancingV2Client elb = elb(endpoint)) {
-      String vpc = ec2.createVpc(r -> r.cidrBlock("10.0.0.0/16")).vpc().vpcId();
+      String vpc = ec2.createVpc(r -> r.cidrBlock(prefix + ".0.0/16")).vpc().vpcId();
       String subnet =
           ec2.createSubnet(
-                  r -> r.vpcId(vpc).cidrBlock("10.0.1.0/24").availabilityZone("us-east-1a"))
+                  r -> r.vpcId(vpc).cidrBlock(prefix + ".1.0/24").availabilityZone("us-east-1a"))
               .subnet()
               .subnetId();
       String subnetB =
           ec2.createSubnet(
-                  r -> r.vpcId(vpc).cidrBlock("10.0.2.0/24").availabilityZone("us-east-1b"))
+                  r -> r.vpcId(vpc).cidrBlock(prefix + ".2.0/24").availabilityZone("us-east-1b"))
               .subnet()
               .subnetId();
       String sg =
@@ -59,6 +68,15 @@ record MotoNetwork(
               .targetGroups()
               .get(0)
               .targetGroupArn();
+      // A short deregistration delay: a detached group drains in seconds, not the default 300.
+      elb.modifyTargetGroupAttributes(
+          r ->
+              r.targetGroupArn(tg)
+                  .attributes(
+                      TargetGroupAttribute.builder()
+                          .key("deregistration_delay.timeout_seconds")
+                          .value("3")
+                          .build()));
       String lb =
           elb.createLoadBalancer(r -> r.name(name).subnets(subnet, subnetB).securityGroups(sg))
               .loadBalancers()
