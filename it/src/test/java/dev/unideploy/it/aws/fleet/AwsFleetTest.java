@@ -204,6 +204,34 @@ class AwsFleetTest {
   }
 
   @Test
+  void aCreateInterruptedAfterTheLaunchTemplateVersionReusesIt() throws Exception {
+    String app = "resume-" + UUID.randomUUID().toString().substring(0, 8);
+    MotoNetwork net = MotoNetwork.create(endpoint(), app, 80);
+    Fleet fleet = fleet(app, net);
+    ServerGroupSpec spec = new ServerGroupSpec(app, app + "-v001", "1", image(), 1, List.of(80));
+    fleet.create(spec);
+    // The state a run killed between CreateLaunchTemplateVersion and CreateAutoScalingGroup
+    // leaves: the version, no group.
+    try (AutoScalingClient asg = MotoNetwork.autoScaling(endpoint())) {
+      asg.deleteAutoScalingGroup(r -> r.autoScalingGroupName(spec.name()).forceDelete(true));
+    }
+    assertThat(fleet.serverGroups(app)).isEmpty();
+
+    ServerGroup again = fleet.create(spec);
+    assertThat(again.attributes()).containsEntry("launchTemplateVersion", "1");
+    try (Ec2Client ec2 = MotoNetwork.ec2(endpoint())) {
+      assertThat(
+              ec2.describeLaunchTemplateVersions(r -> r.launchTemplateName("unideploy-" + app))
+                  .launchTemplateVersions())
+          .as("no second version for the same group")
+          .extracting(LaunchTemplateVersion::versionDescription)
+          .containsExactly(spec.name());
+    }
+    fleet.destroy(again);
+    assertThat(fleet.serverGroups(app)).isEmpty();
+  }
+
+  @Test
   void aGroupUnideployDidNotMakeIsNeverTouched() throws Exception {
     String app = "foreign-" + UUID.randomUUID().toString().substring(0, 8);
     MotoNetwork net = MotoNetwork.create(endpoint(), app, 80);
