@@ -31,7 +31,8 @@ class AwsClientsTest {
         null,
         new AwsSettings.Timeouts(Duration.ofSeconds(40), Duration.ofSeconds(7)),
         null,
-        new RetrySettings(attempts, 50.0));
+        new RetrySettings(attempts, 50.0),
+        null);
   }
 
   @Test
