@@ -15,6 +15,7 @@ refreshed every second, as Azure flushes it on its own, so that a client may kee
 Deleting one instance (DELETE .../virtualMachines/ID) lowers the capacity by one, as on Azure."""
 import copy
 import os
+import uuid
 
 
 from .app import norm_region, public
@@ -166,7 +167,9 @@ def routes(fake, router):
         check_network(vmp.get("networkProfile") or {})
         props.setdefault("upgradePolicy", {"mode": "Manual"})
         props["provisioningState"] = "Creating"
-        props["uniqueId"] = rid.lower().encode().hex()[-32:]
+        # A GUID per scale set, as Azure's: it names the instances' work folders and the serial-log
+        # container, so two scale sets (or one re-created under the same name) never share them.
+        props["uniqueId"] = str(uuid.uuid4())
         props["timeCreated"] = now_iso()
         image["_users"].add(rid.lower())
         return {"id": rid, "name": name, "type": T, "location": body["location"],
@@ -261,7 +264,7 @@ def routes(fake, router):
 
     def start_instance(s, inst):
         vm, _ = _runtime()
-        work = os.path.join(fake.data_dir, "vmss", s["properties"]["uniqueId"][:12], inst["instanceId"])
+        work = os.path.join(fake.data_dir, "vmss", s["properties"]["uniqueId"], inst["instanceId"])
         os.makedirs(work, exist_ok=True)
         # The Vm boots the image copy through its own overlay: the copy itself is never written.
         machine = vm.Vm(f"{s['name']}_{inst['instanceId']}"[:63], s["_image"]["_raw"], work,
@@ -423,7 +426,7 @@ def routes(fake, router):
 
     def push_console(s, inst):
         """Writes the instance's console so far to its serial log blob (when it grew)."""
-        container = "bootdiagnostics-" + s["properties"]["uniqueId"][:20]
+        container = "bootdiagnostics-" + s["properties"]["uniqueId"]
         blob = f"{s['name']}_{inst['instanceId']}.serialconsole.log"
         machine = inst.get("_vm")
         text = machine.console(0)[0] if machine is not None else inst.get("_console", "")
