@@ -2,6 +2,7 @@ package dev.unideploy.provider.azure.core;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.List;
 import java.util.Locale;
 import java.util.regex.Pattern;
@@ -14,15 +15,39 @@ import java.util.regex.Pattern;
  * instances ({@code probeAddress}).
  */
 public record FleetSettings(
-    @JsonProperty("vmSize") String vmSize,
-    @JsonProperty("subnetId") String subnetId,
-    @JsonProperty("loadBalancer") String loadBalancer,
-    @JsonProperty("backendPool") String backendPool,
-    @JsonProperty("probe") String probe,
-    @JsonProperty("adminUsername") String adminUsername,
-    @JsonProperty("sshPublicKey") String sshPublicKey,
-    @JsonProperty("osDiskType") String osDiskType,
-    @JsonProperty("probeAddress") String probeAddress) {
+    @JsonProperty("vmSize") @JsonPropertyDescription("The scale set's VM size (its SKU).")
+        String vmSize,
+    @JsonProperty("subnetId")
+        @JsonPropertyDescription(
+            "Resource id of the subnet the instances join; required for deploy.")
+        String subnetId,
+    @JsonProperty("loadBalancer")
+        @JsonPropertyDescription(
+            "The load balancer in resourceGroup that serves the app; required for deploy.")
+        String loadBalancer,
+    @JsonProperty("backendPool")
+        @JsonPropertyDescription(
+            "Its backend pool: a release is in service when its NICs are in it; required for deploy.")
+        String backendPool,
+    @JsonProperty("probe")
+        @JsonPropertyDescription(
+            "Its probe, given to each scale set as networkProfile.healthProbe (vmHealth); required for deploy.")
+        String probe,
+    @JsonProperty("adminUsername")
+        @JsonPropertyDescription(
+            "Admin user name Azure requires for generalized Linux images; the unikernel ignores it.")
+        String adminUsername,
+    @JsonProperty("sshPublicKey")
+        @JsonPropertyDescription(
+            "SSH public key Azure requires; default: a throwaway key made per scale set.")
+        String sshPublicKey,
+    @JsonProperty("osDiskType")
+        @JsonPropertyDescription("Managed disk type of the instances' OS disks.")
+        String osDiskType,
+    @JsonProperty("probeAddress")
+        @JsonPropertyDescription(
+            "Where health probes go: private-ip (unideploy runs in the virtual network) or none (the load balancer probe decides).")
+        String probeAddress) {
   /** Probes reach each instance at its private IP: unideploy runs inside the virtual network. */
   public static final String PRIVATE_IP = "private-ip";
 
