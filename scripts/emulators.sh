@@ -156,6 +156,11 @@ ARM_SUBSCRIPTION=00000000-0000-0000-0000-000000000000
 ARM_TENANT=00000000-0000-0000-0000-0000000000aa
 ARM_RESOURCE_GROUP=unideploy
 ARM_LOCATION=westeurope
+# The walkthrough's load balancer: its frontend listens on 127.0.0.1:ARM_LB_PORT and forwards to the
+# healthy instances in its backend pool; the subnet is only a name in the fake.
+ARM_LB_PORT_EXPLICIT=${ARM_LB_PORT:+yes}
+ARM_LB_PORT="${ARM_LB_PORT:-45104}"
+ARM_LOAD_BALANCER=unideploy-lb
 
 arm_cert() { # a self-signed certificate for 127.0.0.1 and localhost, made once per checkout
   [ -f "$STATE/arm-cert.pem" ] && [ -f "$STATE/arm-key.pem" ] && return
@@ -170,13 +175,25 @@ arm_up() { # azurite-port -> starts the fake (if not running) and sets ARM_PORT_
   arm_cert
   if ensure_running arm "$ARM_PORT" "$ARM_PORT_EXPLICIT"; then
     ARM_PORT_CHOSEN=$PORT
+    ARM_LB_PORT_CHOSEN=$ARM_LB_PORT
+    if ! port_free "$ARM_LB_PORT_CHOSEN"; then
+      [ -z "$ARM_LB_PORT_EXPLICIT" ] || die "arm: port $ARM_LB_PORT on 127.0.0.1 is taken (you set ARM_LB_PORT): choose a free port, or unset ARM_LB_PORT"
+      ARM_LB_PORT_CHOSEN=$(free_port)
+      while [[ " $CHOSEN_PORTS " == *" $ARM_LB_PORT_CHOSEN "* ]]; do ARM_LB_PORT_CHOSEN=$(free_port); done
+    fi
+    CHOSEN_PORTS+=" $ARM_LB_PORT_CHOSEN"
+    echo "$ARM_LB_PORT_CHOSEN" >"$STATE/arm-lb.port"
     PYTHONPATH="$ROOT/it/fakes" start arm "$ARM_PORT_CHOSEN" python3 -m arm --port "$ARM_PORT_CHOSEN" \
       --cert "$STATE/arm-cert.pem" --key "$STATE/arm-key.pem" --subscription "$ARM_SUBSCRIPTION" \
       --resource-group "$ARM_RESOURCE_GROUP" --location "$ARM_LOCATION" \
+      --load-balancer "$ARM_LOAD_BALANCER:$ARM_LB_PORT_CHOSEN" \
       --azurite-endpoint "http://127.0.0.1:$1/devstoreaccount1" \
       --azurite-key "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==" \
       --data "$STATE/arm-data"
-  else ARM_PORT_CHOSEN=$PORT; fi
+  else
+    ARM_PORT_CHOSEN=$PORT
+    ARM_LB_PORT_CHOSEN=$(cat "$STATE/arm-lb.port" 2>/dev/null || echo "$ARM_LB_PORT")
+  fi
   local deadline=$((SECONDS + START_DEADLINE))
   until curl -s -o /dev/null -m 2 --cacert "$STATE/arm-cert.pem" "https://127.0.0.1:$ARM_PORT_CHOSEN/_fake/health"; do
     alive arm || fail_start arm "exited during start-up"
@@ -192,6 +209,9 @@ arm_env() { # the lines the tests and the README walkthrough read
   echo "ARM_TENANT=$ARM_TENANT"
   echo "ARM_RESOURCE_GROUP=$ARM_RESOURCE_GROUP"
   echo "ARM_LOCATION=$ARM_LOCATION"
+  echo "ARM_LOAD_BALANCER=$ARM_LOAD_BALANCER"
+  echo "ARM_LB_PORT=$ARM_LB_PORT_CHOSEN"
+  echo "ARM_SUBNET=/subscriptions/$ARM_SUBSCRIPTION/resourceGroups/$ARM_RESOURCE_GROUP/providers/Microsoft.Network/virtualNetworks/unideploy-vnet/subnets/default"
 }
 # --- end of the ARM fake block ------------------------------------------------------------------
 

@@ -20,6 +20,10 @@ def main():
     p.add_argument("--resource-group", action="append", default=[],
                    help="a resource group that exists from the start (repeatable)")
     p.add_argument("--location", default="westeurope", help="location of --resource-group groups")
+    p.add_argument("--load-balancer", metavar="NAME:PORT",
+                   help="a load balancer that exists from the start in the first --resource-group: "
+                        "frontend 127.0.0.1:PORT, backend pool 'pool', HTTP probe 'http' on port 80, "
+                        "a rule from PORT to 80 (what the README's deploy walkthrough names)")
     p.add_argument("--azurite-endpoint", required=True)
     p.add_argument("--azurite-account", default="devstoreaccount1")
     p.add_argument("--azurite-key", default=os.environ.get("AZURITE_KEY"))
@@ -42,6 +46,13 @@ def main():
             "id": f"/subscriptions/{a.subscription}/resourceGroups/{rg}", "name": rg,
             "type": "Microsoft.Resources/resourceGroups", "location": a.location, "tags": {},
             "properties": {"provisioningState": "Succeeded"}}
+    if a.load_balancer:
+        if not a.resource_group:
+            p.error("--load-balancer needs a --resource-group to put it in")
+        name, _, port = a.load_balancer.partition(":")
+        if not name or not port.isdigit():
+            p.error(f"--load-balancer {a.load_balancer!r}: write NAME:PORT")
+        preset_load_balancer(fake, a.resource_group[0], a.location, name, int(port))
     httpd = serve(fake, a.host, a.port, a.cert, a.key)
 
     def stop(*_):
@@ -55,6 +66,24 @@ def main():
     finally:
         fake.shutdown()
     return 0
+
+
+def preset_load_balancer(fake, rg, location, name, port):
+    """Creates the load balancer through the fake's own PUT, as a client would."""
+    from .server import Ctx
+
+    lb = f"/subscriptions/{fake.subscription}/resourceGroups/{rg}/providers/Microsoft.Network/loadBalancers/{name}"
+    body = {"location": location, "sku": {"name": "Standard"}, "properties": {
+        "frontendIPConfigurations": [{"name": "frontend", "properties": {"privateIPAddress": "127.0.0.1"}}],
+        "backendAddressPools": [{"name": "pool"}],
+        "probes": [{"name": "http", "properties": {"protocol": "Http", "port": 80, "requestPath": "/",
+                                                   "intervalInSeconds": 5, "numberOfProbes": 2}}],
+        "loadBalancingRules": [{"name": "http", "properties": {
+            "protocol": "Tcp", "frontendPort": port, "backendPort": 80,
+            "frontendIPConfiguration": {"id": f"{lb}/frontendIPConfigurations/frontend"},
+            "backendAddressPool": {"id": f"{lb}/backendAddressPools/pool"},
+            "probe": {"id": f"{lb}/probes/http"}}}]}}
+    fake.dispatch(Ctx("PUT", lb, {"api-version": "2024-05-01"}, body))
 
 
 if __name__ == "__main__":

@@ -38,7 +38,9 @@ class Fake:
         self.router = Router()
         ops_routes(self, self.router)
         from . import disks, galleries, groups, network, vmss
+        from .frontends import Frontends
 
+        self.frontends = Frontends(self)
         for module in (groups, disks, galleries, network, vmss):
             module.routes(self, self.router)
 

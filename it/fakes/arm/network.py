@@ -1,7 +1,8 @@
 """Load balancers (Microsoft.Network/loadBalancers): frontends, backend pools, probes, rules and
 inbound NAT pools, as https://learn.microsoft.com/rest/api/load-balancer/load-balancers describes.
 Pool membership (backendIPConfigurations) is derived from the scale-set instances whose applied
-network model names the pool."""
+network model names the pool. A rule with a loopback frontend (privateIPAddress 127.x.y.z) also
+carries traffic: see frontends.py."""
 import secrets
 
 from .app import public
@@ -45,11 +46,12 @@ def routes(fake, router):
                                   "properties": dict(item.get("properties") or {}, provisioningState="Succeeded")})
                 out[key] = items
             check_references(rid, out)
+            res = {"id": rid, "name": name, "type": T, "location": body["location"], "etag": etag,
+                   "tags": body.get("tags") or {}, "sku": body.get("sku") or {"name": "Standard"},
+                   "properties": out}
+            fake.frontends.sync(res)  # the data path of loopback frontends (frontends.py)
             with fake.lock:
                 existing = fake.get(rid)
-                res = {"id": rid, "name": name, "type": T, "location": body["location"], "etag": etag,
-                       "tags": body.get("tags") or {}, "sku": body.get("sku") or {"name": "Standard"},
-                       "properties": out}
                 fake.put(rid, res)
             accepted = render(fake, res)
 
@@ -70,6 +72,7 @@ def routes(fake, router):
                     raise ArmError(400, "InUseByVirtualMachineScaleSet",
                                    f"Load balancer {name} is in use by a virtual machine scale set.")
                 fake.remove(rid)
+            fake.frontends.close(rid)
             op = fake.ops.start("operations", res["location"], lambda: None, namespace="Microsoft.Network")
             return 202, None, fake.ops.headers(op, ctx.api_version, True)
         raise ArmError(405, "MethodNotAllowed", ctx.method)

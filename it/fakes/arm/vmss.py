@@ -6,9 +6,16 @@ vmHealth comes from probing it with the load balancer probe named in networkProf
 describes the signal; a unikernel has no agent, so the probe is the only source).
 
 upgradePolicy Manual: a model change (such as the backend pools) reaches an instance only after
-POST manualupgrade, as on Azure; until then the instance reports latestModelApplied false."""
+POST manualupgrade, as on Azure; until then the instance reports latestModelApplied false.
+
+Each instance gets a private IP in 10.0.0.0/16 (its NIC reports it, as Azure's does); it is not
+reachable from the host. What the host can reach is a load balancer's frontend (network.py and
+frontends.py forward it to the healthy pool members). The boot-diagnostics serial log blob is
+refreshed every second, as Azure flushes it on its own, so that a client may keep its SAS URL.
+Deleting one instance (DELETE .../virtualMachines/ID) lowers the capacity by one, as on Azure."""
 import copy
 import os
+import uuid
 
 
 from .app import norm_region, public
@@ -49,12 +56,41 @@ def pool_members(fake, pool_id):
     return members
 
 
+def pool_backends(fake, pool_id):
+    """(scale set, instance) of every running instance whose applied model is in the pool."""
+    out = []
+    with fake.lock:
+        sets = [r for r in fake.store.values() if r["type"] == T]
+    for s in sets:
+        for inst in list(s["_instances"].values()):
+            if inst.get("_vm") is None:
+                continue
+            for _, ipc in ip_configs(inst["_applied"]):
+                pools = (ipc.get("properties") or {}).get("loadBalancerBackendAddressPools") or []
+                if any(p.get("id", "").lower() == pool_id.lower() for p in pools):
+                    out.append((s, inst))
+                    break
+    return out
+
+
 def routes(fake, router):
     base = (r"/subscriptions/(?P<sub>[^/]+)/resourceGroups/(?P<rg>[^/]+)/providers/"
             r"Microsoft\.Compute/virtualMachineScaleSets")
     prober = {}
-    fake.shutdown = lambda: [stop_instance(i) for s in list(fake.store.values()) if s["type"] == T
-                             for i in list(s["_instances"].values())]
+    refresher = {}
+    ips = {"next": 4}
+
+    def shutdown():
+        refresher["stop"] = True
+        for s in list(fake.store.values()):
+            if s["type"] == T:
+                for i in list(s["_instances"].values()):
+                    stop_instance(i)
+        if hasattr(fake, "frontends"):
+            fake.frontends.close_all()
+
+    fake.shutdown = shutdown
+    fake.probe_state = lambda key: prober["p"].state(key) if "p" in prober else "UNKNOWN"
 
     def get_set(ctx):
         rg = fake.require_group(ctx)
@@ -131,7 +167,9 @@ def routes(fake, router):
         check_network(vmp.get("networkProfile") or {})
         props.setdefault("upgradePolicy", {"mode": "Manual"})
         props["provisioningState"] = "Creating"
-        props["uniqueId"] = rid.lower().encode().hex()[-32:]
+        # A GUID per scale set, as Azure's: it names the instances' work folders and the serial-log
+        # container, so two scale sets (or one re-created under the same name) never share them.
+        props["uniqueId"] = str(uuid.uuid4())
         props["timeCreated"] = now_iso()
         image["_users"].add(rid.lower())
         return {"id": rid, "name": name, "type": T, "location": body["location"],
@@ -211,9 +249,13 @@ def routes(fake, router):
         while len(s["_instances"]) < want:
             iid = str(s["_next"])
             s["_next"] += 1
+            with fake.lock:
+                n = ips["next"]
+                ips["next"] += 1
             inst = {"instanceId": iid, "_applied": copy.deepcopy(
                         s["properties"]["virtualMachineProfile"].get("networkProfile") or {}),
-                    "_state": "creating", "_created": now_iso()}
+                    "_state": "creating", "_created": now_iso(),
+                    "_ip": f"10.0.{(n >> 8) & 255}.{n & 255}"}
             s["_instances"][iid] = inst
             start_instance(s, inst)
         while len(s["_instances"]) > want:
@@ -222,7 +264,7 @@ def routes(fake, router):
 
     def start_instance(s, inst):
         vm, _ = _runtime()
-        work = os.path.join(fake.data_dir, "vmss", s["properties"]["uniqueId"][:12], inst["instanceId"])
+        work = os.path.join(fake.data_dir, "vmss", s["properties"]["uniqueId"], inst["instanceId"])
         os.makedirs(work, exist_ok=True)
         # The Vm boots the image copy through its own overlay: the copy itself is never written.
         machine = vm.Vm(f"{s['name']}_{inst['instanceId']}"[:63], s["_image"]["_raw"], work,
@@ -237,15 +279,23 @@ def routes(fake, router):
         inst["_vm"] = machine
         inst["_state"] = "running"
         watch(s, inst)
+        refresh_consoles()
 
     def guest_ports(s):
         np = s["properties"]["virtualMachineProfile"].get("networkProfile") or {}
         from .network import find_probe
 
-        probe = find_probe(fake, (np.get("healthProbe") or {}).get("id", "")) if np.get("healthProbe") else None
+        probe_id = (np.get("healthProbe") or {}).get("id", "")
+        probe = find_probe(fake, probe_id) if probe_id else None
         ports = {80}
         if probe:
             ports.add(probe["port"])
+            # The ports the load balancer's rules forward to, so that its frontend reaches them.
+            lb = fake.get(probe_id.lower().split("/probes/")[0])
+            for rule in (lb or {}).get("properties", {}).get("loadBalancingRules", []):
+                port = rule["properties"].get("backendPort")
+                if isinstance(port, int) and 1 <= port <= 65535:
+                    ports.add(port)
         return tuple(sorted(ports))
 
     def watch(s, inst):
@@ -326,7 +376,24 @@ def routes(fake, router):
 
     def one_instance(ctx):
         s, inst = instance(ctx)
-        return 200, instance_body(s, inst), {}
+        if ctx.method == "GET":
+            return 200, instance_body(s, inst), {}
+        if ctx.method != "DELETE":
+            raise ArmError(405, "MethodNotAllowed", ctx.method)
+        with fake.lock:
+            if s["properties"]["provisioningState"] in ("Creating", "Updating", "Deleting"):
+                raise conflict("OperationNotAllowed",
+                               f"Scale set {s['name']} is {s['properties']['provisioningState'].lower()}; "
+                               "retry when the operation in progress has finished.")
+            s["_instances"].pop(inst["instanceId"], None)
+            s["sku"]["capacity"] = max(0, s["sku"]["capacity"] - 1)
+
+        def work():
+            stop_instance(inst)
+            return None
+
+        op = fake.ops.start("operations", s["location"], work)
+        return 202, None, fake.ops.headers(op, ctx.api_version, True)
 
     def instance_view(ctx):
         s, inst = instance(ctx)
@@ -349,13 +416,51 @@ def routes(fake, router):
                 .get("bootDiagnostics") or {}).get("enabled"):
             raise conflict("OperationNotAllowed",
                            "Boot diagnostics are not enabled for this scale set; enable diagnosticsProfile.bootDiagnostics.")
-        machine = inst.get("_vm")
-        text = machine.console(0)[0] if machine is not None else ""
-        container = "bootdiagnostics-" + s["properties"]["uniqueId"][:20]
-        blob = f"{s['name']}_{inst['instanceId']}.serialconsole.log"
-        fake.azurite.put_block_blob(container, blob, text.encode("utf-8", "replace"))
+        container, blob = push_console(s, inst)
         minutes = int(ctx.query.get("sasUriExpirationTimeInMinutes") or 120)
         return 200, {"serialConsoleLogBlobUri": fake.azurite.sas_url(container, blob, "r", minutes * 60)}, {}
+
+    def diagnostics_on(s):
+        return ((s["properties"]["virtualMachineProfile"].get("diagnosticsProfile") or {})
+                .get("bootDiagnostics") or {}).get("enabled")
+
+    def push_console(s, inst):
+        """Writes the instance's console so far to its serial log blob (when it grew)."""
+        container = "bootdiagnostics-" + s["properties"]["uniqueId"]
+        blob = f"{s['name']}_{inst['instanceId']}.serialconsole.log"
+        machine = inst.get("_vm")
+        text = machine.console(0)[0] if machine is not None else inst.get("_console", "")
+        if inst.get("_pushed") != len(text):
+            fake.azurite.put_block_blob(container, blob, text.encode("utf-8", "replace"))
+            inst["_pushed"] = len(text)
+            inst["_console"] = text
+        return container, blob
+
+    def refresh_consoles():
+        """Starts (once) the thread that flushes every instance's console to its blob each second."""
+        with fake.lock:
+            if "thread" in refresher:
+                return
+
+            def run():
+                import time
+
+                while not refresher.get("stop"):
+                    time.sleep(1.0)
+                    with fake.lock:
+                        sets = [r for r in fake.store.values() if r["type"] == T and diagnostics_on(r)]
+                    for s in sets:
+                        for inst in list(s["_instances"].values()):
+                            if inst.get("_vm") is not None:
+                                try:
+                                    push_console(s, inst)
+                                except Exception:  # Azurite briefly away: the next round retries
+                                    pass
+
+            import threading
+
+            refresher["thread"] = threading.Thread(target=run, name="arm-bootdiagnostics", daemon=True)
+            refresher["thread"].start()
 
     def upgrade(ctx):
         _, s = get_set(ctx)
@@ -386,6 +491,8 @@ def routes(fake, router):
                 p = ipc.get("properties") or {}
                 ipcs.append({"name": ipc["name"], "id": f"{nic_id}/ipConfigurations/{ipc['name']}",
                              "properties": {"provisioningState": "Succeeded",
+                                            "privateIPAddress": inst["_ip"],
+                                            "privateIPAddressVersion": "IPv4",
                                             "privateIPAllocationMethod": "Dynamic",
                                             "subnet": p.get("subnet"), "primary": True,
                                             "loadBalancerBackendAddressPools": p.get("loadBalancerBackendAddressPools", [])}})

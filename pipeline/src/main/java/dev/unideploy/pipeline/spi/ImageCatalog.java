@@ -33,5 +33,12 @@ public interface ImageCatalog {
     public ImageSummary {
       attributes = Map.copyOf(attributes);
     }
+
+    /** This summary with one more attribute (what a delete removed along with the image). */
+    public ImageSummary withAttribute(String key, String value) {
+      Map<String, String> a = new java.util.LinkedHashMap<>(attributes);
+      a.put(key, value);
+      return new ImageSummary(id, name, app, version, region, virtualSize, createdAt, a);
+    }
   }
 }

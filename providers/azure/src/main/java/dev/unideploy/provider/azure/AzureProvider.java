@@ -5,14 +5,20 @@ import dev.unideploy.pipeline.ToolVersion;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.config.DeployConfig;
 import dev.unideploy.pipeline.spi.Fleet;
+import dev.unideploy.pipeline.spi.ImageCatalog;
 import dev.unideploy.pipeline.spi.ImagePublisher;
 import dev.unideploy.pipeline.spi.Provider;
 import dev.unideploy.pipeline.spi.ProviderContext;
 import dev.unideploy.provider.azure.core.AzureClients;
 import dev.unideploy.provider.azure.core.AzureSettings;
+import dev.unideploy.provider.azure.fleet.AzureFleet;
 import dev.unideploy.provider.azure.publish.AzureImagePublisher;
+import dev.unideploy.provider.azure.publish.GalleryImageCatalog;
 
-/** The {@code azure} provider: fixed VHD uploads, Compute Gallery image versions. */
+/**
+ * The {@code azure} provider: fixed VHD uploads, Compute Gallery image versions, and rollouts on
+ * virtual machine scale sets behind a load balancer.
+ */
 public final class AzureProvider implements Provider {
   private final TokenCredential credential;
 
@@ -48,6 +54,27 @@ public final class AzureProvider implements Provider {
 
   @Override
   public ImagePublisher publisher(ProviderContext context) {
+    AzureSettings s = settings(context);
+    return new AzureImagePublisher(context, new AzureClients(s, credential), ToolVersion.get());
+  }
+
+  /**
+   * Scale sets in {@code resourceGroup}; the load balancer keys are checked by the operations that
+   * need them, so that {@code instances list} works without them.
+   */
+  @Override
+  public Fleet fleet(ProviderContext context) {
+    AzureSettings s = settings(context);
+    return new AzureFleet(new AzureClients(s, credential), context.events(), context.clock());
+  }
+
+  /** The app's gallery image versions, found by their tags. */
+  @Override
+  public ImageCatalog images(ProviderContext context) {
+    return new GalleryImageCatalog(context, new AzureClients(settings(context), credential));
+  }
+
+  private static AzureSettings settings(ProviderContext context) {
     AzureSettings s = context.config().providerSettings("azure", AzureSettings.class);
     try {
       s.requireSubscription();
@@ -56,13 +83,6 @@ public final class AzureProvider implements Provider {
     } catch (IllegalArgumentException e) {
       throw new UnideployException(e.getMessage(), e);
     }
-    return new AzureImagePublisher(context, new AzureClients(s, credential), ToolVersion.get());
-  }
-
-  @Override
-  public Fleet fleet(ProviderContext context) {
-    throw new UnideployException(
-        "rollouts on azure (scale sets) are not part of this version yet; publish with"
-            + " `unideploy publish --provider azure`, or deploy with --provider local");
+    return s;
   }
 }

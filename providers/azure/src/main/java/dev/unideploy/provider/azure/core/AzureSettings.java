@@ -303,10 +303,11 @@ public record AzureSettings(
   public record Endpoints(
       @JsonProperty("resourceManager") URI resourceManager,
       @JsonProperty("authorityHost") URI authorityHost,
-      @JsonProperty("caCertificate") Path caCertificate) {
+      @JsonProperty("caCertificate") Path caCertificate,
+      @JsonProperty("portal") URI portal) {
     @JsonCreator
     public Endpoints {
-      for (URI u : new URI[] {resourceManager, authorityHost}) {
+      for (URI u : new URI[] {resourceManager, authorityHost, portal}) {
         if (u != null && !"https".equals(u.getScheme())) {
           throw new IllegalArgumentException(
               "endpoints: '" + u + "' must be an https:// URL (tokens are only sent over TLS)");
@@ -315,7 +316,7 @@ public record AzureSettings(
     }
 
     public static Endpoints defaults() {
-      return new Endpoints(null, null, null);
+      return new Endpoints(null, null, null, null);
     }
   }
 

@@ -19,8 +19,8 @@ import dev.unideploy.pipeline.spi.RetiredImage;
 import dev.unideploy.pipeline.spi.UploadSource;
 import dev.unideploy.pipeline.spi.UploadedDisk;
 import dev.unideploy.provider.azure.core.AzureClients;
+import dev.unideploy.provider.azure.core.AzurePortal;
 import dev.unideploy.provider.azure.core.AzureSettings;
-import dev.unideploy.provider.azure.core.Lro;
 import dev.unideploy.provider.azure.upload.VhdUploader;
 import java.time.Instant;
 import java.time.OffsetDateTime;
@@ -50,6 +50,7 @@ public final class AzureImagePublisher implements ImagePublisher {
   private final String toolVersion;
   private final GalleryRegistrar registrar;
   private final ReplicationWatcher watcher;
+  private final AzurePortal portal;
 
   public AzureImagePublisher(ProviderContext context, AzureClients clients, String toolVersion) {
     this.context = context;
@@ -58,6 +59,7 @@ public final class AzureImagePublisher implements ImagePublisher {
     this.toolVersion = toolVersion;
     this.registrar = new GalleryRegistrar(clients, context.events());
     this.watcher = new ReplicationWatcher(context.events(), settings.waits().pollInterval());
+    this.portal = new AzurePortal(settings);
   }
 
   @Override
@@ -338,7 +340,7 @@ public final class AzureImagePublisher implements ImagePublisher {
       if (!dryRun) {
         registrar.deleteVersion(d.name(), v.name());
         if (upload != null) {
-          deleteUpload(upload);
+          new UploadCleaner(clients, context.events(), context.clock()).delete(upload, "retire");
         }
       }
       context
@@ -358,28 +360,15 @@ public final class AzureImagePublisher implements ImagePublisher {
     return retired;
   }
 
-  private void deleteUpload(String handle) {
-    if (handle.startsWith("/subscriptions/")) {
-      String name = handle.substring(handle.lastIndexOf('/') + 1);
-      try {
-        Lro.await(
-            clients.compute().getDisks().beginDelete(settings.requireResourceGroup(), name),
-            "deleting disk " + name,
-            settings.waits().operation(),
-            settings.waits().pollInterval());
-      } catch (UnideployException e) {
-        context.events().emit(LogEvent.warn("retire", "kept disk " + name + ": " + e.getMessage()));
-      }
-    } else {
-      new PageBlobUpload(clients, context.events(), context.clock()).delete(handle);
-    }
-  }
-
-  private static Map<String, String> attributes(GalleryImageVersionInner v) {
+  private Map<String, String> attributes(GalleryImageVersionInner v) {
     Map<String, String> a = new LinkedHashMap<>();
     a.put("version", v.name());
     if (v.tags() != null && v.tags().get(AzureTags.UPLOAD) != null) {
       a.put("upload", v.tags().get(AzureTags.UPLOAD));
+    }
+    String link = portal.link(v.id());
+    if (link != null) {
+      a.put("consoleUrl", link);
     }
     return a;
   }

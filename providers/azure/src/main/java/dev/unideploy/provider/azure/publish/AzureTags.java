@@ -25,6 +25,7 @@ public final class AzureTags {
   public static final String PUBLISHED_AT = "unideploy:published-at";
   public static final String UPLOAD = "unideploy:upload";
   public static final String MANAGED_IMAGE = "unideploy:managed-image";
+  public static final String VIRTUAL_SIZE = "unideploy:virtual-size";
 
   /** Azure's limit on a tag value's length. */
   static final int MAX_VALUE = 256;
@@ -40,6 +41,7 @@ public final class AzureTags {
     tags.put(SOURCE, request.sourceFileName());
     tags.put(TOOL_VERSION, toolVersion);
     tags.put(PUBLISHED_AT, at.toString());
+    tags.put(VIRTUAL_SIZE, Long.toString(request.virtualSize()));
     if (upload != null) {
       tags.put(UPLOAD, upload);
     }
