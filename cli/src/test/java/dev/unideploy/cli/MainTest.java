@@ -60,6 +60,9 @@ class MainTest {
         "run --help",
         "verify --help",
         "deploy --help",
+        "rollback --help",
+        "status --help",
+        "history --help",
       })
   void buildingOnlyTheNamedSubcommandAnswersAsTheWholeTree(String line) {
     String[] args = line.isEmpty() ? new String[0] : line.split(" ");
@@ -75,7 +78,7 @@ class MainTest {
         .containsExactly("convert");
     assertThat(Main.newCommandLine("help", "convert").getSubcommands().keySet())
         .containsExactlyElementsOf(UnideployCommand.SUBCOMMANDS.keySet());
-    assertThat(Main.newCommandLine("nosuch").getSubcommands()).hasSize(11);
+    assertThat(Main.newCommandLine("nosuch").getSubcommands()).hasSize(14);
     assertThat(Main.newCommandLine("--version").getSubcommands()).isEmpty();
     assertThat(Main.newCommandLine().getSubcommands().keySet())
         .containsExactly(
@@ -85,6 +88,9 @@ class MainTest {
             "publish",
             "sample",
             "deploy",
+            "rollback",
+            "status",
+            "history",
             "images",
             "instances",
             "demo",
