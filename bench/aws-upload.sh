@@ -11,8 +11,8 @@
 #        SKIP_BUILD=1 bench/aws-upload.sh
 # Env:   BENCH_DIR (default /tmp/unideploy-bench), RUNS (default 1: rounds of both tools),
 #        UD_CONCURRENCY (default: unideploy's default, 32; coldsnap uses its default, 64 workers)
-#        UD_BLOCK_CLIENT (default direct: PutSnapshotBlock as signed JDK HTTP requests; sdk: through
-#        the SDK's EbsClient, i.e. upload.blockClient: sdk)
+#        MODES (default "direct": production's transport; "apache", "crt": the SDK's own signer on
+#        that SDK HTTP client, for comparison; several, space-separated, run side by side each round)
 #        UD_JAVA_OPTS (extra JVM flags for unideploy's timed runs, e.g. to compare GCs)
 #        UD_LAUNCHER (default 1: start unideploy's JVM the way ./unideploy does: from jars, with an
 #        AppCDS archive recorded by one untimed warm-up upload, -XX:CompileThresholdScaling=10;
@@ -24,6 +24,7 @@ cd "$(dirname "$0")/.."
 ROOT=$PWD
 W=${BENCH_DIR:-/tmp/unideploy-bench}
 RUNS=${RUNS:-1}
+MODES=${MODES:-direct}
 TOOLS=${UNIDEPLOY_TOOLS:-$HOME/.cache/unideploy-tools}
 COLDSNAP=$TOOLS/coldsnap/bin/coldsnap
 IMAGE=$W/aws-1g-25pct.raw
@@ -41,17 +42,17 @@ fi
 CP_FILE=$W/aws-bench.classpath
 if [[ -z "${SKIP_BUILD:-}" ]]; then
   echo "building providers/aws ..." >&2
-  flock /tmp/unideploy-mvn.lock mvn -B -ntp -q install -pl image-formats,pipeline \
-    -Dmaven.test.skip=true -Dspotless.check.skip=true >&2
+  # A reactor build (no install): the class path names the modules' target/ folders.
   flock /tmp/unideploy-mvn.lock mvn -B -ntp -q test-compile dependency:build-classpath \
-    -pl providers/aws -Dmdep.includeScope=test -Dmdep.outputFile="$CP_FILE" >&2
+    -pl providers/aws -am -Dspotless.check.skip=true -Dmdep.includeScope=test \
+    -Dmdep.outputFile="$CP_FILE" >&2
 fi
 [[ -f $CP_FILE ]] || { echo "no $CP_FILE: run without SKIP_BUILD once" >&2; exit 1; }
 CP=$ROOT/providers/aws/target/test-classes:$ROOT/providers/aws/target/classes:$(cat "$CP_FILE")
-# The module flags are the launcher's too: without them the raw reader cannot ask the file system
-# for its holes (SEEK_DATA) and scans the whole file instead.
-FOREIGN=(--add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED)
-UD_JAVA=(java -Xmx512m "${FOREIGN[@]}")
+# The launcher's flag too: on Java 24+ the raw reader asks the file system for its holes
+# (SEEK_DATA, through JNA) only when native access is granted, and scans the whole file otherwise.
+NATIVE_ACCESS=(--enable-native-access=ALL-UNNAMED)
+UD_JAVA=(java -Xmx512m "${NATIVE_ACCESS[@]}")
 
 if [[ ! -f $IMAGE ]]; then
   echo "writing $IMAGE ..." >&2
@@ -101,7 +102,13 @@ if [[ ${UD_LAUNCHER:-1} != 0 ]]; then
   jar cf "$W/ud-cp/0-unideploy-aws-bench.jar" -C providers/aws/target/test-classes . \
     -C providers/aws/target/classes .
   IFS=: read -r -a deps <"$CP_FILE" || true   # the file has no final newline
-  cp -p "${deps[@]}" "$W/ud-cp/"
+  for d in "${deps[@]}"; do
+    if [[ -d $d ]]; then   # a reactor module's classes: AppCDS needs a jar
+      jar cf "$W/ud-cp/$(echo "${d#"$ROOT"/}" | tr / -).jar" -C "$d" .
+    else
+      cp -p "$d" "$W/ud-cp/"
+    fi
+  done
   CP=$(find "$W/ud-cp" -name '*.jar' | sort | paste -sd:)
   WARMUP=$W/aws-cds-warmup.raw
   [[ -f $WARMUP ]] || python3 -c 'import os,sys; f=open(sys.argv[1],"wb"); f.truncate(8<<20); f.write(os.urandom(1<<20))' "$WARMUP"
@@ -109,45 +116,55 @@ if [[ ${UD_LAUNCHER:-1} != 0 ]]; then
   # JDK's own list, dumped with -Xshare:dump (see the launcher for why static, not dynamic).
   echo "recording the AppCDS archive (one untimed upload of $WARMUP) ..." >&2
   rm -f "$W/ud.jsa" "$W/ud.classlist"
-  java -Xmx512m "${FOREIGN[@]}" -XX:DumpLoadedClassList="$W/ud.classlist" -cp "$CP" \
-    dev.unideploy.provider.aws.upload.EbsUploadBench "$EP" "$WARMUP" "${UD_CONCURRENCY:-32}" \
-    "${UD_BLOCK_CLIENT:-direct}" >/dev/null
+  for mode in $MODES; do
+    java -Xmx512m "${NATIVE_ACCESS[@]}" -XX:DumpLoadedClassList="$W/ud.$mode.classlist" -cp "$CP" \
+      dev.unideploy.provider.aws.upload.EbsUploadBench "$EP" "$WARMUP" "${UD_CONCURRENCY:-32}" \
+      "$mode" >/dev/null
+    cat "$W/ud.$mode.classlist" >>"$W/ud.classlist"
+  done
   JDK_LIST="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/classlist"
   [[ -f $JDK_LIST ]] && cat "$JDK_LIST" >>"$W/ud.classlist"
-  java -Xmx512m "${FOREIGN[@]}" -Xshare:dump -XX:SharedClassListFile="$W/ud.classlist" \
+  java -Xmx512m "${NATIVE_ACCESS[@]}" -Xshare:dump -XX:SharedClassListFile="$W/ud.classlist" \
     -XX:SharedArchiveFile="$W/ud.jsa" -Xlog:cds=off -cp "$CP" >/dev/null 2>&1
-  UD_JAVA=(java -Xmx512m "${FOREIGN[@]}" -Xshare:on -XX:SharedArchiveFile="$W/ud.jsa"
+  UD_JAVA=(java -Xmx512m "${NATIVE_ACCESS[@]}" -Xshare:on -XX:SharedArchiveFile="$W/ud.jsa"
     -XX:CompileThresholdScaling=10)
 fi
 
 results=()
 for run in $(seq "$RUNS"); do
-  curl -sf -X POST "$EP/__reset" >/dev/null
-  /usr/bin/time -f '%e %U %S %M' -o "$W/ud.time" \
-    "${UD_JAVA[@]}" ${UD_JAVA_OPTS:-} -cp "$CP" dev.unideploy.provider.aws.upload.EbsUploadBench "$EP" "$IMAGE" \
-    "${UD_CONCURRENCY:-32}" "${UD_BLOCK_CLIENT:-direct}" >"$W/ud.json"
-  UD_BLOCKS=$(stat_blocks)
+  line="$run"
+  for mode in $MODES; do
+    curl -sf -X POST "$EP/__reset" >/dev/null
+    /usr/bin/time -f '%e %U %S %M' -o "$W/ud.time" \
+      "${UD_JAVA[@]}" ${UD_JAVA_OPTS:-} -cp "$CP" dev.unideploy.provider.aws.upload.EbsUploadBench \
+      "$EP" "$IMAGE" "${UD_CONCURRENCY:-32}" "$mode" >"$W/ud.json"
+    line+=" $mode $(cat "$W/ud.time") $(stat_blocks)"
+    echo "run $run: unideploy ($mode) $(cat "$W/ud.json")" >&2
+  done
   curl -sf -X POST "$EP/__reset" >/dev/null
   /usr/bin/time -f '%e %U %S %M' -o "$W/cs.time" \
     "$COLDSNAP" --region us-east-1 --endpoint "$EP" upload --no-progress --omit-zero-blocks --wait \
     "$IMAGE" >"$W/cs.out" 2>"$W/cs.err"
-  CS_BLOCKS=$(stat_blocks)
-  results+=("$run $(cat "$W/ud.time") $UD_BLOCKS $(cat "$W/cs.time") $CS_BLOCKS")
-  echo "run $run: unideploy $(cat "$W/ud.json")" >&2
+  line+=" coldsnap $(cat "$W/cs.time") $(stat_blocks)"
+  results+=("$line")
   echo "run $run: coldsnap $(head -c 200 "$W/cs.out") $(tail -n 1 "$W/cs.err")" >&2
 done
 
 echo
 echo "image: 1 GiB raw, 25% random data; allocated 512 KiB blocks: $ALLOCATED; non-zero: $NONZERO"
-echo "unideploy concurrency: ${UD_CONCURRENCY:-32 (default)}; blocks sent by: ${UD_BLOCK_CLIENT:-direct} (upload.blockClient); JVM as ./unideploy starts it (AppCDS, JIT thresholds): $([[ ${UD_LAUNCHER:-1} != 0 ]] && echo yes || echo no); coldsnap workers: 64 (default), --omit-zero-blocks"
-printf '%-4s %-10s %8s %8s %8s %10s %7s\n' run tool wall_s user_s sys_s maxrss_MiB blocks
+echo "unideploy concurrency: ${UD_CONCURRENCY:-32 (default)}; transports: $MODES; JVM as ./unideploy starts it (AppCDS, JIT thresholds): $([[ ${UD_LAUNCHER:-1} != 0 ]] && echo yes || echo no); coldsnap workers: 64 (default), --omit-zero-blocks"
+printf '%-4s %-18s %8s %8s %8s %10s %7s %10s\n' run tool wall_s user_s sys_s maxrss_MiB blocks cpu_ratio
 for r in "${results[@]}"; do
-  read -r n uw uu us um ub cw cu cs cm cb <<<"$r"
-  printf '%-4s %-10s %8s %8s %8s %10d %7s\n' "$n" unideploy "$uw" "$uu" "$us" $((um / 1024)) "$ub"
-  printf '%-4s %-10s %8s %8s %8s %10d %7s\n' "$n" coldsnap "$cw" "$cu" "$cs" $((cm / 1024)) "$cb"
-  python3 - "$uw" "$uu" "$us" "$cw" "$cu" "$cs" <<'PY'
+  python3 - $r <<'PY'
 import sys
-uw, uu, us, cw, cu, cs = map(float, sys.argv[1:])
-print(f"     ratio unideploy/coldsnap: wall {uw / cw:.2f}x, cpu {(uu + us) / (cu + cs):.2f}x")
+run, rest = sys.argv[1], sys.argv[2:]
+rows = [rest[i:i + 6] for i in range(0, len(rest), 6)]
+cs = next(r for r in rows if r[0] == "coldsnap")
+cs_cpu = float(cs[2]) + float(cs[3])
+for tool, wall, user, sys_, rss, blocks in rows:
+    cpu = float(user) + float(sys_)
+    name = tool if tool == "coldsnap" else "unideploy/" + tool
+    ratio = "" if tool == "coldsnap" else f"{cpu / cs_cpu:.2f}x"
+    print(f"{run:<4} {name:<18} {wall:>8} {user:>8} {sys_:>8} {int(rss) // 1024:>10} {blocks:>7} {ratio:>10}")
 PY
 done

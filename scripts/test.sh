@@ -4,6 +4,9 @@
 # started. Extra arguments go to Maven, e.g.:
 #   scripts/test.sh -pl image-formats -am      one module and what it needs
 #   scripts/test.sh -DskipITs                  unit tests only: no emulators, no it/ tests
+# The JDK is Maven's: JAVA_HOME picks it, e.g. on the newest supported one (the formatting check
+# then is left to Java 17, see the root pom's jdk25-plus profile):
+#   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 scripts/test.sh
 set -euo pipefail
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
@@ -36,8 +39,25 @@ else
   echo "test.sh: -DskipITs given: not starting the emulators; the it/ module's tests are skipped"
 fi
 
+java_bin=${JAVA_HOME:+$JAVA_HOME/bin/}java
+echo "test.sh: testing on $("$java_bin" -version 2>&1 | head -1) (${JAVA_HOME:-java on PATH})"
 rc=0
 mvn -B -ntp verify "$@" || rc=$?
+
+# Each fuzz target for a short time (UNIDEPLOY_FUZZ_SECONDS each, 0 to skip; docs/fuzzing.md has
+# the longer run): a regression in a reader's bounds shows up here, not in a user's image.
+if [ "${UNIDEPLOY_FUZZ_SECONDS:-15}" != 0 ]; then
+  scripts/fuzz.sh "${UNIDEPLOY_FUZZ_SECONDS:-15}" || rc=$((rc == 0 ? 1 : rc))
+fi
+
+# The Python fakes of the clouds without an emulator (it/fakes) have tests of their own; their
+# JUnit-style report lands where the summary below looks for reports.
+if [ "$skip_its" = no ]; then
+  fakes_reports="$ROOT/it/fakes/target/surefire-reports"
+  mkdir -p "$fakes_reports"
+  (cd "$ROOT/it/fakes" && python3 -m pytest -q -p no:cacheprovider \
+    --junitxml="$fakes_reports/TEST-fakes.xml" .) || rc=$((rc == 0 ? 1 : rc))
+fi
 
 # Summary from the Surefire reports this run wrote (older reports in target/ are ignored).
 python3 - "$ROOT" "$since" "$rc" "$((SECONDS - started_at))" <<'PY'

@@ -42,10 +42,10 @@ public final class Main {
 
   /**
    * The command tree {@code args} need: when the first argument names a subcommand, only that one
-   * (start-up cost, issue #3); none for a lone {@code --version}; the whole tree otherwise ({@code
-   * --help}, no subcommand, an unknown one, and {@code help}, which describes the others). Parsing
-   * and messages are the same as with the whole tree, since picocli only ever looks at the
-   * subcommand named (MainTest compares the two).
+   * (start-up cost: BENCHMARKS.md, "Copy conversions"); none for a lone {@code --version}; the
+   * whole tree otherwise ({@code --help}, no subcommand, an unknown one, and {@code help}, which
+   * describes the others). Parsing and messages are the same as with the whole tree, since picocli
+   * only ever looks at the subcommand named (MainTest compares the two).
    */
   static CommandLine newCommandLine(String... args) {
     if (args.length == 1 && (args[0].equals("--version") || args[0].equals("-V"))) {

@@ -90,7 +90,7 @@ final class RunCommand extends AbstractCommand<RunCommand.Ran> {
   }
 
   private Ran run(BootableImage disk, EventSink events) throws Exception {
-    String driver = disk.sourceFormat().name().toLowerCase(Locale.ROOT);
+    String driver = disk.sourceFormatName();
     QemuSpec spec =
         QemuSpec.builder(disk.path())
             .diskFormat(disk.qemuDriver())

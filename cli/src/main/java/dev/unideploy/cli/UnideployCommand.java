@@ -27,7 +27,7 @@ public final class UnideployCommand implements Runnable {
    * The subcommands by name, in the order {@code --help} lists them. Kept as a table rather than in
    * {@code @Command(subcommands = ...)} so that {@link Main} can build only the one a command line
    * names: picocli builds a subcommand by reflection over all its options (and loads the types they
-   * name), which for all ten took most of a short run's start-up (issue #3).
+   * name), which for all ten took most of a short run's start-up (BENCHMARKS.md).
    */
   static final Map<String, Subcommand> SUBCOMMANDS = subcommands();
 

@@ -29,6 +29,10 @@ class CliVerifyRunTest {
 
   private static ProcessBuilder unideploy(String... args) {
     List<String> cmd = new ArrayList<>();
+    // A test run started in the background (nohup, CI wrappers, `cmd &`) inherits SIGINT as
+    // ignored, and a JVM started that way never sees Ctrl-C: give the child the default again,
+    // as a terminal would (coreutils env(1), --default-signal).
+    cmd.addAll(List.of("env", "--default-signal=INT"));
     cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
     cmd.add("-cp");
     cmd.add(System.getProperty("java.class.path"));
@@ -111,7 +115,7 @@ class CliVerifyRunTest {
     assertThat(p.exitValue()).as(out + Files.readString(dir.resolve("verify-gce.err"))).isZero();
     JsonNode doc = new ObjectMapper().readTree(out);
     assertThat(doc.get("ok").asBoolean()).isTrue();
-    assertThat(doc.get("format").asText()).isEqualTo("raw");
+    assertThat(doc.get("format").asText()).isEqualTo("gce-tar");
     assertThat(Files.readString(dir.resolve("verify-gce.err")))
         .contains("extracted disk.raw from GCE tarball");
     assertThat(BootImages.sha256(tar)).isEqualTo(before);

@@ -90,6 +90,21 @@ public final class CallPolicy {
         + m.getNumberOfFailedCallsWithRetryAttempt();
   }
 
+  /**
+   * "Full jitter": before retry {@code n} (1-based) wait a uniformly random time between 0 and
+   * min(maxBackoff, initialBackoff * 2^(n-1)), which spreads the retries of many clients best
+   * (https://aws.amazon.com/blogs/architecture/exponential-backoff-and-jitter/).
+   */
+  static IntervalFunction fullJitter(Settings settings) {
+    long initial = settings.initialBackoff().toMillis();
+    long max = settings.maxBackoff().toMillis();
+    return attempt -> {
+      long cap = initial << Math.min(Math.max(attempt - 1, 0), 30);
+      cap = Math.min(max, cap < 0 ? max : cap);
+      return java.util.concurrent.ThreadLocalRandom.current().nextLong(cap + 1);
+    };
+  }
+
   private RateLimiter newLimiter(String api) {
     int perPeriod = (int) Math.max(1, Math.round(settings.callsPerSecond()));
     return RateLimiter.of(
@@ -102,9 +117,7 @@ public final class CallPolicy {
   }
 
   private Retry newRetry(String api) {
-    IntervalFunction backoff =
-        IntervalFunction.ofExponentialRandomBackoff(
-            settings.initialBackoff(), 2.0, 0.5, settings.maxBackoff());
+    IntervalFunction backoff = fullJitter(settings);
     return Retry.of(
         api,
         RetryConfig.custom()

@@ -2,6 +2,7 @@ package dev.unideploy.pipeline.spi;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyOrder;
 import java.util.Map;
 
 /**
@@ -9,6 +10,7 @@ import java.util.Map;
  * {@code imageId} is null). Kept per region so that one failure does not hide the others.
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
+@JsonPropertyOrder({"region", "ok", "imageId", "reused", "error", "attributes"})
 public record RegionImage(
     String region, String imageId, boolean reused, String error, Map<String, String> attributes) {
   public RegionImage {

@@ -76,7 +76,7 @@ public final class BootVerifier {
   private VerifyResult boot(VerifyRequest req, BootableImage bootable, EventSink events)
       throws IOException, InterruptedException {
     Path image = req.image();
-    String driver = bootable.sourceFormat().name().toLowerCase(Locale.ROOT);
+    String driver = bootable.sourceFormatName();
     QemuSpec.Builder spec =
         QemuSpec.builder(bootable.path())
             .diskFormat(bootable.qemuDriver())

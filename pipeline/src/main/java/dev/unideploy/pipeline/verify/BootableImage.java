@@ -3,9 +3,9 @@ package dev.unideploy.pipeline.verify;
 import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.ImageFormat;
 import dev.unideploy.image.ImageFormatException;
-import dev.unideploy.image.ImageReaders;
 import dev.unideploy.image.ReadOptions;
 import dev.unideploy.image.TargetFormat;
+import dev.unideploy.image.formats.ImageReaders;
 import dev.unideploy.image.gce.GceTarballExtractor;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.convert.ImageConversion;
@@ -105,6 +105,13 @@ public final class BootableImage implements AutoCloseable {
   /** The format the user's file was in. */
   public ImageFormat sourceFormat() {
     return sourceFormat;
+  }
+
+  /** The user's file format by the names the CLI uses: raw, qcow2, vmdk, vhd, gce-tar. */
+  public String sourceFormatName() {
+    return sourceFormat == ImageFormat.GCE_TARBALL
+        ? "gce-tar"
+        : sourceFormat.name().toLowerCase(java.util.Locale.ROOT);
   }
 
   @Override

@@ -144,4 +144,62 @@ class AwsRetentionTest {
   private static software.amazon.awssdk.services.ec2.model.Tag tag(String k, String v) {
     return software.amazon.awssdk.services.ec2.model.Tag.builder().key(k).value(v).build();
   }
+
+  /**
+   * DeregisterImage whose first attempt reached EC2 but whose answer was lost (a timeout): the
+   * retry hears InvalidAMIID.NotFound, which means done, and the image's snapshots are still
+   * deleted.
+   */
+  @Test
+  void aDeregistrationThatSucceededButTimedOutIsDoneAndItsSnapshotsGo() throws Exception {
+    String app = MotoPublish.uniqueApp("lost");
+    Run first =
+        MotoPublish.publish(
+            config(app, "1.0.1", 1),
+            MotoPublish.disk(dir, 301),
+            dir.resolve("w"),
+            false,
+            List.of());
+    java.util.concurrent.atomic.AtomicInteger lost =
+        new java.util.concurrent.atomic.AtomicInteger();
+    software.amazon.awssdk.core.interceptor.ExecutionInterceptor loseAnswer =
+        new software.amazon.awssdk.core.interceptor.ExecutionInterceptor() {
+          @Override
+          public void afterTransmission(
+              software.amazon.awssdk.core.interceptor.Context.AfterTransmission context,
+              software.amazon.awssdk.core.interceptor.ExecutionAttributes attributes) {
+            if ("DeregisterImage"
+                    .equals(
+                        attributes.getAttribute(
+                            software.amazon.awssdk.core.interceptor.SdkExecutionAttribute
+                                .OPERATION_NAME))
+                && lost.getAndIncrement() < 2) {
+              throw software.amazon.awssdk.core.exception.ApiCallAttemptTimeoutException.create(
+                  1000);
+            }
+          }
+        };
+    Run second =
+        MotoPublish.publish(
+            config(app, "1.0.2", 1),
+            MotoPublish.disk(dir, 302),
+            dir.resolve("w"),
+            false,
+            List.of(loseAnswer));
+
+    assertThat(lost.get()).isGreaterThanOrEqualTo(2);
+    assertThat(second.retired())
+        .as(second.log())
+        .extracting(r -> r.get("imageId"))
+        .contains(first.imageId("us-east-1"), first.imageId("eu-west-1"));
+    try (Ec2Client ec2 = MotoPublish.ec2("us-east-1")) {
+      assertThat(images(ec2, first.imageId("us-east-1"))).isEmpty();
+      @SuppressWarnings("unchecked") // result document
+      List<String> snapshots = (List<String>) first.region("us-east-1").get("snapshotIds");
+      for (String snapshot : snapshots) {
+        assertThatThrownBy(() -> ec2.describeSnapshots(d -> d.snapshotIds(snapshot)))
+            .isInstanceOf(Ec2Exception.class);
+      }
+    }
+  }
 }

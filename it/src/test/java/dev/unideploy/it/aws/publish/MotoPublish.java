@@ -2,7 +2,7 @@ package dev.unideploy.it.aws.publish;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.unideploy.image.DiskImage;
-import dev.unideploy.image.ImageReaders;
+import dev.unideploy.image.formats.ImageReaders;
 import dev.unideploy.it.EmulatorEnv;
 import dev.unideploy.pipeline.ResultJson;
 import dev.unideploy.pipeline.config.ConfigLoader;

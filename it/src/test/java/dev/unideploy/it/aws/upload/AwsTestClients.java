@@ -2,6 +2,7 @@ package dev.unideploy.it.aws.upload;
 
 import dev.unideploy.provider.aws.http.PooledHttpClient;
 import dev.unideploy.provider.aws.http.SignedHttp;
+import dev.unideploy.provider.aws.upload.EbsDirectApi;
 import dev.unideploy.provider.aws.upload.EbsSnapshotUploader;
 import dev.unideploy.provider.aws.upload.EbsUploadOptions;
 import dev.unideploy.provider.aws.upload.HttpEbsDirectApi;
@@ -10,6 +11,7 @@ import java.net.URI;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.UnaryOperator;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.StaticCredentialsProvider;
 import software.amazon.awssdk.awscore.retry.AwsRetryStrategy;
@@ -72,14 +74,20 @@ final class AwsTestClients {
   }
 
   /**
-   * An uploader as production builds it by default ({@code upload.blockClient: auto} without a
-   * proxy): EBS direct calls and DescribeSnapshots as signed requests on unideploy's own client.
+   * An uploader as production builds it: EBS direct calls and DescribeSnapshots as signed requests
+   * on unideploy's own client.
    */
   static EbsSnapshotUploader directUploader(URI endpoint, EbsUploadOptions options) {
+    return directUploader(endpoint, options, api -> api);
+  }
+
+  /** As {@link #directUploader(URI, EbsUploadOptions)}, the EBS API seen through {@code wrap}. */
+  static EbsSnapshotUploader directUploader(
+      URI endpoint, EbsUploadOptions options, UnaryOperator<EbsDirectApi> wrap) {
     PooledHttpClient http =
         new PooledHttpClient(endpoint, null, Duration.ofSeconds(5), options.concurrency());
     return new EbsSnapshotUploader(
-        new HttpEbsDirectApi(signed(endpoint, "ebs", http)),
+        wrap.apply(new HttpEbsDirectApi(signed(endpoint, "ebs", http))),
         new HttpSnapshotDescriber(signed(endpoint, "ec2", http)),
         options,
         Clock.systemUTC());

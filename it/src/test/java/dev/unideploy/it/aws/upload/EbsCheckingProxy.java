@@ -40,7 +40,7 @@ import java.util.regex.Pattern;
  * and DescribeSnapshots must carry a SigV4 signature that the SDK's own signer agrees with, or it
  * is answered 403 as AWS would (moto checks no signature).
  */
-final class EbsCheckingProxy implements AutoCloseable {
+public final class EbsCheckingProxy implements AutoCloseable {
   static final int BLOCK = 512 * 1024;
 
   private static final Pattern PUT_BLOCK = Pattern.compile("/snapshots/([^/]+)/blocks/(\\d+)");
@@ -69,13 +69,19 @@ final class EbsCheckingProxy implements AutoCloseable {
           .connectTimeout(Duration.ofSeconds(10))
           .build();
   private final Map<String, Seen> snapshots = new ConcurrentHashMap<>();
+
+  /** StartSnapshot bodies and answers by client token, as EBS keeps them for idempotency. */
+  private final Map<String, Map.Entry<String, byte[]>> started = new ConcurrentHashMap<>();
+
+  private static final Pattern CLIENT_TOKEN =
+      Pattern.compile("\"ClientToken\"\\s*:\\s*\"([^\"]+)\"");
   private final List<String> violations = java.util.Collections.synchronizedList(new ArrayList<>());
   private final AtomicInteger injected = new AtomicInteger();
   private final AtomicInteger blockPuts = new AtomicInteger();
   private final Random random = new Random(42);
   private volatile double faultRate;
 
-  EbsCheckingProxy(URI target) throws IOException {
+  public EbsCheckingProxy(URI target) throws IOException {
     this.target = target;
     this.server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 64);
     server.createContext("/", this::handle);
@@ -83,7 +89,7 @@ final class EbsCheckingProxy implements AutoCloseable {
     server.start();
   }
 
-  URI endpoint() {
+  public URI endpoint() {
     return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
   }
 
@@ -110,7 +116,7 @@ final class EbsCheckingProxy implements AutoCloseable {
     seen(snapshotId).forcedError = message;
   }
 
-  List<String> violations() {
+  public List<String> violations() {
     return List.copyOf(violations);
   }
 
@@ -151,6 +157,28 @@ final class EbsCheckingProxy implements AutoCloseable {
           return;
         }
       }
+      Matcher token = CLIENT_TOKEN.matcher(new String(body, StandardCharsets.UTF_8));
+      if ("POST".equals(method) && "/snapshots".equals(path) && token.find()) {
+        // Real EBS: the same token with the same parameters answers the first call's snapshot;
+        // with other parameters, 409 ConflictException (moto ignores the token).
+        Map.Entry<String, byte[]> earlier = started.get(token.group(1));
+        if (earlier != null) {
+          boolean same = earlier.getKey().equals(new String(body, StandardCharsets.UTF_8));
+          byte[] json =
+              same
+                  ? earlier.getValue()
+                  : ("{\"message\":\"The request uses the same client token as a previous, but"
+                          + " non-identical request.\"}")
+                      .getBytes(StandardCharsets.UTF_8);
+          if (!same) {
+            ex.getResponseHeaders().add("x-amzn-ErrorType", "ConflictException");
+          }
+          ex.getResponseHeaders().add("Content-Type", "application/json");
+          ex.sendResponseHeaders(same ? 201 : 409, json.length);
+          ex.getResponseBody().write(json);
+          return;
+        }
+      }
       Matcher put = PUT_BLOCK.matcher(path);
       Matcher complete = COMPLETE.matcher(path);
       if ("PUT".equals(method) && put.matches()) {
@@ -170,6 +198,10 @@ final class EbsCheckingProxy implements AutoCloseable {
           Matcher id = SNAPSHOT_ID.matcher(new String(out, StandardCharsets.UTF_8));
           if (id.find()) {
             seen(id.group(1));
+          }
+          if (token.reset().find()) {
+            started.putIfAbsent(
+                token.group(1), Map.entry(new String(body, StandardCharsets.UTF_8), out));
           }
         } else if ("DescribeSnapshots".equals(action)) {
           out = fixSnapshotStates(new String(out, StandardCharsets.UTF_8));

@@ -4,12 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.unideploy.image.ContentHash;
 import dev.unideploy.image.DiskImage;
-import dev.unideploy.image.ImageReaders;
+import dev.unideploy.image.formats.ImageReaders;
 import dev.unideploy.it.EmulatorEnv;
 import dev.unideploy.pipeline.events.ProgressEvent;
 import dev.unideploy.pipeline.events.RecordingEventSink;
 import dev.unideploy.pipeline.state.FileJournal;
-import dev.unideploy.provider.aws.upload.EbsSnapshotUploader;
 import dev.unideploy.provider.aws.upload.SnapshotUploadResult;
 import dev.unideploy.sample.SampleUnikernel;
 import java.nio.file.Path;
@@ -19,7 +18,6 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import software.amazon.awssdk.services.ebs.EbsClient;
-import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /**
  * EBS direct upload end to end on moto, through {@link EbsCheckingProxy}: the snapshot read back
@@ -30,22 +28,16 @@ class EbsDirectUploadTest {
   @TempDir Path dir;
 
   private EbsCheckingProxy proxy;
-  private EbsClient ebs;
-  private Ec2Client ec2;
   private EbsClient direct;
 
   @BeforeEach
   void start() throws Exception {
     proxy = new EbsCheckingProxy(EmulatorEnv.get().motoEndpoint());
-    ebs = AwsTestClients.ebs(proxy.endpoint());
-    ec2 = AwsTestClients.ec2(proxy.endpoint());
     direct = AwsTestClients.ebs(EmulatorEnv.get().motoEndpoint());
   }
 
   @AfterEach
   void stop() {
-    ebs.close();
-    ec2.close();
     direct.close();
     proxy.close();
   }
@@ -75,7 +67,6 @@ class EbsDirectUploadTest {
     assertThat(last.finished()).isTrue();
   }
 
-  /** Through the SDK's clients, as upload.blockClient: sdk (or a proxy) sends it. */
   @Test
   void theSampleUnikernelArrivesByteForByte() throws Exception {
     Path image =
@@ -83,7 +74,7 @@ class EbsDirectUploadTest {
     SnapshotUploadResult r;
     try (DiskImage disk = ImageReaders.open(image)) {
       r =
-          new EbsSnapshotUploader(ebs, ec2, UploadMain.options(4))
+          AwsTestClients.directUploader(proxy.endpoint(), UploadMain.options(4))
               .upload(
                   disk,
                   ContentHash.sha256(disk),

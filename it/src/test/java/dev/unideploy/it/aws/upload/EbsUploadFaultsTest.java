@@ -5,12 +5,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.unideploy.image.ContentHash;
 import dev.unideploy.image.DiskImage;
-import dev.unideploy.image.ImageReaders;
+import dev.unideploy.image.formats.ImageReaders;
 import dev.unideploy.it.EmulatorEnv;
 import dev.unideploy.pipeline.events.LogEvent;
 import dev.unideploy.pipeline.events.RecordingEventSink;
 import dev.unideploy.pipeline.state.FileJournal;
 import dev.unideploy.pipeline.state.JournalEntry;
+import dev.unideploy.provider.aws.upload.EbsDirectApi;
 import dev.unideploy.provider.aws.upload.EbsSnapshotUploader;
 import dev.unideploy.provider.aws.upload.SnapshotUploadResult;
 import java.nio.file.Files;
@@ -20,16 +21,12 @@ import java.util.List;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
-import software.amazon.awssdk.core.interceptor.Context;
-import software.amazon.awssdk.core.interceptor.ExecutionAttributes;
-import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 import software.amazon.awssdk.services.ebs.EbsClient;
-import software.amazon.awssdk.services.ebs.model.PutSnapshotBlockRequest;
-import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /** Crashes, throttling and dead snapshots on moto: the upload resumes or restarts correctly. */
 class EbsUploadFaultsTest {
@@ -37,19 +34,16 @@ class EbsUploadFaultsTest {
 
   private EbsCheckingProxy proxy;
   private EbsClient direct;
-  private Ec2Client ec2;
 
   @BeforeEach
   void start() throws Exception {
     proxy = new EbsCheckingProxy(EmulatorEnv.get().motoEndpoint());
     direct = AwsTestClients.ebs(EmulatorEnv.get().motoEndpoint());
-    ec2 = AwsTestClients.ec2(proxy.endpoint());
   }
 
   @AfterEach
   void stop() {
     direct.close();
-    ec2.close();
     proxy.close();
   }
 
@@ -158,32 +152,34 @@ class EbsUploadFaultsTest {
     }
     List<String> tokens = new ArrayList<>();
     AtomicInteger puts = new AtomicInteger();
-    // Aborts like Ctrl-C after 5 acknowledged blocks (non-retryable, from inside the SDK call).
-    // This test runs the SDK's client path (upload.blockClient: sdk) for its interceptors.
-    ExecutionInterceptor abort =
-        new ExecutionInterceptor() {
-          @Override
-          public void beforeExecution(Context.BeforeExecution c, ExecutionAttributes a) {
-            if (c.request() instanceof PutSnapshotBlockRequest && puts.get() >= 5) {
-              throw new IllegalStateException("simulated Ctrl-C");
-            }
-            if (c.request()
-                instanceof software.amazon.awssdk.services.ebs.model.StartSnapshotRequest s) {
-              tokens.add(s.clientToken());
-            }
-          }
+    // Aborts like Ctrl-C after 5 acknowledged blocks (non-retryable, from inside the call).
+    UnaryOperator<EbsDirectApi> abort =
+        api ->
+            new EbsDirectApi() {
+              @Override
+              public Started startSnapshot(StartRequest request) {
+                tokens.add(request.clientToken());
+                return api.startSnapshot(request);
+              }
 
-          @Override
-          public void afterExecution(Context.AfterExecution c, ExecutionAttributes a) {
-            if (c.request() instanceof PutSnapshotBlockRequest) {
-              puts.incrementAndGet();
-            }
-          }
-        };
+              @Override
+              public void putSnapshotBlock(String id, int index, byte[] data, byte[] sha256) {
+                if (puts.get() >= 5) {
+                  throw new IllegalStateException("simulated Ctrl-C");
+                }
+                api.putSnapshotBlock(id, index, data, sha256);
+                puts.incrementAndGet();
+              }
+
+              @Override
+              public String completeSnapshot(String id, int changed, String linear) {
+                return api.completeSnapshot(id, changed, linear);
+              }
+            };
     String first;
-    try (EbsClient ebs = AwsTestClients.ebs(proxy.endpoint(), abort);
-        DiskImage disk = ImageReaders.open(image)) {
-      EbsSnapshotUploader uploader = new EbsSnapshotUploader(ebs, ec2, UploadMain.options(1));
+    try (DiskImage disk = ImageReaders.open(image)) {
+      EbsSnapshotUploader uploader =
+          AwsTestClients.directUploader(proxy.endpoint(), UploadMain.options(1), abort);
       assertThatThrownBy(
               () -> uploader.upload(disk, sha, FileJournal.open(journal), new RecordingEventSink()))
           .hasMessageContaining("simulated Ctrl-C");
@@ -202,10 +198,9 @@ class EbsUploadFaultsTest {
     puts.set(-1_000_000);
     RecordingEventSink events = new RecordingEventSink();
     SnapshotUploadResult r;
-    try (EbsClient ebs = AwsTestClients.ebs(proxy.endpoint(), abort);
-        DiskImage disk = ImageReaders.open(image)) {
+    try (DiskImage disk = ImageReaders.open(image)) {
       r =
-          new EbsSnapshotUploader(ebs, ec2, UploadMain.options(4))
+          AwsTestClients.directUploader(proxy.endpoint(), UploadMain.options(4), abort)
               .upload(disk, sha, FileJournal.open(journal), events);
     }
 

@@ -1,7 +1,7 @@
 package dev.unideploy.it.aws.upload;
 
 import dev.unideploy.image.DiskImage;
-import dev.unideploy.image.ImageReaders;
+import dev.unideploy.image.formats.ImageReaders;
 import dev.unideploy.pipeline.events.EventSink;
 import dev.unideploy.pipeline.resilience.CallPolicy;
 import dev.unideploy.pipeline.state.FileJournal;

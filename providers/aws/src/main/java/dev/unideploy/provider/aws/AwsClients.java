@@ -7,8 +7,6 @@ import dev.unideploy.provider.aws.http.SignedHttp;
 import dev.unideploy.provider.aws.upload.EbsDirectApi;
 import dev.unideploy.provider.aws.upload.HttpEbsDirectApi;
 import dev.unideploy.provider.aws.upload.HttpSnapshotDescriber;
-import dev.unideploy.provider.aws.upload.SdkEbsDirectApi;
-import dev.unideploy.provider.aws.upload.SdkSnapshotDescriber;
 import dev.unideploy.provider.aws.upload.SnapshotDescriber;
 import java.net.URI;
 import java.time.Clock;
@@ -34,7 +32,6 @@ import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
-import software.amazon.awssdk.services.ebs.EbsClient;
 import software.amazon.awssdk.services.ebs.endpoints.EbsEndpointParams;
 import software.amazon.awssdk.services.ebs.endpoints.EbsEndpointProvider;
 import software.amazon.awssdk.services.ec2.Ec2Client;
@@ -64,6 +61,7 @@ public final class AwsClients implements AutoCloseable {
   private final Map<String, AwsCredentialsProvider> regionCredentials = new HashMap<>();
   private final List<SdkAutoCloseable> closeables = new ArrayList<>();
   private final Map<String, PooledHttpClient> blockHttp = new HashMap<>();
+  private final Map<String, String> accounts = new ConcurrentHashMap<>();
 
   private static final String USER_AGENT = "unideploy";
 
@@ -113,37 +111,26 @@ public final class AwsClients implements AutoCloseable {
     return client("ssm", region, r -> configure(SsmClient.builder(), r).build());
   }
 
-  public EbsClient ebs(String region) {
-    return client("ebs", region, r -> configure(EbsClient.builder(), r).build());
-  }
-
   /**
-   * The EBS direct API of {@code region}: signed requests on unideploy's own HTTP/1.1 client
-   * ({@link HttpEbsDirectApi}, a fraction of the SDK's CPU per block), or the SDK's client when
-   * {@code upload.blockClient} says {@code sdk}, or says {@code auto} and a proxy is configured
-   * (the SDK's client is the one that honours proxy settings and their credentials).
+   * The EBS direct API of {@code region}: SigV4-signed requests on unideploy's own HTTP/1.1 client
+   * ({@link HttpEbsDirectApi}). The SDK's signer and HTTP clients cost 1.4-1.8x its CPU per upload
+   * (BENCHMARKS.md, "AWS upload"), so this is the one path.
+   *
+   * @throws UnideployException when an HTTP(S) proxy is configured for the endpoint: this client
+   *     connects directly, and a run must not silently bypass a proxy the network requires
    */
   public EbsDirectApi ebsDirect(String region) {
-    if (!direct()) {
-      return new SdkEbsDirectApi(ebs(region));
-    }
     return new HttpEbsDirectApi(signedHttp("ebs", region));
   }
 
-  /**
-   * DescribeSnapshots in {@code region} for uploads: a signed EC2 Query request when the EBS direct
-   * API is sent without the SDK (see {@link #ebsDirect}), so an upload builds no SDK client;
-   * otherwise the SDK's EC2 client.
-   */
+  /** DescribeSnapshots in {@code region} for uploads, as {@link #ebsDirect} sends its calls. */
   public SnapshotDescriber snapshots(String region) {
-    if (!direct()) {
-      return new SdkSnapshotDescriber(ec2(region));
-    }
     return new HttpSnapshotDescriber(signedHttp("ec2", region));
   }
 
   private SignedHttp signedHttp(String service, String region) {
     URI endpoint = directEndpoint(service, region);
+    Proxies.refuseIfProxied(endpoint, System::getenv, System::getProperty);
     return new SignedHttp(
         endpoint,
         service,
@@ -207,12 +194,6 @@ public final class AwsClients implements AutoCloseable {
         .orElse(false);
   }
 
-  private boolean direct() {
-    String mode = settings.upload().blockClient();
-    return mode.equals(UploadSettings.BLOCK_CLIENT_DIRECT)
-        || (mode.equals(UploadSettings.BLOCK_CLIENT_AUTO) && !proxyConfigured());
-  }
-
   private PooledHttpClient blockHttp(URI endpoint) {
     synchronized (blockHttp) {
       return blockHttp.computeIfAbsent(
@@ -223,28 +204,38 @@ public final class AwsClients implements AutoCloseable {
     }
   }
 
-  private static boolean proxyConfigured() {
-    for (String p : List.of("https.proxyHost", "http.proxyHost")) {
-      if (System.getProperty(p) != null) {
-        return true;
-      }
-    }
-    for (String e : List.of("HTTPS_PROXY", "https_proxy", "HTTP_PROXY", "http_proxy")) {
-      String v = System.getenv(e);
-      if (v != null && !v.isBlank()) {
-        return true;
-      }
-    }
-    return false;
-  }
-
+  /**
+   * The S3 client of {@code region}. Every request carries the caller's account as the expected
+   * bucket owner ({@link ExpectedBucketOwner}).
+   */
   public S3Client s3(String region) {
     // Path-style: custom endpoints (emulators, S3-compatible stores) rarely resolve
     // bucket.host names; against AWS itself virtual-hosted style is kept.
     return client(
         "s3",
         region,
-        r -> configure(S3Client.builder(), r).forcePathStyle(settings.endpoint() != null).build());
+        r ->
+            configure(
+                    S3Client.builder(),
+                    r,
+                    credentials(r),
+                    List.of(new ExpectedBucketOwner(() -> account(r))))
+                .forcePathStyle(settings.endpoint() != null)
+                .build());
+  }
+
+  /** The account the credentials of {@code region} belong to (STS GetCallerIdentity, cached). */
+  public String account(String region) {
+    return accounts.computeIfAbsent(
+        region,
+        r ->
+            policy.call(
+                "GetCallerIdentity",
+                () -> {
+                  try (StsClient sts = configure(StsClient.builder(), r, credentials(r)).build()) {
+                    return sts.getCallerIdentity().account();
+                  }
+                }));
   }
 
   @SuppressWarnings("unchecked") // each key prefix maps to exactly one client type
@@ -269,10 +260,18 @@ public final class AwsClients implements AutoCloseable {
 
   private <B extends AwsClientBuilder<B, ?> & SdkSyncClientBuilder<B, ?>> B configure(
       B builder, String region, AwsCredentialsProvider credentials) {
+    return configure(builder, region, credentials, List.of());
+  }
+
+  private <B extends AwsClientBuilder<B, ?> & SdkSyncClientBuilder<B, ?>> B configure(
+      B builder,
+      String region,
+      AwsCredentialsProvider credentials,
+      List<ExecutionInterceptor> extra) {
     builder
         .region(Region.of(region))
         .credentialsProvider(credentials)
-        .overrideConfiguration(overrides())
+        .overrideConfiguration(overrides(extra))
         .httpClient(http);
     if (settings.endpoint() != null) {
       builder.endpointOverride(settings.endpoint());
@@ -280,18 +279,19 @@ public final class AwsClients implements AutoCloseable {
     return builder;
   }
 
-  private ClientOverrideConfiguration overrides() {
+  private ClientOverrideConfiguration overrides(List<ExecutionInterceptor> extra) {
     ClientOverrideConfiguration.Builder o =
         ClientOverrideConfiguration.builder()
             .apiCallTimeout(settings.timeouts().apiCall())
             .apiCallAttemptTimeout(settings.timeouts().apiCallAttempt())
             .retryStrategy(AwsRetryStrategy.doNotRetry());
+    extra.forEach(o::addExecutionInterceptor);
     interceptors.forEach(o::addExecutionInterceptor);
     return o.build();
   }
 
   /** The base credentials, or the role assumed with them for {@code region}. */
-  private synchronized AwsCredentialsProvider credentials(String region) {
+  synchronized AwsCredentialsProvider credentials(String region) {
     AwsCredentialSettings.RoleSettings role = settings.credentials().roleFor(region);
     if (role == null) {
       return baseCredentials;

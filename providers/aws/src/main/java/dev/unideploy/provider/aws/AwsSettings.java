@@ -22,6 +22,7 @@ public record AwsSettings(
     @JsonProperty("region") String region,
     @JsonProperty("copyTo") List<String> copyTo,
     @JsonProperty("endpoint") URI endpoint,
+    @JsonProperty("allowInsecureEndpoint") Boolean allowInsecureEndpoint,
     @JsonProperty("credentials") AwsCredentialSettings credentials,
     @JsonProperty("upload") UploadSettings upload,
     @JsonProperty("image") AmiSettings image,
@@ -58,6 +59,20 @@ public record AwsSettings(
             || !(endpoint.getScheme().equals("http") || endpoint.getScheme().equals("https")))) {
       throw new IllegalArgumentException(
           "endpoint '" + endpoint + "' must be an http:// or https:// URL");
+    }
+    allowInsecureEndpoint = allowInsecureEndpoint != null && allowInsecureEndpoint;
+    if (endpoint != null
+        && endpoint.getScheme().equals("http")
+        && !allowInsecureEndpoint
+        && !loopback(endpoint.getHost())) {
+      // Over plain HTTP the disk, the signed requests and any session token cross the network in
+      // clear: fine for an emulator on this machine, not for anything else by accident.
+      throw new IllegalArgumentException(
+          "endpoint '"
+              + endpoint
+              + "' is plain http:// on a host that is not this machine: use https://, or set"
+              + " allowInsecureEndpoint: true if you accept sending data and signed requests in"
+              + " clear");
     }
     credentials = credentials == null ? AwsCredentialSettings.defaults() : credentials;
     for (String r : credentials.regions().keySet()) {
@@ -99,7 +114,7 @@ public record AwsSettings(
 
   public static AwsSettings defaults() {
     return new AwsSettings(
-        null, null, null, null, null, null, null, null, null, null, null, null, null);
+        null, null, null, null, null, null, null, null, null, null, null, null, null, null);
   }
 
   /** The home region first, then the copy regions: every region this publish touches. */
@@ -108,6 +123,22 @@ public record AwsSettings(
     all.add(home);
     all.addAll(copyTo);
     return all;
+  }
+
+  /** Whether {@code host} is this machine by name or address, without asking a resolver. */
+  static boolean loopback(String host) {
+    if (host == null) {
+      return false;
+    }
+    String h = host.toLowerCase(Locale.ROOT);
+    if (h.startsWith("[") && h.endsWith("]")) {
+      h = h.substring(1, h.length() - 1);
+    }
+    return h.equals("localhost")
+        || h.endsWith(".localhost")
+        || h.equals("::1")
+        || h.equals("0:0:0:0:0:0:0:1")
+        || h.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
   }
 
   private static void checkRegion(String r, String key) {

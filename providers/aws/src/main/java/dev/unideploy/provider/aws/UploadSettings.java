@@ -10,10 +10,8 @@ import java.util.regex.Pattern;
 /**
  * How the disk reaches EBS ({@code providers.aws.upload}): the method (EBS direct, or S3 plus
  * ImportSnapshot with its bucket and service role), how many blocks or parts are in flight, and
- * snapshot encryption, and who sends the EBS direct calls ({@code blockClient}: unideploy's own
- * signed requests, or the SDK's client; see {@link AwsClients#ebsDirect}). The upload classes take
- * their own options records; {@link dev.unideploy.provider.aws.publish.AwsImagePublisher} builds
- * those from this section.
+ * snapshot encryption. The upload classes take their own options records; {@link
+ * dev.unideploy.provider.aws.publish.AwsImagePublisher} builds those from this section.
  */
 public record UploadSettings(
     @JsonProperty("method") String method,
@@ -24,23 +22,13 @@ public record UploadSettings(
     @JsonProperty("keyPrefix") String keyPrefix,
     @JsonProperty("roleName") String roleName,
     @JsonProperty("importTimeout") @JsonDeserialize(using = DurationText.Json.class)
-        Duration importTimeout,
-    @JsonProperty("blockClient") String blockClient) {
+        Duration importTimeout) {
 
   /** EBS direct APIs: seconds, no S3 bucket, no vmimport role. */
   public static final String EBS_DIRECT = "ebs-direct";
 
   /** S3 + ImportSnapshot: for accounts or clouds without the EBS direct APIs; 5-60 minutes. */
   public static final String IMPORT_SNAPSHOT = "import-snapshot";
-
-  /** PutSnapshotBlock as signed requests on the JDK's HTTP client, unless a proxy is set. */
-  public static final String BLOCK_CLIENT_AUTO = "auto";
-
-  /** PutSnapshotBlock as signed requests on the JDK's HTTP client, always. */
-  public static final String BLOCK_CLIENT_DIRECT = "direct";
-
-  /** PutSnapshotBlock through the SDK's client (its proxy settings, about 3x the CPU). */
-  public static final String BLOCK_CLIENT_SDK = "sdk";
 
   private static final Pattern BUCKET = Pattern.compile("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]");
 
@@ -79,15 +67,6 @@ public record UploadSettings(
       throw new IllegalArgumentException("upload.concurrency must be 1 to 256, was " + concurrency);
     }
     encrypted = encrypted != null && encrypted;
-    blockClient = blockClient == null ? BLOCK_CLIENT_AUTO : blockClient.toLowerCase(Locale.ROOT);
-    if (!blockClient.equals(BLOCK_CLIENT_AUTO)
-        && !blockClient.equals(BLOCK_CLIENT_DIRECT)
-        && !blockClient.equals(BLOCK_CLIENT_SDK)) {
-      throw new IllegalArgumentException(
-          "upload.blockClient '"
-              + blockClient
-              + "' is not supported: use auto (the default), direct or sdk");
-    }
     if (kmsKeyArn != null) {
       if (!encrypted) {
         throw new IllegalArgumentException(
@@ -105,6 +84,6 @@ public record UploadSettings(
   }
 
   public static UploadSettings defaults() {
-    return new UploadSettings(null, null, null, null, null, null, null, null, null);
+    return new UploadSettings(null, null, null, null, null, null, null, null);
   }
 }

@@ -12,11 +12,12 @@ import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 
 class AwsClientsTest {
 
-  private static AwsSettings settings(URI endpoint, int attempts) {
+  static AwsSettings settings(URI endpoint, int attempts) {
     return new AwsSettings(
         "eu-central-1",
         List.of("eu-west-1"),
         endpoint,
+        null,
         null,
         null,
         null,
@@ -38,7 +39,6 @@ class AwsClientsTest {
           List.of(
               clients.ec2("eu-west-1").serviceClientConfiguration().overrideConfiguration(),
               clients.ssm("eu-west-1").serviceClientConfiguration().overrideConfiguration(),
-              clients.ebs("eu-central-1").serviceClientConfiguration().overrideConfiguration(),
               clients.s3("eu-central-1").serviceClientConfiguration().overrideConfiguration());
       for (ClientOverrideConfiguration c : configs) {
         assertThat(c.apiCallTimeout()).contains(Duration.ofSeconds(40));

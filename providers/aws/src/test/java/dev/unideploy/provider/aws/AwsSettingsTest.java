@@ -115,6 +115,28 @@ class AwsSettingsTest {
   }
 
   @Test
+  void plainHttpIsOnlyForThisMachineUnlessAllowed() throws IOException {
+    for (String ok :
+        new String[] {
+          "http://127.0.0.1:5000",
+          "http://localhost:4566",
+          "http://[::1]:5000",
+          "https://ec2.example"
+        }) {
+      assertThat(bind("endpoint: \"" + ok + "\"\n").endpoint()).isEqualTo(URI.create(ok));
+    }
+    assertThatThrownBy(() -> bind("endpoint: http://10.0.0.5:5000\n"))
+        .hasMessageContaining("not this machine")
+        .hasMessageContaining("allowInsecureEndpoint");
+    assertThatThrownBy(() -> bind("endpoint: http://127.0.0.1.example.com\n"))
+        .hasMessageContaining("allowInsecureEndpoint");
+    assertThat(
+            bind("endpoint: http://10.0.0.5:5000\nallowInsecureEndpoint: true\n")
+                .allowInsecureEndpoint())
+        .isTrue();
+  }
+
+  @Test
   void theSampleConfigIsValid() {
     DeployConfig sample = ConfigLoader.load(Path.of("..", "..", "config-samples", "aws.yaml"));
     new AwsProvider().validate(sample);

@@ -1,7 +1,2 @@
-/**
- * Azure provider: fixed VHD page-blob upload, gallery image versions, VMSS fleet operations.
- *
- * <p>Empty until its issue lands; the module exists so the reactor's shape matches
- * ../shared/DESIGN.md and the CLI's provider lookup already lists it as "not available yet".
- */
+/** Azure provider: page-blob/managed-disk upload, Compute Gallery images, VMSS fleet operations. */
 package dev.unideploy.provider.azure;

@@ -1,7 +1,2 @@
-/**
- * GCP provider: GCS upload of the GCE tarball, images.insert, MIG fleet operations.
- *
- * <p>Empty until its issue lands; the module exists so the reactor's shape matches
- * ../shared/DESIGN.md and the CLI's provider lookup already lists it as "not available yet".
- */
+/** GCP provider: GCS upload of the GCE tarball, images.insert, MIG fleet operations. */
 package dev.unideploy.provider.gcp;

@@ -92,6 +92,12 @@ final class Http1Connection implements AutoCloseable {
       int readTimeoutMillis)
       throws IOException {
     reusable = false; // until the whole response has been read
+    for (int i = 0; i < target.length(); i++) {
+      if (target.charAt(i) <= ' ' || target.charAt(i) >= 0x7f) {
+        throw new IllegalArgumentException("request target holds a space or control character");
+      }
+    }
+    headers.forEach(HeaderValues::checked);
     StringBuilder head = new StringBuilder(512);
     head.append(method).append(' ').append(target).append(" HTTP/1.1\r\n");
     head.append("Host: ").append(host).append("\r\n");

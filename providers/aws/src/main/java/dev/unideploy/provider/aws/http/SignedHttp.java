@@ -23,7 +23,7 @@ import software.amazon.awssdk.core.exception.SdkClientException;
  * exception types, so {@code AwsRetryable} decides about retries as for the SDK's own calls;
  * answers of any status are returned for the caller to map.
  */
-public final class SignedHttp {
+public final class SignedHttp implements RequestSender {
   private final URI endpoint;
   private final PooledHttpClient http;
   private final AwsCredentialsProvider credentials;
@@ -57,17 +57,11 @@ public final class SignedHttp {
     this.credentials = credentials;
     this.signer = new SigV4Signer(service, region);
     this.attemptTimeout = attemptTimeout;
-    this.userAgent = userAgent;
+    this.userAgent = HeaderValues.checked("User-Agent", userAgent);
     this.clock = clock;
   }
 
-  /**
-   * Signs and sends {@code method path} with {@code headers} (which gain the signature headers) and
-   * {@code body}, whose SHA-256 is {@code payloadSha256Hex}.
-   *
-   * @param api the API name for messages, e.g. {@code PutSnapshotBlock}
-   * @param path the path under the endpoint's own, already percent-encoded
-   */
+  @Override
   public HttpResult send(
       String api,
       String method,
@@ -91,6 +85,7 @@ public final class SignedHttp {
       byte[] body,
       String payloadSha256Hex) {
     URI uri = resolve(path);
+    callerHeaders.forEach(HeaderValues::checked); // before anything is signed or sent
     Map<String, String> headers = new LinkedHashMap<>(callerHeaders);
     // Sent and signed like the SDK does: the payload hash as a header too.
     headers.put("x-amz-content-sha256", payloadSha256Hex);

@@ -9,7 +9,7 @@ import dev.unideploy.pipeline.spi.PublishRequest;
 import dev.unideploy.pipeline.spi.UploadSource;
 import dev.unideploy.pipeline.state.Journal;
 import dev.unideploy.provider.aws.AwsRetryable;
-import dev.unideploy.provider.aws.upload.SdkSnapshotDescriber;
+import dev.unideploy.provider.aws.upload.SnapshotDescriber.SnapshotInfo;
 import dev.unideploy.provider.aws.upload.SnapshotStates;
 import dev.unideploy.provider.aws.upload.SnapshotUploadResult;
 import java.io.IOException;
@@ -22,7 +22,9 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import software.amazon.awssdk.services.ec2.Ec2Client;
+import software.amazon.awssdk.services.ec2.model.Ec2Exception;
 import software.amazon.awssdk.services.ec2.model.ImportSnapshotResponse;
 import software.amazon.awssdk.services.ec2.model.ResourceType;
 import software.amazon.awssdk.services.ec2.model.SnapshotTaskDetail;
@@ -101,8 +103,7 @@ public final class ImportSnapshotUploader {
     ImportTaskWatcher watcher = new ImportTaskWatcher(ec2, policy, events);
 
     if (state.importEnded() && state.snapshotId() != null) {
-      var found =
-          new SnapshotStates(new SdkSnapshotDescriber(ec2), policy).find(state.snapshotId());
+      var found = new SnapshotStates(this::describeSnapshot, policy).find(state.snapshotId());
       if (found.isPresent()) {
         events.emit(
             LogEvent.info(
@@ -237,6 +238,23 @@ public final class ImportSnapshotUploader {
           e);
     }
     return response.importTaskId();
+  }
+
+  /** DescribeSnapshots through the EC2 client this upload has anyway; empty when not found. */
+  private Optional<SnapshotInfo> describeSnapshot(String snapshotId) {
+    try {
+      return ec2.describeSnapshots(r -> r.snapshotIds(snapshotId)).snapshots().stream()
+          .findFirst()
+          .map(
+              s ->
+                  new SnapshotInfo(
+                      s.snapshotId(), s.stateAsString(), s.progress(), s.stateMessage()));
+    } catch (Ec2Exception e) {
+      if ("InvalidSnapshot.NotFound".equals(AwsRetryable.errorCode(e))) {
+        return Optional.empty();
+      }
+      throw e;
+    }
   }
 
   private boolean objectExists(String object, long size) {

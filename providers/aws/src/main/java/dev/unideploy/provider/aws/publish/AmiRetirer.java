@@ -93,10 +93,18 @@ public final class AmiRetirer {
 
   private RetiredImage remove(ManagedImage image) {
     String region = image.region();
-    calls.run(
-        region,
-        "DeregisterImage",
-        () -> clients.ec2(region).deregisterImage(d -> d.imageId(image.id())));
+    try {
+      calls.run(
+          region,
+          "DeregisterImage",
+          () -> clients.ec2(region).deregisterImage(d -> d.imageId(image.id())));
+    } catch (AwsCallException e) {
+      // The image was listed a moment ago: "not found" now means an earlier attempt whose answer
+      // was lost (a timeout, then a retry) deregistered it. Done; its snapshots still go below.
+      if (!e.hasCode("InvalidAMIID.NotFound")) {
+        throw e;
+      }
+    }
     List<String> deleted = new ArrayList<>();
     for (String snapshotId : image.snapshotIds()) {
       try {

@@ -7,8 +7,8 @@ import java.util.BitSet;
 /**
  * Which 512 KiB blocks of an EBS volume to consider: those that overlap a data extent of the image
  * (hole-aware), or, for an encrypted snapshot, every block of the volume: zero blocks may be left
- * out only when the snapshot is unencrypted (see ../shared/DESIGN.md, "Facts that shape the
- * providers").
+ * out only when the snapshot is unencrypted: EBS returns zeroes for blocks never written only for
+ * unencrypted snapshots (https://docs.aws.amazon.com/ebs/latest/userguide/writesnapshots.html).
  */
 final class BlockPlan {
   /** The EBS direct API block size: every PutSnapshotBlock carries exactly this many bytes. */

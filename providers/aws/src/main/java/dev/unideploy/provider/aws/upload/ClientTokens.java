@@ -2,6 +2,8 @@ package dev.unideploy.provider.aws.upload;
 
 import java.nio.charset.StandardCharsets;
 import java.util.HexFormat;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * Idempotency tokens derived from what is uploaded, so that a StartSnapshot retried by the SDK or
@@ -23,11 +25,19 @@ final class ClientTokens {
         + (encrypted ? "enc:" + (kmsKeyArn == null ? "default" : kmsKeyArn) : "plain");
   }
 
-  /** {@code ud-} and 40 hex digits of SHA-256(key, generation). */
-  static String token(String uploadKey, int generation) {
-    byte[] digest =
-        BlockDigests.sha256()
-            .digest((uploadKey + "#" + generation).getBytes(StandardCharsets.UTF_8));
+  /**
+   * {@code ud-} and 40 hex digits of SHA-256 over the key, the generation and everything else
+   * StartSnapshot sends ({@code description}, {@code tags}). EBS answers a reused token with other
+   * parameters with ConflictException ("the same client token as a previous, but non-identical
+   * request"): the same content published under a new version, whose name and description differ,
+   * must get a new token, while a retry of the same call keeps it.
+   */
+  static String token(
+      String uploadKey, int generation, String description, Map<String, String> tags) {
+    StringBuilder all = new StringBuilder(uploadKey).append('#').append(generation);
+    all.append("\ndescription=").append(description);
+    new TreeMap<>(tags).forEach((k, v) -> all.append("\ntag=").append(k).append('=').append(v));
+    byte[] digest = BlockDigests.sha256().digest(all.toString().getBytes(StandardCharsets.UTF_8));
     return "ud-" + HexFormat.of().formatHex(digest).substring(0, 40);
   }
 }

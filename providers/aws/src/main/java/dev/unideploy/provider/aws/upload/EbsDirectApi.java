@@ -7,8 +7,8 @@ import java.util.Map;
  * (https://docs.aws.amazon.com/ebs/latest/APIReference/), one attempt per call: retries, backoff
  * and rate limits are the caller's ({@link EbsSnapshotUploader} runs each call under a {@code
  * CallPolicy}). Failures are the SDK's exception types whichever implementation sent the call, so
- * {@code AwsRetryable} classifies them the same way. {@link HttpEbsDirectApi} sends signed requests
- * itself; {@link SdkEbsDirectApi} goes through the SDK's {@code EbsClient}.
+ * {@code AwsRetryable} classifies them as the SDK's own. {@link HttpEbsDirectApi} is the one
+ * implementation; tests put fakes here.
  */
 public interface EbsDirectApi {
 

@@ -14,8 +14,6 @@ import java.time.Duration;
 import java.util.BitSet;
 import java.util.Map;
 import java.util.Optional;
-import software.amazon.awssdk.services.ebs.EbsClient;
-import software.amazon.awssdk.services.ec2.Ec2Client;
 
 /**
  * Uploads a disk into a new EBS snapshot with the EBS direct APIs: StartSnapshot, PutSnapshotBlock
@@ -27,9 +25,8 @@ import software.amazon.awssdk.services.ec2.Ec2Client;
  * that was deleted or failed in between is abandoned, and a new one started with a new client
  * token.
  *
- * <p>The clients should be built with an {@code apiCallAttemptTimeout} (so a stuck connection is
- * abandoned), SDK retries off or low (every call here already goes through {@link CallPolicy}), and
- * an HTTP client with at least {@link EbsUploadOptions#concurrency()} connections.
+ * <p>Every call goes through a {@link CallPolicy} (retries, backoff, rate limit); the API below
+ * bounds each attempt with its own deadline.
  */
 public final class EbsSnapshotUploader {
   private static final String STEP = "upload";
@@ -41,20 +38,15 @@ public final class EbsSnapshotUploader {
   private final CallPolicy blocks;
   private final Clock clock;
 
-  /**
-   * @param ebs the EBS direct API client of the home region
-   * @param ec2 the EC2 client of the same region (DescribeSnapshots)
-   * @param options concurrency, encryption, tags, deadlines
-   */
-  public EbsSnapshotUploader(EbsClient ebs, Ec2Client ec2, EbsUploadOptions options) {
-    this(new SdkEbsDirectApi(ebs), new SdkSnapshotDescriber(ec2), options, Clock.systemUTC());
+  /** An uploader on the system clock. */
+  public EbsSnapshotUploader(EbsDirectApi ebs, SnapshotDescriber ec2, EbsUploadOptions options) {
+    this(ebs, ec2, options, Clock.systemUTC());
   }
 
   /**
-   * @param ebs the EBS direct API of the home region: {@link HttpEbsDirectApi}, or {@link
-   *     SdkEbsDirectApi}
-   * @param ec2 DescribeSnapshots in the same region: {@link HttpSnapshotDescriber}, or {@link
-   *     SdkSnapshotDescriber}
+   * @param ebs the EBS direct API of the home region ({@link HttpEbsDirectApi})
+   * @param ec2 DescribeSnapshots in the same region ({@link HttpSnapshotDescriber})
+   * @param options concurrency, encryption, tags, deadlines
    */
   public EbsSnapshotUploader(
       EbsDirectApi ebs, SnapshotDescriber ec2, EbsUploadOptions options, Clock clock) {
@@ -213,11 +205,11 @@ public final class EbsSnapshotUploader {
       int generation,
       EbsUploadJournal record,
       EventSink events) {
-    String token = ClientTokens.token(record.key(), generation);
     String description =
         options.description() != null
             ? options.description()
             : "unideploy image sha256:" + contentSha256.substring(0, 16);
+    String token = ClientTokens.token(record.key(), generation, description, options.tags());
     EbsDirectApi.StartRequest start =
         new EbsDirectApi.StartRequest(
             volumeGib,
@@ -306,7 +298,9 @@ public final class EbsSnapshotUploader {
               + " ebs:PutSnapshotBlock and ebs:CompleteSnapshot (docs/aws-iam.md), or switch to"
               + " the S3 + ImportSnapshot upload (docs/aws.md, \"Uploads\")";
     } else if ("ConflictException".equals(code)) {
-      hint = "a snapshot with this client token exists with other settings; re-run";
+      hint =
+          "EBS holds a snapshot started with this client token and other parameters; delete"
+              + " the pending snapshot named in the journal, or re-run with a new state directory";
     } else {
       hint = "check the region, credentials and quotas, then re-run";
     }

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.unideploy.provider.aws.http.HttpResult;
+import dev.unideploy.provider.aws.http.RequestSender;
 import dev.unideploy.provider.aws.http.SignedHttp;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -31,12 +32,13 @@ public final class HttpEbsDirectApi implements EbsDirectApi {
   private static final HexFormat HEX = HexFormat.of();
   private static final ObjectMapper JSON = new ObjectMapper();
 
-  private final SignedHttp http;
+  private final RequestSender http;
 
   /**
-   * @param http the EBS endpoint of the snapshot's region, signing as service {@code ebs}
+   * @param http ({@link SignedHttp} in production) the EBS endpoint of the snapshot's region,
+   *     signing as service {@code ebs}
    */
-  public HttpEbsDirectApi(SignedHttp http) {
+  public HttpEbsDirectApi(RequestSender http) {
     this.http = http;
   }
 

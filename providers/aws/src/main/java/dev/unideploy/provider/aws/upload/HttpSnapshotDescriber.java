@@ -1,6 +1,7 @@
 package dev.unideploy.provider.aws.upload;
 
 import dev.unideploy.provider.aws.http.HttpResult;
+import dev.unideploy.provider.aws.http.RequestSender;
 import dev.unideploy.provider.aws.http.SignedHttp;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
@@ -30,12 +31,13 @@ public final class HttpSnapshotDescriber implements SnapshotDescriber {
   private static final String VERSION = "2016-11-15";
   private static final Pattern SNAPSHOT_ID = Pattern.compile("snap-[0-9a-zA-Z]{1,64}");
 
-  private final SignedHttp http;
+  private final RequestSender http;
 
   /**
-   * @param http the EC2 endpoint of the snapshot's region, signing as service {@code ec2}
+   * @param http ({@link SignedHttp} in production) the EC2 endpoint of the snapshot's region,
+   *     signing as service {@code ec2}
    */
-  public HttpSnapshotDescriber(SignedHttp http) {
+  public HttpSnapshotDescriber(RequestSender http) {
     this.http = http;
   }
 
@@ -85,13 +87,13 @@ public final class HttpSnapshotDescriber implements SnapshotDescriber {
             fields.get("snapshotId"),
             fields.get("status"),
             fields.get("progress"),
-            fields.get("stateMessage")));
+            fields.get("statusMessage")));
   }
 
   /**
    * The leaf fields directly under the first {@code item} of the answer (a snapshot's snapshotId,
-   * status, progress, stateMessage; its nested tags are skipped), or, in an error answer (no item),
-   * the first error's {@code Code} and {@code Message}.
+   * status, progress, statusMessage (the XML name of StateMessage); its nested tags are skipped),
+   * or, in an error answer (no item), the first error's {@code Code} and {@code Message}.
    */
   static Map<String, String> snapshotFields(byte[] xml, int status) {
     Map<String, String> fields = new HashMap<>();

@@ -4,10 +4,10 @@ import java.util.Optional;
 
 /**
  * EC2's DescribeSnapshots for one snapshot (the EBS direct APIs have no "describe"), one attempt
- * per call. {@link SdkSnapshotDescriber} goes through the SDK's {@code Ec2Client}; {@link
- * HttpSnapshotDescriber} sends the signed EC2 Query request itself, so an upload needs no SDK
- * client at all.
+ * per call. {@link HttpSnapshotDescriber} sends the signed EC2 Query request, so an upload builds
+ * no SDK client; the import-snapshot upload, which has an EC2 client anyway, describes through it.
  */
+@FunctionalInterface
 public interface SnapshotDescriber {
 
   /** What an upload needs to know of a snapshot. */

@@ -76,16 +76,22 @@ public final class SdkSignatureCheck {
       }
     }
     Instant at = Instant.from(AMZ_DATE.parse(amzDate));
+    // As AWS does: an UNSIGNED-PAYLOAD request's signature covers its headers, not its body.
+    boolean unsignedBody = "UNSIGNED-PAYLOAD".equals(first(headers, "x-amz-content-sha256"));
     String expected =
         AwsV4HttpSigner.create()
             .sign(
-                r ->
-                    r.identity(AwsCredentialsIdentity.create(accessKey, secretKey))
-                        .request(request.build())
-                        .payload(ContentStreamProvider.fromByteArray(body))
-                        .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, m.group(4))
-                        .putProperty(AwsV4HttpSigner.REGION_NAME, m.group(3))
-                        .putProperty(HttpSigner.SIGNING_CLOCK, Clock.fixed(at, ZoneOffset.UTC)))
+                r -> {
+                  r.identity(AwsCredentialsIdentity.create(accessKey, secretKey))
+                      .request(request.build())
+                      .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, m.group(4))
+                      .putProperty(AwsV4HttpSigner.REGION_NAME, m.group(3))
+                      .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, !unsignedBody)
+                      .putProperty(HttpSigner.SIGNING_CLOCK, Clock.fixed(at, ZoneOffset.UTC));
+                  if (!unsignedBody) {
+                    r.payload(ContentStreamProvider.fromByteArray(body));
+                  }
+                })
             .request()
             .firstMatchingHeader("Authorization")
             .orElse("");

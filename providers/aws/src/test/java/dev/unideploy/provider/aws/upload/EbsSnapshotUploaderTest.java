@@ -100,8 +100,8 @@ class EbsSnapshotUploaderTest {
     assertThat(r.resumed()).isFalse();
     assertSnapshotHolds(r.snapshotId(), disk);
     assertThat(ebs.puts.get()).isEqualTo(4);
-    assertThat(ebs.starts.get(0).volumeSize()).isEqualTo(1L);
-    assertThat(ebs.starts.get(0).timeout()).isEqualTo(60);
+    assertThat(ebs.starts.get(0).volumeGib()).isEqualTo(1L);
+    assertThat(ebs.starts.get(0).timeoutMinutes()).isEqualTo(60);
     assertThat(ebs.starts.get(0).tags()).hasSize(1);
     assertThat(ebs.starts.get(0).clientToken()).startsWith("ud-").hasSizeLessThanOrEqualTo(64);
   }
@@ -310,8 +310,7 @@ class EbsSnapshotUploaderTest {
     FakeEbs denied =
         new FakeEbs() {
           @Override
-          public synchronized software.amazon.awssdk.services.ebs.model.StartSnapshotResponse
-              startSnapshot(software.amazon.awssdk.services.ebs.model.StartSnapshotRequest r) {
+          public synchronized Started startSnapshot(StartRequest r) {
             throw error(
                 403, "AccessDeniedException", "not authorized to perform ebs:StartSnapshot");
           }

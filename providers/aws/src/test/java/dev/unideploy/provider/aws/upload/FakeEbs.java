@@ -1,41 +1,25 @@
 package dev.unideploy.provider.aws.upload;
 
 import dev.unideploy.provider.aws.AwsErrors;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
-import software.amazon.awssdk.core.sync.RequestBody;
-import software.amazon.awssdk.services.ebs.EbsClient;
-import software.amazon.awssdk.services.ebs.model.ChecksumAggregationMethod;
-import software.amazon.awssdk.services.ebs.model.CompleteSnapshotRequest;
-import software.amazon.awssdk.services.ebs.model.CompleteSnapshotResponse;
 import software.amazon.awssdk.services.ebs.model.EbsException;
-import software.amazon.awssdk.services.ebs.model.PutSnapshotBlockRequest;
-import software.amazon.awssdk.services.ebs.model.PutSnapshotBlockResponse;
-import software.amazon.awssdk.services.ebs.model.StartSnapshotRequest;
-import software.amazon.awssdk.services.ebs.model.StartSnapshotResponse;
-import software.amazon.awssdk.services.ebs.model.Status;
-import software.amazon.awssdk.services.ec2.Ec2Client;
-import software.amazon.awssdk.services.ec2.model.DescribeSnapshotsRequest;
-import software.amazon.awssdk.services.ec2.model.DescribeSnapshotsResponse;
 import software.amazon.awssdk.services.ec2.model.Ec2Exception;
-import software.amazon.awssdk.services.ec2.model.Snapshot;
 import software.amazon.awssdk.services.ec2.model.SnapshotState;
 
 /**
  * An in-memory EBS direct API + DescribeSnapshots that is strict where real EBS is: 512 KiB bodies,
  * per-block SHA-256, the LINEAR checksum and block count at completion, client tokens.
  */
-class FakeEbs implements EbsClient {
+class FakeEbs implements EbsDirectApi {
   static final class Snap {
     final String id;
     final long volumeGib;
@@ -54,7 +38,7 @@ class FakeEbs implements EbsClient {
 
   final Map<String, Snap> snapshots = new ConcurrentHashMap<>();
   final Map<String, String> tokens = new ConcurrentHashMap<>();
-  final List<StartSnapshotRequest> starts = new ArrayList<>();
+  final List<StartRequest> starts = new ArrayList<>();
   final AtomicInteger puts = new AtomicInteger();
   final AtomicInteger putsOk = new AtomicInteger();
   final AtomicInteger inFlight = new AtomicInteger();
@@ -70,7 +54,7 @@ class FakeEbs implements EbsClient {
   private final AtomicInteger ids = new AtomicInteger();
 
   @Override
-  public synchronized StartSnapshotResponse startSnapshot(StartSnapshotRequest r) {
+  public synchronized Started startSnapshot(StartRequest r) {
     starts.add(r);
     String existing = r.clientToken() == null ? null : tokens.get(r.clientToken());
     Snap s;
@@ -79,30 +63,23 @@ class FakeEbs implements EbsClient {
     } else {
       s =
           new Snap(
-              String.format("snap-%017x", ids.incrementAndGet()),
-              r.volumeSize(),
-              Boolean.TRUE.equals(r.encrypted()));
+              String.format("snap-%017x", ids.incrementAndGet()), r.volumeGib(), r.encrypted());
       snapshots.put(s.id, s);
       if (r.clientToken() != null) {
         tokens.put(r.clientToken(), s.id);
       }
     }
-    Status status =
+    String status =
         switch (s.state) {
-          case COMPLETED -> Status.COMPLETED;
-          case ERROR -> Status.ERROR;
-          default -> Status.PENDING;
+          case COMPLETED -> COMPLETED;
+          case ERROR -> ERROR;
+          default -> PENDING;
         };
-    return StartSnapshotResponse.builder()
-        .snapshotId(s.id)
-        .status(status)
-        .volumeSize(s.volumeGib)
-        .blockSize(BlockPlan.BLOCK_SIZE)
-        .build();
+    return new Started(s.id, status);
   }
 
   @Override
-  public PutSnapshotBlockResponse putSnapshotBlock(PutSnapshotBlockRequest r, RequestBody body) {
+  public void putSnapshotBlock(String snapshotId, int blockIndex, byte[] data, byte[] sha256) {
     int n = puts.incrementAndGet();
     int now = inFlight.incrementAndGet();
     maxInFlight.accumulateAndGet(now, Math::max);
@@ -113,44 +90,41 @@ class FakeEbs implements EbsClient {
       if (throttleEvery > 0 && n % throttleEvery == 0) {
         throw error(429, "ThrottlingException", "Rate exceeded");
       }
-      Snap s = snapshots.get(r.snapshotId());
+      Snap s = snapshots.get(snapshotId);
       if (s == null || s.state != SnapshotState.PENDING) {
         throw error(400, "ValidationException", "snapshot is not pending");
       }
-      byte[] data = read(body);
-      if (r.dataLength() != BlockPlan.BLOCK_SIZE || data.length != BlockPlan.BLOCK_SIZE) {
+      if (data.length != BlockPlan.BLOCK_SIZE) {
         throw error(400, "ValidationException", "block must be 524288 bytes, was " + data.length);
       }
-      if (!"SHA256".equals(r.checksumAlgorithmAsString())
-          || !Base64.getEncoder().encodeToString(sha256(data)).equals(r.checksum())) {
-        throw error(400, "ValidationException", "checksum mismatch on block " + r.blockIndex());
+      if (!java.util.Arrays.equals(sha256(data), sha256)) {
+        throw error(400, "ValidationException", "checksum mismatch on block " + blockIndex);
       }
-      if (r.blockIndex() >= BlockPlan.blocksInVolume(s.volumeGib)) {
+      if (blockIndex >= BlockPlan.blocksInVolume(s.volumeGib)) {
         throw error(400, "ValidationException", "block index past the volume");
       }
-      s.blocks.put(r.blockIndex(), java.util.Arrays.equals(data, ZERO) ? ZERO : data);
+      // The buffer goes back to the uploader's pool after the call: keep a copy, as EBS would.
+      s.blocks.put(blockIndex, java.util.Arrays.equals(data, ZERO) ? ZERO : data.clone());
       putsOk.incrementAndGet();
-      return PutSnapshotBlockResponse.builder().checksum(r.checksum()).build();
     } finally {
       inFlight.decrementAndGet();
     }
   }
 
   @Override
-  public CompleteSnapshotResponse completeSnapshot(CompleteSnapshotRequest r) {
+  public String completeSnapshot(String snapshotId, int changedBlocks, String linearChecksum) {
     completes.incrementAndGet();
-    Snap s = snapshots.get(r.snapshotId());
+    Snap s = snapshots.get(snapshotId);
     if (s == null || s.state != SnapshotState.PENDING) {
       throw error(400, "ValidationException", "snapshot is not pending");
     }
-    if (r.changedBlocksCount() != s.blocks.size()) {
+    if (changedBlocks != s.blocks.size()) {
       throw error(
           400,
           "ValidationException",
-          "ChangedBlocksCount " + r.changedBlocksCount() + " != " + s.blocks.size());
+          "ChangedBlocksCount " + changedBlocks + " != " + s.blocks.size());
     }
-    if (r.checksumAggregationMethod() != ChecksumAggregationMethod.LINEAR
-        || !linear(s).equals(r.checksum())) {
+    if (!linear(s).equals(linearChecksum)) {
       throw error(400, "ValidationException", "linear checksum mismatch");
     }
     s.pendingPollsAfterComplete = pendingPollsAfterComplete;
@@ -158,7 +132,7 @@ class FakeEbs implements EbsClient {
     if (s.pendingPollsAfterComplete > 0) {
       s.stateMessage = "completing";
     }
-    return CompleteSnapshotResponse.builder().status(Status.PENDING).build();
+    return PENDING;
   }
 
   static String linear(Snap s) {
@@ -170,70 +144,41 @@ class FakeEbs implements EbsClient {
   }
 
   /** DescribeSnapshots over the same state; after CompleteSnapshot it may stay pending a while. */
-  Ec2Client ec2() {
-    return new Ec2Client() {
-      @Override
-      public DescribeSnapshotsResponse describeSnapshots(DescribeSnapshotsRequest r) {
-        Snap s = snapshots.get(r.snapshotIds().get(0));
-        if (s == null) {
-          throw (Ec2Exception)
-              Ec2Exception.builder()
-                  .statusCode(400)
-                  .awsErrorDetails(
-                      AwsErrorDetails.builder()
-                          .errorCode("InvalidSnapshot.NotFound")
-                          .errorMessage("not found")
-                          .build())
-                  .build();
-        }
-        if (s.state == SnapshotState.PENDING
-            && "completing".equals(s.stateMessage)
-            && failCompletionWith != null) {
-          s.state = SnapshotState.ERROR;
-          s.stateMessage = failCompletionWith;
-        }
-        if (s.state == SnapshotState.PENDING && "completing".equals(s.stateMessage)) {
-          if (--s.pendingPollsAfterComplete <= 0) {
-            s.state = SnapshotState.COMPLETED;
-            s.stateMessage = null;
-          }
-          return DescribeSnapshotsResponse.builder()
-              .snapshots(snapshot(s).toBuilder().state(SnapshotState.PENDING).build())
-              .build();
-        }
-        return DescribeSnapshotsResponse.builder().snapshots(snapshot(s)).build();
+  SnapshotDescriber ec2() {
+    return id -> {
+      Snap s = snapshots.get(id);
+      if (s == null) {
+        return Optional.empty();
       }
-
-      @Override
-      public String serviceName() {
-        return "ec2";
+      if (s.state == SnapshotState.PENDING
+          && "completing".equals(s.stateMessage)
+          && failCompletionWith != null) {
+        s.state = SnapshotState.ERROR;
+        s.stateMessage = failCompletionWith;
       }
-
-      @Override
-      public void close() {}
+      if (s.state == SnapshotState.PENDING && "completing".equals(s.stateMessage)) {
+        if (--s.pendingPollsAfterComplete <= 0) {
+          s.state = SnapshotState.COMPLETED;
+          s.stateMessage = null;
+        }
+        return Optional.of(new SnapshotDescriber.SnapshotInfo(s.id, "pending", null, null));
+      }
+      return Optional.of(
+          new SnapshotDescriber.SnapshotInfo(s.id, s.state.toString(), null, s.stateMessage));
     };
   }
 
-  private static Snapshot snapshot(Snap s) {
-    return Snapshot.builder()
-        .snapshotId(s.id)
-        .state(s.state)
-        .stateMessage(s.stateMessage)
-        .volumeSize((int) s.volumeGib)
-        .encrypted(s.encrypted)
-        .build();
+  /** A DescribeSnapshots failure as EC2 raises it. */
+  static Ec2Exception ec2Error(int status, String code) {
+    return (Ec2Exception)
+        Ec2Exception.builder()
+            .statusCode(status)
+            .awsErrorDetails(AwsErrorDetails.builder().errorCode(code).errorMessage(code).build())
+            .build();
   }
 
   static EbsException error(int status, String code, String message) {
     return AwsErrors.ebs(status, code, message);
-  }
-
-  private static byte[] read(RequestBody body) {
-    try (InputStream in = body.contentStreamProvider().newStream()) {
-      return in.readAllBytes();
-    } catch (IOException e) {
-      throw new UncheckedIOException(e);
-    }
   }
 
   private static final byte[] ZERO = new byte[BlockPlan.BLOCK_SIZE];
@@ -243,12 +188,4 @@ class FakeEbs implements EbsClient {
     // Encrypted uploads send a whole GiB of zero blocks: keep the unit tests fast.
     return java.util.Arrays.equals(data, ZERO) ? ZERO_DIGEST : BlockDigests.sha256().digest(data);
   }
-
-  @Override
-  public String serviceName() {
-    return "ebs";
-  }
-
-  @Override
-  public void close() {}
 }

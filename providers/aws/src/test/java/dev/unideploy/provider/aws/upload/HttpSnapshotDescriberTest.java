@@ -40,7 +40,7 @@ class HttpSnapshotDescriberTest {
             <snapshotId>snap-1234567890abcdef0</snapshotId>
             <volumeId>vol-ffffffff</volumeId>
             <status>error</status>
-            <stateMessage>Checksum mismatch &amp; more</stateMessage>
+            <statusMessage>Checksum mismatch &amp; more</statusMessage>
             <startTime>2026-11-29T12:00:00.000Z</startTime>
             <progress>80%</progress>
             <tagSet><item><key>status</key><value>ignored</value></item></tagSet>

@@ -1,5 +1,9 @@
-package dev.unideploy.image;
+package dev.unideploy.image.formats;
 
+import dev.unideploy.image.DiskImage;
+import dev.unideploy.image.ImageFormat;
+import dev.unideploy.image.ImageFormatException;
+import dev.unideploy.image.ReadOptions;
 import dev.unideploy.image.detect.ImageDetector;
 import dev.unideploy.image.qcow2.Qcow2Reader;
 import dev.unideploy.image.raw.RawImageReader;
@@ -10,7 +14,11 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.util.Locale;
 
-/** Opens any supported disk image as a {@link DiskImage}, detecting its format by content. */
+/**
+ * Opens any supported disk image as a {@link DiskImage}, detecting its format by content. It lives
+ * apart from the format packages, which depend on {@code dev.unideploy.image} only, so that no
+ * package cycle runs through this registry.
+ */
 public final class ImageReaders {
   private ImageReaders() {}
 
@@ -38,7 +46,7 @@ public final class ImageReaders {
         case RAW:
           return RawImageReader.open(source, options);
         case QCOW2:
-          return Qcow2Reader.open(source);
+          return Qcow2Reader.open(source, options);
         case VMDK:
           return VmdkReader.open(source, options);
         case VHD:
