@@ -129,6 +129,14 @@ record DiskRawLayout(long size, long[] regions, long stored) {
 
   private static long[] sparseRegions(Path tarball, TarArchiveEntry e, long at, long size)
       throws ImageFormatException {
+    // A PAX header can mark an entry sparse (GNU.sparse.size) without giving any map; Commons
+    // Compress then has no sparse headers at all rather than an empty list.
+    if (e.getSparseHeaders() == null) {
+      throw problem(
+          tarball,
+          at,
+          "disk.raw is marked sparse but has no sparse map; the archive is corrupt: " + RECREATE);
+    }
     long[] r = new long[2 * Math.max(1, e.getSparseHeaders().size())];
     int n = 0;
     long end = 0;

@@ -174,10 +174,22 @@ class GceTarballExtractorTest {
         bad(
             "sparse-data-missing",
             CraftedTarballs.gzip(cutTar(header("disk.raw", 'S', 12288, good, s, ""), a))),
+        bad("sparse-type-under-posix-magic", gz(sparseTypeUnderPosixMagic(), a)),
         bad("gzip-cut-in-data", Arrays.copyOf(sparse, sparse.length / 2)),
         bad("gzip-trailer-missing", Arrays.copyOf(sparse, sparse.length - 8)),
         bad("gzip-crc-wrong", crcFlipped(sparse)),
         bad("bad-header-checksum", gz(badChecksum(header("disk.raw", '0', 4096, null, 0, "")), a)));
+  }
+
+  /**
+   * A GNU sparse type ('S') under the POSIX magic: Commons Compress reads sparse headers only from
+   * old-GNU headers, so the entry is sparse with no map at all (found by fuzzing).
+   */
+  private static byte[] sparseTypeUnderPosixMagic() {
+    byte[] h = header("disk.raw", 'S', 4096, null, 0, "");
+    byte[] magic = "ustar\u000000".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    System.arraycopy(magic, 0, h, 257, magic.length);
+    return CraftedTarballs.checksum(h);
   }
 
   private static Arguments bad(String name, byte[] bytes) {

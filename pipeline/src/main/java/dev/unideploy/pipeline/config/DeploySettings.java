@@ -3,6 +3,7 @@ package dev.unideploy.pipeline.config;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -27,16 +28,48 @@ import java.util.Locale;
  * @param timeout deadline of the whole rollout; past it the rollout rolls back (default 30m)
  */
 public record DeploySettings(
-    @JsonProperty("strategy") Strategy strategy,
-    @JsonProperty("instances") Integer instances,
-    @JsonProperty("ports") List<Integer> ports,
-    @JsonProperty("bake") Duration bake,
-    @JsonProperty("keepPrevious") Integer keepPrevious,
-    @JsonProperty("steps") List<Amount> steps,
-    @JsonProperty("maxSurge") Amount maxSurge,
-    @JsonProperty("maxUnavailable") Amount maxUnavailable,
-    @JsonProperty("minHealthy") Amount minHealthy,
-    @JsonProperty("timeout") Duration timeout) {
+    @JsonProperty("strategy")
+        @JsonPropertyDescription(
+            "How traffic moves from the old release to the new one: blue-green, canary or"
+                + " rolling.")
+        Strategy strategy,
+    @JsonProperty("instances") @JsonPropertyDescription("Instances per server group.")
+        Integer instances,
+    @JsonProperty("ports")
+        @JsonPropertyDescription(
+            "The TCP ports the app listens on in the guest; the first is the one probes use.")
+        List<Integer> ports,
+    @JsonProperty("bake")
+        @JsonPropertyDescription(
+            "How long a new group (or canary step) serves, watched, before the next step.")
+        Duration bake,
+    @JsonProperty("keepPrevious")
+        @JsonPropertyDescription(
+            "How many earlier groups to keep, out of service at size 0, as instant rollback"
+                + " targets.")
+        Integer keepPrevious,
+    @JsonProperty("steps")
+        @JsonPropertyDescription(
+            "Canary: the new group's size at each step, a count or a share of instances (e.g."
+                + " [1, 25%, 100%]).")
+        List<Amount> steps,
+    @JsonProperty("maxSurge")
+        @JsonPropertyDescription(
+            "Rolling: how many instances above deploy.instances may run during the rollout.")
+        Amount maxSurge,
+    @JsonProperty("maxUnavailable")
+        @JsonPropertyDescription(
+            "Rolling: how many instances below deploy.instances may be unhealthy at a time.")
+        Amount maxUnavailable,
+    @JsonProperty("minHealthy")
+        @JsonPropertyDescription(
+            "Rolling: the fewest healthy in-service instances at any time (default: instances"
+                + " - maxUnavailable).")
+        Amount minHealthy,
+    @JsonProperty("timeout")
+        @JsonPropertyDescription(
+            "Deadline of the whole rollout; past it the rollout rolls back (default 30m).")
+        Duration timeout) {
 
   public static final List<Amount> DEFAULT_STEPS =
       List.of(Amount.count(1), Amount.percent(25), Amount.percent(100));

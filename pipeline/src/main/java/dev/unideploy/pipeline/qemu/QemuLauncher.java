@@ -199,7 +199,9 @@ public final class QemuLauncher {
    * hook ends QEMU so it never outlives the command.
    */
   public int runForeground(QemuSpec spec, Path workDir) throws IOException, InterruptedException {
-    Files.createDirectories(workDir);
+    // Serial logs and QMP sockets are the guest's and the monitor's: owner-only, whatever the
+    // umask.
+    StateFiles.createPrivateDirectories(workDir);
     QemuSpec resolved = spec.withPorts(choosePorts(spec.ports()));
     List<String> cmd =
         new QemuCommandBuilder(resolved)
@@ -247,6 +249,8 @@ public final class QemuLauncher {
   private QemuProcess launchWithFallback(
       QemuSpec spec, Path workDir, Duration maxLifetime, Consumer<Spawned> onSpawn)
       throws IOException, InterruptedException {
+    // Serial logs and QMP sockets are the guest's and the monitor's: owner-only, whatever the
+    // umask.
     StateFiles.createPrivateDirectories(workDir);
     QemuSpec resolved = spec.withPorts(choosePorts(spec.ports()));
     try {

@@ -85,9 +85,10 @@ public final class EbsUploadBench {
           new EbsSnapshotUploader(
                   new HttpEbsDirectApi(ebs),
                   new HttpSnapshotDescriber(ec2),
-                  EbsUploadOptions.defaults()
-                      .withConcurrency(concurrency)
-                      .withCompletionWait(Duration.ofMinutes(10), Duration.ofMillis(200)),
+                  EbsUploadOptions.builder()
+                      .concurrency(concurrency)
+                      .completionWait(Duration.ofMinutes(10), Duration.ofMillis(200))
+                      .build(),
                   Clock.systemUTC())
               .upload(
                   disk,
