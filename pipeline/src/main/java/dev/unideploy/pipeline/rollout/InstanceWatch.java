@@ -40,6 +40,7 @@ final class InstanceWatch {
   private int goodInARow;
   private int badInARow;
   private String detail = "not checked yet";
+  private String lastGood;
   private Verdict verdict = Verdict.STARTING;
 
   InstanceWatch(String instanceId) {
@@ -133,6 +134,7 @@ final class InstanceWatch {
       goodInARow++;
       badInARow = 0;
       detail = good.isEmpty() ? "running (no readiness check configured)" : String.join("; ", good);
+      lastGood = detail;
       if (goodInARow >= consecutive) {
         verdict = Verdict.HEALTHY;
       }
@@ -145,10 +147,11 @@ final class InstanceWatch {
   private Verdict miss(String why, int consecutive) {
     goodInARow = 0;
     badInARow++;
-    detail = why;
     if (verdict != Verdict.HEALTHY || badInARow >= consecutive) {
       verdict = Verdict.STARTING;
     }
+    // Still healthy (one miss is tolerated): the report keeps what proved it, and the miss.
+    detail = verdict == Verdict.HEALTHY ? lastGood + "; last check: " + why : why;
     return verdict;
   }
 
