@@ -14,6 +14,8 @@ import sys
 def kind_of(prop):
     if "enum" in prop:
         return " \\| ".join("`" + str(v) + "`" for v in prop["enum"])
+    if "anyOf" in prop and any("%" in a.get("pattern", "") for a in prop["anyOf"]):
+        return "count or share (`3`, `25%`)"
     if "anyOf" in prop and any("pattern" in a for a in prop["anyOf"]):
         return "duration"
     if "anyOf" in prop:

@@ -9,7 +9,9 @@ public final class Main {
   private Main() {}
 
   public static void main(String[] args) {
-    System.exit(run(args));
+    int code = run(args);
+    CtrlC.commandFinished();
+    System.exit(code);
   }
 
   /** Runs the command line and returns the exit code, without exiting; tests call this. */

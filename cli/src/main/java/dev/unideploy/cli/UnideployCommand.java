@@ -39,6 +39,9 @@ public final class UnideployCommand implements Runnable {
     m.put("publish", new Subcommand(PublishCommand::new, true));
     m.put("sample", new Subcommand(SampleCommand::new, false));
     m.put("deploy", new Subcommand(DeployCommand::new, true));
+    m.put("rollback", new Subcommand(RollbackCommand::new, false));
+    m.put("status", new Subcommand(StatusCommand::new, false));
+    m.put("history", new Subcommand(HistoryCommand::new, false));
     m.put("images", new Subcommand(ImagesCommand::new, false));
     m.put("instances", new Subcommand(InstancesCommand::new, false));
     m.put("demo", new Subcommand(DemoCommand::new, true));

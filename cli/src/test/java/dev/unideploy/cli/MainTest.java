@@ -61,6 +61,9 @@ class MainTest {
         "run --help",
         "verify --help",
         "deploy --help",
+        "rollback --help",
+        "status --help",
+        "history --help",
       })
   void buildingOnlyTheNamedSubcommandAnswersAsTheWholeTree(String line) {
     String[] args = line.isEmpty() ? new String[0] : line.split(" ");
@@ -87,6 +90,9 @@ class MainTest {
             "publish",
             "sample",
             "deploy",
+            "rollback",
+            "status",
+            "history",
             "images",
             "instances",
             "demo",

@@ -23,7 +23,39 @@ public record ConfigOverrides(
     Boolean readyTcp,
     Duration healthTimeout,
     Duration verifyTimeout,
+    RolloutOverrides rollout,
     Map<String, Map<String, String>> providerSettings) {
+
+  /**
+   * Overrides of the rollout keys of {@code deploy} ({@code --bake}, {@code --steps}, ...); a null
+   * field leaves the value below it unchanged.
+   */
+  public record RolloutOverrides(
+      Duration bake,
+      Integer keepPrevious,
+      List<Amount> steps,
+      Amount maxSurge,
+      Amount maxUnavailable,
+      Amount minHealthy,
+      Duration timeout) {
+    public RolloutOverrides {
+      steps = steps == null || steps.isEmpty() ? null : List.copyOf(steps);
+    }
+
+    static final RolloutOverrides NONE =
+        new RolloutOverrides(null, null, null, null, null, null, null);
+
+    RolloutOverrides over(RolloutOverrides weaker) {
+      return new RolloutOverrides(
+          pick(bake, weaker.bake),
+          pick(keepPrevious, weaker.keepPrevious),
+          pick(steps, weaker.steps),
+          pick(maxSurge, weaker.maxSurge),
+          pick(maxUnavailable, weaker.maxUnavailable),
+          pick(minHealthy, weaker.minHealthy),
+          pick(timeout, weaker.timeout));
+    }
+  }
 
   /** The environment variables read, by the field they set. */
   public static final Map<String, String> ENVIRONMENT =
@@ -36,6 +68,7 @@ public record ConfigOverrides(
 
   public ConfigOverrides {
     ports = ports == null || ports.isEmpty() ? null : List.copyOf(ports);
+    rollout = rollout == null ? RolloutOverrides.NONE : rollout;
     providerSettings = providerSettings == null ? Map.of() : Map.copyOf(providerSettings);
   }
 
@@ -79,6 +112,7 @@ public record ConfigOverrides(
         pick(readyTcp, weaker.readyTcp),
         pick(healthTimeout, weaker.healthTimeout),
         pick(verifyTimeout, weaker.verifyTimeout),
+        rollout.over(weaker.rollout),
         merged(weaker.providerSettings, providerSettings));
   }
 
@@ -110,8 +144,13 @@ public record ConfigOverrides(
             pick(strategy, d.strategy()),
             pick(instances, d.instances()),
             pick(ports, d.ports()),
-            d.bake(),
-            d.keepPrevious());
+            pick(rollout.bake(), d.bake()),
+            pick(rollout.keepPrevious(), d.keepPrevious()),
+            pick(rollout.steps(), d.steps()),
+            pick(rollout.maxSurge(), d.maxSurge()),
+            pick(rollout.maxUnavailable(), d.maxUnavailable()),
+            pick(rollout.minHealthy(), d.minHealthy()),
+            pick(rollout.timeout(), d.timeout()));
     ObjectNode providers = c.providers();
     if (!providerSettings.isEmpty()) {
       providers = providers.deepCopy();
@@ -150,6 +189,7 @@ public record ConfigOverrides(
     private Boolean readyTcp;
     private Duration healthTimeout;
     private Duration verifyTimeout;
+    private RolloutOverrides rollout;
     private final Map<String, Map<String, String>> providerSettings =
         new java.util.LinkedHashMap<>();
 
@@ -223,6 +263,12 @@ public record ConfigOverrides(
       return this;
     }
 
+    /** The rollout keys of {@code deploy} given on the command line. */
+    public Builder rollout(RolloutOverrides v) {
+      rollout = v;
+      return this;
+    }
+
     public ConfigOverrides build() {
       return new ConfigOverrides(
           app,
@@ -237,6 +283,7 @@ public record ConfigOverrides(
           readyTcp,
           healthTimeout,
           verifyTimeout,
+          rollout,
           providerSettings);
     }
   }

@@ -8,9 +8,11 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.FileSystems;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -18,6 +20,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 
 /**
  * Starts QEMU guests. Three ways:
@@ -41,15 +44,44 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>When KVM was chosen but QEMU cannot use it (a nested host without VMX, a busy device), the
  * launcher retries once under TCG; {@link QemuProcess#accelerator()} tells which one runs.
+ *
+ * <p>No QEMU outlives its owner unknown: a {@link #launch}ed guest gets the kernel's parent-death
+ * signal ({@code setpriv --pdeathsig}, prctl(2) PR_SET_PDEATHSIG) and a hard lifetime of its own
+ * ({@code timeout(1)}), so kill -9 of the JVM, an OOM kill or a hung caller cannot leave it
+ * running; a {@link #launchDetached} guest is announced to the caller ({@code onSpawn}) and
+ * recorded in {@code qemu.json} before the launcher waits for it.
  */
 public final class QemuLauncher {
   private static final Duration STARTUP = Duration.ofSeconds(30);
+  private static final boolean POSIX =
+      FileSystems.getDefault().supportedFileAttributeViews().contains("posix");
   private static final ObjectMapper JSON = new ObjectMapper();
   private static final Path SETSID = Path.of("/usr/bin/setsid");
+  private static final Path SETPRIV = Path.of("/usr/bin/setpriv");
+  private static final Path TIMEOUT = Path.of("/usr/bin/timeout");
 
-  /** What {@link #attach} needs to find a detached guest again, kept in {@code qemu.json}. */
+  /** The hard lifetime of a {@link #launch}ed guest when the caller names none. */
+  public static final Duration DEFAULT_MAX_LIFETIME = Duration.ofHours(1);
+
+  /**
+   * What {@link #attach} needs to find a detached guest again, kept in {@code qemu.json}.
+   *
+   * @param pidStartTime the kernel start time of {@code pid}: a pid reused by another process is
+   *     never mistaken for the guest
+   * @param privateSocketDir a private folder made for the QMP socket (when the work folder's path
+   *     is too long for one), removed by {@link #cleanUp}; null otherwise
+   */
   record DetachedState(
-      long pid, String qmpSocket, long startedEpochMillis, List<String> command, QemuSpec spec) {}
+      long pid,
+      long pidStartTime,
+      String qmpSocket,
+      String privateSocketDir,
+      long startedEpochMillis,
+      List<String> command,
+      QemuSpec spec) {}
+
+  /** A detached guest's process, reported as soon as it exists (before QEMU answers). */
+  public record Spawned(long pid, long pidStartTime, Instant startedAt, QemuSpec spec) {}
 
   /**
    * Starts the guest in the background, tied to this JVM. {@code workDir} (created if needed)
@@ -61,7 +93,16 @@ public final class QemuLauncher {
    *     stderr)
    */
   public QemuProcess launch(QemuSpec spec, Path workDir) throws IOException, InterruptedException {
-    return launchWithFallback(spec, workDir, false);
+    return launch(spec, workDir, DEFAULT_MAX_LIFETIME);
+  }
+
+  /**
+   * Like {@link #launch(QemuSpec, Path)}, with the guest's hard lifetime: QEMU gets SIGTERM once it
+   * has run {@code maxLifetime} (SIGKILL 5 s later), whatever happens to this JVM.
+   */
+  public QemuProcess launch(QemuSpec spec, Path workDir, Duration maxLifetime)
+      throws IOException, InterruptedException {
+    return launchWithFallback(spec, workDir, maxLifetime, s -> {});
   }
 
   /**
@@ -71,7 +112,18 @@ public final class QemuLauncher {
    */
   public QemuProcess launchDetached(QemuSpec spec, Path workDir)
       throws IOException, InterruptedException {
-    return launchWithFallback(spec, workDir, true);
+    return launchDetached(spec, workDir, s -> {});
+  }
+
+  /**
+   * Like {@link #launchDetached(QemuSpec, Path)}; {@code onSpawn} learns of the process as soon as
+   * it exists, before the launcher waits for QEMU to answer, so the caller can record it first (a
+   * crash while waiting then leaves no guest that nobody knows). It is called again if the launch
+   * is retried (fresh ports, TCG after KVM failed).
+   */
+  public QemuProcess launchDetached(QemuSpec spec, Path workDir, Consumer<Spawned> onSpawn)
+      throws IOException, InterruptedException {
+    return launchWithFallback(spec, workDir, null, onSpawn);
   }
 
   /**
@@ -79,17 +131,31 @@ public final class QemuLauncher {
    * longer running (or the pid now belongs to another program).
    */
   public Optional<QemuProcess> attach(Path workDir) throws IOException, InterruptedException {
+    return attach(workDir, STARTUP);
+  }
+
+  /**
+   * Like {@link #attach(Path)}, giving up after {@code timeout} when QEMU does not answer (its
+   * monitor serves one client at a time: another unideploy may be connected).
+   */
+  public Optional<QemuProcess> attach(Path workDir, Duration timeout)
+      throws IOException, InterruptedException {
     Path stateFile = workDir.resolve("qemu.json");
     if (!Files.isRegularFile(stateFile)) {
       return Optional.empty();
     }
     DetachedState st = JSON.readValue(stateFile.toFile(), DetachedState.class);
+    // The recorded start time, as InstanceStopper checks it: a pid the kernel gave to another
+    // process since is not our guest, whatever its name.
+    if (new ProcessIdentity(st.pid(), st.pidStartTime()).status() != ProcessIdentity.Status.ALIVE) {
+      return Optional.empty();
+    }
     Optional<ProcessHandle> h = ProcessHandle.of(st.pid()).filter(ProcessHandle::isAlive);
     if (h.isEmpty() || !isQemu(h.get(), st.spec())) {
       return Optional.empty();
     }
-    QmpChannel qmp = QmpSocket.connect(Path.of(st.qmpSocket()), h.get(), workDir, STARTUP);
-    if (!qmp.awaitReady(STARTUP)) {
+    QmpChannel qmp = QmpSocket.connect(Path.of(st.qmpSocket()), h.get(), workDir, timeout);
+    if (!qmp.awaitReady(timeout)) {
       qmp.close();
       throw new UnideployException(
           "QEMU (pid "
@@ -111,6 +177,23 @@ public final class QemuLauncher {
   }
 
   /**
+   * The process a {@link #launchDetached} in {@code workDir} started, as recorded right after it
+   * began (before QEMU answered): how a caller that crashed in between finds its guest again.
+   */
+  public static Optional<ProcessIdentity> recordedProcess(Path workDir) {
+    Path stateFile = workDir.resolve("qemu.json");
+    if (!Files.isRegularFile(stateFile)) {
+      return Optional.empty();
+    }
+    try {
+      DetachedState st = JSON.readValue(stateFile.toFile(), DetachedState.class);
+      return Optional.of(new ProcessIdentity(st.pid(), st.pidStartTime()));
+    } catch (IOException e) {
+      return Optional.empty(); // Cut short by the crash itself: QEMU's pid file is next.
+    }
+  }
+
+  /**
    * Runs the guest in the foreground with COM1 on this process's terminal and returns QEMU's exit
    * code. Ctrl-C reaches QEMU too (same process group); if the JVM is stopped first, a shutdown
    * hook ends QEMU so it never outlives the command.
@@ -125,7 +208,8 @@ public final class QemuLauncher {
             .serial(new QemuCommandBuilder.SerialStdio())
             .uefiVars(uefiVars(resolved, workDir))
             .build();
-    Process p = startProcess(new ProcessBuilder(cmd).inheritIO(), resolved);
+    // SIGTERM rather than SIGKILL when this JVM dies: QEMU then restores the terminal it set raw.
+    Process p = startProcess(new ProcessBuilder(tied(cmd, "TERM", null)).inheritIO(), resolved);
     Thread hook =
         new Thread(
             () -> {
@@ -159,21 +243,56 @@ public final class QemuLauncher {
     }
   }
 
-  private QemuProcess launchWithFallback(QemuSpec spec, Path workDir, boolean detached)
+  /**
+   * @param maxLifetime null for a detached guest (no deadline, not tied to this JVM)
+   */
+  private QemuProcess launchWithFallback(
+      QemuSpec spec, Path workDir, Duration maxLifetime, Consumer<Spawned> onSpawn)
       throws IOException, InterruptedException {
     // Serial logs and QMP sockets are the guest's and the monitor's: owner-only, whatever the
     // umask.
     StateFiles.createPrivateDirectories(workDir);
     QemuSpec resolved = spec.withPorts(choosePorts(spec.ports()));
     try {
-      return start(resolved, workDir, detached);
+      return start(resolved, workDir, maxLifetime, onSpawn);
     } catch (KvmUnavailableException e) {
-      return start(resolved.toBuilder().accelerator(Accelerator.TCG).build(), workDir, detached);
+      return start(
+          resolved.toBuilder().accelerator(Accelerator.TCG).build(), workDir, maxLifetime, onSpawn);
     }
   }
 
-  private QemuProcess start(QemuSpec spec, Path workDir, boolean detached)
+  /**
+   * {@code cmd} run so that it dies with this JVM ({@code setpriv --pdeathsig}) and, when {@code
+   * maxLifetime} is set, after that long at the latest ({@code timeout}). Both wrappers exec or
+   * wait in place, so stdio (the QMP pipe) passes through. The parent-death signal fires when the
+   * thread that started the process ends (prctl(2)), so a guest must be started, watched and
+   * stopped by one thread, as every caller of {@link #launch} does.
+   */
+  static List<String> tied(List<String> cmd, String signal, Duration maxLifetime) {
+    if (!Files.isExecutable(SETPRIV)) {
+      return cmd; // Not Linux's util-linux: the shutdown hook is all there is.
+    }
+    List<String> out = new ArrayList<>(List.of(SETPRIV.toString(), "--pdeathsig", signal, "--"));
+    if (maxLifetime != null && Files.isExecutable(TIMEOUT)) {
+      out.addAll(
+          List.of(
+              TIMEOUT.toString(),
+              "--kill-after=5",
+              maxLifetime.toSeconds() + "s",
+              // timeout(1) itself may be killed: QEMU, its child, then dies with it.
+              SETPRIV.toString(),
+              "--pdeathsig",
+              "KILL",
+              "--"));
+    }
+    out.addAll(cmd);
+    return out;
+  }
+
+  private QemuProcess start(
+      QemuSpec spec, Path workDir, Duration maxLifetime, Consumer<Spawned> onSpawn)
       throws IOException, InterruptedException {
+    boolean detached = maxLifetime == null;
     Path serial = QemuProcess.serialLog(workDir);
     Path log = QemuProcess.qemuLog(workDir);
     Files.deleteIfExists(serial);
@@ -187,6 +306,7 @@ public final class QemuLauncher {
     if (detached) {
       socket = qmpSocketPath(workDir);
       Files.deleteIfExists(socket);
+      Files.deleteIfExists(workDir.resolve("qemu.json"));
       Files.deleteIfExists(pidFile);
       b.qmpSocket(socket).pidFile(pidFile);
     } else {
@@ -206,10 +326,26 @@ public final class QemuLauncher {
           .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
           .redirectError(ProcessBuilder.Redirect.appendTo(log.toFile()));
     } else {
+      pb.command(tied(cmd, "KILL", maxLifetime));
       pb.redirectError(ProcessBuilder.Redirect.to(log.toFile()));
     }
     Instant started = Instant.now();
     Process p = startProcess(pb, spec);
+    if (detached) {
+      // Recorded before waiting for QEMU: a crash from here on leaves a guest that is known.
+      long startTime = ProcessIdentity.of(p.pid()).map(ProcessIdentity::startTime).orElse(0L);
+      JSON.writeValue(
+          workDir.resolve("qemu.json").toFile(),
+          new DetachedState(
+              p.pid(),
+              startTime,
+              socket.toString(),
+              privateSocketDir(workDir, socket),
+              started.toEpochMilli(),
+              cmd,
+              spec));
+      onSpawn.accept(new Spawned(p.pid(), startTime, started, spec));
+    }
     QmpChannel qmp;
     try {
       qmp =
@@ -236,11 +372,6 @@ public final class QemuLauncher {
     }
     if (!up) {
       throw startupFailure(spec, p, log, workDir);
-    }
-    if (detached) {
-      JSON.writeValue(
-          workDir.resolve("qemu.json").toFile(),
-          new DetachedState(p.pid(), socket.toString(), started.toEpochMilli(), cmd, spec));
     }
     return qemu;
   }
@@ -282,14 +413,50 @@ public final class QemuLauncher {
     }
   }
 
-  /** {@code workDir/qmp.sock}, or a short path in /tmp when that would pass the 107-byte limit. */
-  static Path qmpSocketPath(Path workDir) {
+  /**
+   * {@code workDir/qmp.sock}; when that path would pass the 107-byte limit of a Unix socket address
+   * (unix(7)), a socket in a new owner-only folder with a random name in the temp folder: another
+   * user can neither guess it nor reach it (connect(2) needs search permission on it).
+   */
+  static Path qmpSocketPath(Path workDir) throws IOException {
     Path p = workDir.toAbsolutePath().resolve("qmp.sock");
     if (p.toString().getBytes(StandardCharsets.UTF_8).length < 100) {
       return p;
     }
-    String id = Integer.toHexString(workDir.toAbsolutePath().toString().hashCode());
-    return Path.of(System.getProperty("java.io.tmpdir"), "unideploy-qmp-" + id + ".sock");
+    Path dir =
+        POSIX
+            ? Files.createTempDirectory(
+                "unideploy-qmp-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")))
+            : Files.createTempDirectory("unideploy-qmp-");
+    return dir.resolve("qmp.sock");
+  }
+
+  private static String privateSocketDir(Path workDir, Path socket) {
+    return socket.getParent().equals(workDir.toAbsolutePath())
+        ? null
+        : socket.getParent().toString();
+  }
+
+  /**
+   * Removes what a detached guest in {@code workDir} left outside it (the private folder of its QMP
+   * socket), once the guest is stopped. Safe to call more than once.
+   */
+  public static void cleanUp(Path workDir) {
+    Path stateFile = workDir.resolve("qemu.json");
+    try {
+      if (!Files.isRegularFile(stateFile)) {
+        return;
+      }
+      DetachedState st = JSON.readValue(stateFile.toFile(), DetachedState.class);
+      if (st.privateSocketDir() != null) {
+        Path dir = Path.of(st.privateSocketDir());
+        Files.deleteIfExists(dir.resolve("qmp.sock"));
+        Files.deleteIfExists(dir);
+      }
+    } catch (IOException e) {
+      // An empty folder in /tmp is all that can be left; the system's tmp cleaner removes it.
+    }
   }
 
   private static boolean isQemu(ProcessHandle h, QemuSpec spec) {

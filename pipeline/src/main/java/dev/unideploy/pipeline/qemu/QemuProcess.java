@@ -157,6 +157,18 @@ public final class QemuProcess implements AutoCloseable {
     return m.find() ? Optional.of(m.group(1)) : Optional.of("paused");
   }
 
+  /**
+   * QEMU's run state now, as {@code query-status} reports it: {@code running}, {@code paused},
+   * {@code internal-error} (KVM could not emulate an instruction), {@code guest-panicked}, {@code
+   * shutdown}, {@code io-error}...; empty when QEMU did not answer in time or is gone.
+   */
+  public Optional<String> runState(Duration timeout) throws InterruptedException {
+    if (!handle.isAlive()) {
+      return Optional.empty();
+    }
+    return qmp.execute("query-status", timeout).map(r -> r.path("status").asText(null));
+  }
+
   /** Waits for QEMU to exit by itself; true if it did within the timeout. */
   public boolean waitFor(Duration timeout) throws InterruptedException {
     try {

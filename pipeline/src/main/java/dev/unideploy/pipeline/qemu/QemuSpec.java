@@ -138,7 +138,7 @@ public record QemuSpec(
       return this;
     }
 
-    /** Null (the default) means {@link Accelerator#detect()} at build time. */
+    /** Null (the default) means {@link AcceleratorChoice#auto} for the disk, at build time. */
     public Builder accelerator(Accelerator v) {
       accelerator = v;
       return this;
@@ -192,7 +192,7 @@ public record QemuSpec(
           controller,
           bootMode,
           bootMode == BootMode.UEFI ? fw : null,
-          accelerator == null ? Accelerator.detect() : accelerator,
+          accelerator == null ? AcceleratorChoice.auto(disk).accelerator() : accelerator,
           memoryMiB,
           cpus,
           snapshot,

@@ -70,18 +70,32 @@ final class QmpChannel {
    * if QEMU did not answer in time or is gone.
    */
   Optional<String> hmp(String commandLine, Duration timeout) throws InterruptedException {
+    var args = JSON.createObjectNode().put("command-line", commandLine);
+    return call("human-monitor-command", args, timeout).map(r -> r.asText(null));
+  }
+
+  /** Runs a QMP command without arguments and returns its {@code return} value, or empty. */
+  Optional<JsonNode> execute(String command, Duration timeout) throws InterruptedException {
+    return call(command, null, timeout);
+  }
+
+  /** Sends one command and waits for its reply's {@code return}; empty on error or timeout. */
+  private Optional<JsonNode> call(String command, JsonNode arguments, Duration timeout)
+      throws InterruptedException {
     int id = nextId.getAndIncrement();
     java.util.concurrent.CompletableFuture<JsonNode> reply =
         new java.util.concurrent.CompletableFuture<>();
     pending.put(id, reply);
     try {
       var req = JSON.createObjectNode();
-      req.put("execute", "human-monitor-command");
-      req.putObject("arguments").put("command-line", commandLine);
+      req.put("execute", command);
+      if (arguments != null) {
+        req.set("arguments", arguments);
+      }
       req.put("id", id);
       send(req.toString());
       JsonNode r = reply.get(timeout.toMillis(), TimeUnit.MILLISECONDS);
-      return Optional.ofNullable(r.path("return").asText(null));
+      return r.has("return") ? Optional.of(r.get("return")) : Optional.empty();
     } catch (java.util.concurrent.ExecutionException | java.util.concurrent.TimeoutException e) {
       return Optional.empty();
     } finally {

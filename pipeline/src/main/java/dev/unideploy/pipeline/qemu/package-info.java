@@ -6,8 +6,8 @@
  *   <li>{@link dev.unideploy.pipeline.qemu.QemuSpec} describes a guest (disk and its QEMU format,
  *       {@link dev.unideploy.pipeline.qemu.DiskController}, {@link
  *       dev.unideploy.pipeline.qemu.BootMode}, {@link dev.unideploy.pipeline.qemu.Accelerator}
- *       ({@code detect()}: KVM if /dev/kvm opens, else TCG), memory, {@link
- *       dev.unideploy.pipeline.qemu.PortForward}s, snapshot=on by default).
+ *       ({@link dev.unideploy.pipeline.qemu.AcceleratorChoice}: KVM if usable and not nested),
+ *       memory, {@link dev.unideploy.pipeline.qemu.PortForward}s, snapshot=on by default).
  *   <li>{@link dev.unideploy.pipeline.qemu.QemuCommandBuilder} turns it into an argument list
  *       (pure; unit-tested).
  *   <li>{@link dev.unideploy.pipeline.qemu.QemuLauncher} starts it: {@code launch} (background,

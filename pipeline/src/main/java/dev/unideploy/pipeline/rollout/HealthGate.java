@@ -10,15 +10,19 @@ import dev.unideploy.pipeline.spi.InstanceState;
 import dev.unideploy.pipeline.spi.ServerGroup;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.regex.Pattern;
 
 /**
- * Waits until a server group has the expected number of healthy instances, judged from outside
- * ({@link InstanceWatch}), with a deadline. A panic on an instance's console or an instance that
- * dies fails the gate at once; the deadline fails it with the state of every instance.
+ * Judges a server group's instances from outside ({@link InstanceWatch}): waits until enough are
+ * healthy, with a deadline ({@link #await}), or watches a serving group for a while ({@link
+ * #bake}). A panic on an instance's console or an instance that dies fails at once; the deadline
+ * fails with the state of every instance. The gate remembers each instance between calls (console
+ * offset, consecutive good checks), so a bake continues from the gate before it.
  */
 public final class HealthGate {
   private final Fleet fleet;
@@ -26,7 +30,9 @@ public final class HealthGate {
   private final ConsoleMatcher matcher;
   private final HealthSettings settings;
   private final EventSink events;
-  private final Sleeper sleeper;
+  private final RolloutClock clock;
+  private final Cancellation cancellation;
+  private final Map<String, Map<String, InstanceWatch>> watches = new HashMap<>();
 
   /** How the gate waits between checks (tests pass one that does not sleep). */
   @FunctionalInterface
@@ -36,6 +42,22 @@ public final class HealthGate {
 
   public HealthGate(
       Fleet fleet, HealthSettings settings, Integer firstPort, EventSink events, Sleeper sleeper) {
+    this(
+        fleet,
+        settings,
+        firstPort,
+        events,
+        RolloutClock.sleepingWith(sleeper::sleep),
+        new Cancellation());
+  }
+
+  public HealthGate(
+      Fleet fleet,
+      HealthSettings settings,
+      Integer firstPort,
+      EventSink events,
+      RolloutClock clock,
+      Cancellation cancellation) {
     this.fleet = fleet;
     this.settings = settings;
     this.readiness = settings.readiness(firstPort);
@@ -47,7 +69,19 @@ public final class HealthGate {
     settings.panic().forEach(p -> panics.add(Pattern.compile(p)));
     this.matcher = base.withPanicPatterns(panics);
     this.events = events;
-    this.sleeper = sleeper;
+    this.clock = clock;
+    this.cancellation = cancellation;
+  }
+
+  /** The same checks with another cancellation (a rollback must not be cut short by Ctrl-C). */
+  HealthGate withCancellation(Cancellation other) {
+    HealthGate g = new HealthGate(fleet, settings, readiness.port(), events, clock, other);
+    g.watches.putAll(watches);
+    return g;
+  }
+
+  public HealthSettings settings() {
+    return settings;
   }
 
   /**
@@ -55,54 +89,138 @@ public final class HealthGate {
    * RolloutFailure} naming the unhealthy instances (with their console tails) otherwise.
    */
   public List<InstanceReport> await(ServerGroup group, int expected) {
+    return await(group, expected, false, Long.MAX_VALUE);
+  }
+
+  /**
+   * Like {@link #await(ServerGroup, int)}.
+   *
+   * @param inService the group serves: the load balancer must call each instance healthy too
+   * @param notAfterNanos a deadline on {@link RolloutClock#nanoTime()} that cuts the wait short
+   *     (the rollout's own); {@code health.timeout} applies in any case
+   */
+  public List<InstanceReport> await(
+      ServerGroup group, int expected, boolean inService, long notAfterNanos) {
     Duration timeout = settings.timeout();
-    long deadline = System.nanoTime() + timeout.toNanos();
-    Map<String, InstanceWatch> watches = new LinkedHashMap<>();
+    long start = clock.nanoTime();
+    long deadline = start + timeout.toNanos();
+    boolean rolloutDeadline = notAfterNanos - deadline < 0;
+    if (rolloutDeadline) {
+      deadline = notAfterNanos;
+    }
     String task = "healthy " + group.name();
     while (true) {
-      List<InstanceState> states = fleet.instances(group);
-      int healthy = 0;
-      List<InstanceWatch> failed = new ArrayList<>();
-      for (InstanceState s : states) {
-        InstanceWatch w = watches.computeIfAbsent(s.id(), InstanceWatch::new);
-        InstanceWatch.Verdict v =
-            w.check(fleet, group, s, readiness, matcher, settings.consecutive());
-        if (v == InstanceWatch.Verdict.HEALTHY) {
-          healthy++;
-        } else if (v == InstanceWatch.Verdict.FAILED) {
-          failed.add(w);
-        }
-      }
-      events.emit(ProgressEvent.of(task, healthy, expected, ProgressEvent.Unit.ITEMS));
-      if (!failed.isEmpty()) {
+      Round r = round(group, inService);
+      events.emit(
+          ProgressEvent.of(
+              task, Math.min(r.healthy, expected), expected, ProgressEvent.Unit.ITEMS));
+      if (!r.failed.isEmpty()) {
         throw new RolloutFailure(
-            "instance(s) of " + group.name() + " failed their health checks",
-            reports(watches, states));
+            String.join(", ", r.failed) + " of " + group.name() + " failed its health checks",
+            r.reports);
       }
-      if (healthy >= expected) {
-        return reports(watches, states);
+      if (r.healthy >= expected) {
+        return r.reports;
       }
-      if (System.nanoTime() - deadline >= 0) {
+      if (clock.nanoTime() - deadline >= 0) {
         throw new RolloutFailure(
-            "timed out after "
-                + timeout.toSeconds()
-                + " s waiting for "
+            (rolloutDeadline
+                    ? "the rollout reached its deadline (deploy.timeout)"
+                    : "timed out after " + timeout.toSeconds() + " s")
+                + " waiting for "
                 + expected
                 + " healthy instance(s) of "
                 + group.name()
                 + " ("
-                + healthy
+                + r.healthy
                 + " healthy); raise health.timeout if the machine is slow (QEMU without KVM is)",
-            reports(watches, states));
+            r.reports);
       }
-      try {
-        sleeper.sleep(settings.interval());
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
+      pause(group, r);
+    }
+  }
+
+  /**
+   * Watches a serving group for {@code time}: it fails as soon as an instance fails (panic, crash)
+   * or fewer than {@code expected} stay healthy.
+   */
+  public List<InstanceReport> bake(ServerGroup group, int expected, Duration time) {
+    Map<String, InstanceWatch> known = watches.get(group.name());
+    if (known == null
+        || known.values().stream().noneMatch(w -> w.verdict() == InstanceWatch.Verdict.HEALTHY)) {
+      // A resumed rollout bakes without the gate's history: prove the group healthy first.
+      await(group, expected, true, Long.MAX_VALUE);
+    }
+    long end = clock.nanoTime() + time.toNanos();
+    String task = "bake " + group.name();
+    long total = Math.max(1, time.toSeconds());
+    long start = clock.nanoTime();
+    while (true) {
+      Round r = round(group, true);
+      long elapsed = (clock.nanoTime() - start) / 1_000_000_000L;
+      events.emit(
+          ProgressEvent.of(task, Math.min(elapsed, total), total, ProgressEvent.Unit.SECONDS));
+      if (!r.failed.isEmpty()) {
         throw new RolloutFailure(
-            "interrupted while waiting for " + group.name(), reports(watches, states));
+            String.join(", ", r.failed) + " of " + group.name() + " failed while baking",
+            r.reports);
+      }
+      if (r.healthy < expected) {
+        throw new RolloutFailure(
+            "only "
+                + r.healthy
+                + " of "
+                + expected
+                + " instance(s) of "
+                + group.name()
+                + " stayed healthy while baking",
+            r.reports);
+      }
+      if (clock.nanoTime() - end >= 0) {
+        events.emit(ProgressEvent.finished(task, total, total, ProgressEvent.Unit.SECONDS));
+        return r.reports;
+      }
+      pause(group, r);
+    }
+  }
+
+  /** One check of every instance, without waiting: what {@code unideploy status} shows. */
+  public List<InstanceReport> look(ServerGroup group) {
+    return round(group, group.inService()).reports;
+  }
+
+  private void pause(ServerGroup group, Round r) {
+    if (cancellation.requested()) {
+      throw new RolloutFailure(
+          cancellation.reason() + " while checking " + group.name(), r.reports);
+    }
+    try {
+      clock.sleep(settings.interval());
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new RolloutFailure("interrupted while checking " + group.name(), r.reports);
+    }
+  }
+
+  private record Round(int healthy, List<String> failed, List<InstanceReport> reports) {}
+
+  private Round round(ServerGroup group, boolean inService) {
+    Map<String, InstanceWatch> mine =
+        watches.computeIfAbsent(group.name(), k -> new LinkedHashMap<>());
+    List<InstanceState> states = fleet.instances(group);
+    int healthy = 0;
+    List<String> failed = new ArrayList<>();
+    for (InstanceState s : states) {
+      InstanceWatch w = mine.computeIfAbsent(s.id(), InstanceWatch::new);
+      InstanceWatch.Verdict v =
+          w.check(fleet, group, s, readiness, matcher, settings.consecutive(), inService);
+      if (v == InstanceWatch.Verdict.HEALTHY) {
+        healthy++;
+      } else if (v == InstanceWatch.Verdict.FAILED) {
+        failed.add(s.id());
       }
     }
+    return new Round(healthy, failed, reports(mine, states));
   }
 
   private static List<InstanceReport> reports(
@@ -113,7 +231,7 @@ public final class HealthGate {
       out.add(
           new InstanceReport(
               s.id(),
-              w == null ? "starting" : w.verdict().name().toLowerCase(java.util.Locale.ROOT),
+              w == null ? "starting" : w.verdict().name().toLowerCase(Locale.ROOT),
               w == null ? "" : w.detail(),
               w == null ? List.of() : w.consoleTail(10)));
     }

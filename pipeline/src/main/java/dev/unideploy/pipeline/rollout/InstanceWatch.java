@@ -20,7 +20,9 @@ import java.util.List;
  * Judges one instance from outside, check after check: its console (followed incrementally; the
  * first panic line makes it unhealthy for good), its lifecycle, the load balancer's view, and the
  * configured HTTP/TCP probes on the address the provider reports. Healthy needs {@code consecutive}
- * good checks in a row.
+ * good checks in a row, and a healthy instance stays healthy until {@code consecutive} checks in a
+ * row fail (as a load balancer's healthy and unhealthy thresholds work), so one slow answer during
+ * a bake does not roll a release back.
  */
 final class InstanceWatch {
   /** What one check found. */
@@ -36,7 +38,9 @@ final class InstanceWatch {
   private String readyLine;
   private String panicLine;
   private int goodInARow;
+  private int badInARow;
   private String detail = "not checked yet";
+  private String lastGood;
   private Verdict verdict = Verdict.STARTING;
 
   InstanceWatch(String instanceId) {
@@ -66,7 +70,8 @@ final class InstanceWatch {
       InstanceState state,
       Readiness readiness,
       ConsoleMatcher matcher,
-      int consecutive) {
+      int consecutive,
+      boolean inService) {
     if (verdict == Verdict.FAILED) {
       return verdict;
     }
@@ -81,9 +86,8 @@ final class InstanceWatch {
                 + state.lifecycle().name().toLowerCase(java.util.Locale.ROOT)
                 + (state.reason().isEmpty() ? "" : ": " + state.reason()));
       case PENDING:
-        goodInARow = 0;
-        detail = "pending" + (state.reason().isEmpty() ? "" : ": " + state.reason());
-        return verdict = Verdict.STARTING;
+        return miss(
+            "pending" + (state.reason().isEmpty() ? "" : ": " + state.reason()), consecutive);
       case RUNNING:
       default:
         break;
@@ -116,19 +120,39 @@ final class InstanceWatch {
         }
       }
     }
-    if (state.traffic() == InstanceState.Traffic.UNHEALTHY) {
-      missing.add("load balancer says unhealthy" + reason(state));
-    } else if (state.traffic() == InstanceState.Traffic.HEALTHY) {
-      good.add("load balancer says healthy");
+    switch (state.traffic()) {
+      case UNHEALTHY -> missing.add("load balancer says unhealthy" + reason(state));
+      case HEALTHY -> good.add("load balancer says healthy");
+      case INITIAL, NOT_REGISTERED, DRAINING -> {
+        if (inService) {
+          missing.add("load balancer says " + traffic(state));
+        }
+      }
+      case UNKNOWN -> {}
     }
     if (missing.isEmpty()) {
       goodInARow++;
+      badInARow = 0;
       detail = good.isEmpty() ? "running (no readiness check configured)" : String.join("; ", good);
-      return verdict = goodInARow >= consecutive ? Verdict.HEALTHY : Verdict.STARTING;
+      lastGood = detail;
+      if (goodInARow >= consecutive) {
+        verdict = Verdict.HEALTHY;
+      }
+      return verdict;
     }
+    return miss(String.join("; ", missing), consecutive);
+  }
+
+  /** A failed check: healthy instances stay healthy until {@code consecutive} such in a row. */
+  private Verdict miss(String why, int consecutive) {
     goodInARow = 0;
-    detail = String.join("; ", missing);
-    return verdict = Verdict.STARTING;
+    badInARow++;
+    if (verdict != Verdict.HEALTHY || badInARow >= consecutive) {
+      verdict = Verdict.STARTING;
+    }
+    // Still healthy (one miss is tolerated): the report keeps what proved it, and the miss.
+    detail = verdict == Verdict.HEALTHY ? lastGood + "; last check: " + why : why;
+    return verdict;
   }
 
   private Verdict fail(String why) {

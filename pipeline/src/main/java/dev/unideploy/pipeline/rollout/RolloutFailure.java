@@ -8,17 +8,25 @@ public final class RolloutFailure extends UnideployException {
   private static final long serialVersionUID = 1L;
 
   private final transient List<InstanceReport> instances;
+  private final String headline;
 
   public RolloutFailure(String message, List<InstanceReport> instances) {
     super(message + describe(instances));
+    this.headline = message;
     this.instances = List.copyOf(instances);
+  }
+
+  /** The message without the per-instance report: what the journal and history keep. */
+  public String headline() {
+    return headline;
   }
 
   public List<InstanceReport> instances() {
     return instances;
   }
 
-  private static String describe(List<InstanceReport> list) {
+  /** The unhealthy instances, one per line, each with its console tail. */
+  public static String describe(List<InstanceReport> list) {
     StringBuilder sb = new StringBuilder();
     for (InstanceReport r : list) {
       if (r.state().equals("healthy")) {

@@ -72,6 +72,32 @@ public final class DeploymentLock implements AppLock {
     }
   }
 
+  /**
+   * Who holds the lock of {@code app} now: empty when nobody does. Probes with a shared lock on a
+   * read-only descriptor, which a holder's exclusive lock refuses, and releases it at once.
+   */
+  public static java.util.Optional<LockOwner> holder(Path stateDir, String app) {
+    Path file = stateDir.resolve("locks").resolve(app + ".lock");
+    if (!Files.isRegularFile(file)) {
+      return java.util.Optional.empty();
+    }
+    try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ)) {
+      FileLock probe;
+      try {
+        probe = ch.tryLock(0, Long.MAX_VALUE, true);
+      } catch (OverlappingFileLockException e) {
+        probe = null; // This JVM holds it.
+      }
+      if (probe != null) {
+        probe.release();
+        return java.util.Optional.empty();
+      }
+      return java.util.Optional.of(JSON.readValue(Files.readAllBytes(file), LockOwner.class));
+    } catch (IOException | RuntimeException e) {
+      return java.util.Optional.empty();
+    }
+  }
+
   private static String holder(Path file) {
     try {
       return "held by " + JSON.readValue(Files.readAllBytes(file), LockOwner.class).describe();

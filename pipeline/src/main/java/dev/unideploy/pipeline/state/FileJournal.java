@@ -55,6 +55,33 @@ public final class FileJournal implements Journal {
     return journal;
   }
 
+  /**
+   * The complete entries of the journal at {@code file} without changing it: a torn last line is
+   * skipped, not cut off (its writer may still be appending). A missing file has no entries.
+   */
+  public static List<JournalEntry> read(Path file) {
+    byte[] bytes;
+    try {
+      bytes = Files.readAllBytes(file);
+    } catch (java.nio.file.NoSuchFileException e) {
+      return List.of();
+    } catch (IOException e) {
+      throw new UnideployException(
+          "could not read the journal " + file + ": " + e.getMessage() + "; check permissions", e);
+    }
+    FileJournal journal = new FileJournal(file);
+    journal.parse(bytes, complete(bytes));
+    return List.copyOf(journal.entries);
+  }
+
+  private static int complete(byte[] bytes) {
+    int end = bytes.length;
+    while (end > 0 && bytes[end - 1] != '\n') {
+      end--;
+    }
+    return end;
+  }
+
   public Path file() {
     return file;
   }
@@ -66,10 +93,7 @@ public final class FileJournal implements Journal {
 
   private void load() throws IOException {
     byte[] bytes = Files.readAllBytes(file);
-    int end = bytes.length;
-    while (end > 0 && bytes[end - 1] != '\n') {
-      end--;
-    }
+    int end = complete(bytes);
     if (end < bytes.length) {
       try (FileChannel ch = FileChannel.open(file, StandardOpenOption.WRITE)) {
         ch.truncate(end);
@@ -77,6 +101,10 @@ public final class FileJournal implements Journal {
       }
       healedBytes = bytes.length - end;
     }
+    parse(bytes, end);
+  }
+
+  private void parse(byte[] bytes, int end) {
     String text = new String(bytes, 0, end, StandardCharsets.UTF_8);
     String[] lines = text.split("\n", -1);
     for (int i = 0; i < lines.length; i++) {

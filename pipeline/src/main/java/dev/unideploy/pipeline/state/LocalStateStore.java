@@ -1,6 +1,8 @@
 package dev.unideploy.pipeline.state;
 
 import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
 
 /**
  * State in a folder on this machine: {@code journal/<name>.jsonl}, {@code locks/<app>.lock} and
@@ -25,6 +27,16 @@ public final class LocalStateStore implements StateStore {
   @Override
   public Journal journal(String name) {
     return FileJournal.open(root.resolve("journal").resolve(name + ".jsonl"));
+  }
+
+  @Override
+  public List<JournalEntry> readJournal(String name) {
+    return FileJournal.read(root.resolve("journal").resolve(name + ".jsonl"));
+  }
+
+  @Override
+  public Optional<LockOwner> lockHolder(String app) {
+    return DeploymentLock.holder(root, app);
   }
 
   @Override

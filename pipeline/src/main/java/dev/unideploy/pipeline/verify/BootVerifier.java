@@ -8,6 +8,7 @@ import dev.unideploy.pipeline.events.TimingEvent;
 import dev.unideploy.pipeline.qemu.Accelerator;
 import dev.unideploy.pipeline.qemu.BootOutcome;
 import dev.unideploy.pipeline.qemu.BootWatcher;
+import dev.unideploy.pipeline.qemu.KvmMemo;
 import dev.unideploy.pipeline.qemu.PortForward;
 import dev.unideploy.pipeline.qemu.QemuLauncher;
 import dev.unideploy.pipeline.qemu.QemuProcess;
@@ -52,6 +53,7 @@ public final class BootVerifier {
         && req.accelerator() == null) {
       // KVM stopping the vCPU with an internal (emulation) error is a host limitation (seen with
       // nested KVM), not a verdict on the image: decide under TCG instead of blocking a release.
+      // boot() recorded it in the KvmMemo, so the instances of this disk start under TCG too.
       events.emit(
           LogEvent.warn(
               STEP, "KVM could not run the guest (" + r.detail() + "); retrying under TCG"));
@@ -94,7 +96,9 @@ public final class BootVerifier {
     long total = req.timeout().toSeconds();
     Instant t0 = Instant.now();
     VerifyResult result;
-    try (QemuProcess qemu = launcher.launch(spec.build(), workDir)) {
+    // The guest dies with this JVM, and on its own shortly after the deadline at the latest.
+    try (QemuProcess qemu =
+        launcher.launch(spec.build(), workDir, req.timeout().plus(Duration.ofMinutes(2)))) {
       events.emit(
           LogEvent.info(
               STEP,
@@ -124,6 +128,11 @@ public final class BootVerifier {
       events.emit(
           ProgressEvent.finished(
               task, Math.min(o.elapsed().toSeconds(), total), total, ProgressEvent.Unit.SECONDS));
+      if (o.status() == BootOutcome.Status.CRASHED
+          && qemu.accelerator() == Accelerator.KVM
+          && req.accelerator() == null) {
+        KvmMemo.forUser().recordFailure(bootable.path(), o.detail());
+      }
       result =
           new VerifyResult(
               o.ready(),

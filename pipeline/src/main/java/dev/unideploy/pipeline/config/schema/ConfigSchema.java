@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.unideploy.pipeline.config.Amount;
 import dev.unideploy.pipeline.config.DeployConfig;
 import dev.unideploy.pipeline.config.Names;
 import java.lang.reflect.Constructor;
@@ -193,6 +194,15 @@ public final class ConfigSchema {
     }
     if (c == java.nio.file.Path.class) {
       return JSON.objectNode().put("type", "string");
+    }
+    if (c == Amount.class) {
+      // An instance count (3) or a share of the group (25%), as Amount.parse reads it.
+      ObjectNode either = JSON.objectNode();
+      either
+          .putArray("anyOf")
+          .add(JSON.objectNode().put("type", "integer").put("minimum", 0))
+          .add(JSON.objectNode().put("type", "string").put("pattern", "^\\s*\\d+%?\\s*$"));
+      return either;
     }
     if (c.isEnum()) {
       ObjectNode e = JSON.objectNode().put("type", "string");

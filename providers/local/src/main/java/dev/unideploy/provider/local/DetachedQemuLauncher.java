@@ -2,54 +2,72 @@ package dev.unideploy.provider.local;
 
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.qemu.Accelerator;
+import dev.unideploy.pipeline.qemu.BootMode;
 import dev.unideploy.pipeline.qemu.PortForward;
 import dev.unideploy.pipeline.qemu.QemuLauncher;
 import dev.unideploy.pipeline.qemu.QemuProcess;
 import dev.unideploy.pipeline.qemu.QemuSpec;
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Clock;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
-import java.util.Optional;
 import java.util.Set;
+import java.util.function.Consumer;
+import java.util.function.Function;
 
 /**
  * Starts one instance through the pipeline's {@link QemuLauncher#launchDetached} (its own session,
  * surviving unideploy, QMP on a socket, serial console to {@code workDir/serial.log}), so instances
- * boot exactly as boot verification does. Adds what a long-running instance needs: host ports that
- * no other recorded instance holds, a retry with fresh ports when one was taken between choosing
- * and QEMU binding it, and the kernel start time of the pid for the pid-reuse guard.
+ * boot exactly as boot verification does, with the image's boot mode (OVMF for UEFI). Adds what a
+ * long-running instance needs: the process reported as soon as it exists (the caller records it
+ * before QEMU answers), and a retry with fresh host ports when one was taken between choosing it
+ * and QEMU binding it.
  */
 final class DetachedQemuLauncher {
   private static final int ATTEMPTS = 4;
 
   private final QemuLauncher launcher = new QemuLauncher();
   private final Path qemuBinary;
-  private final Clock clock;
 
-  DetachedQemuLauncher(Path qemuBinary, Clock clock) {
+  DetachedQemuLauncher(Path qemuBinary) {
     this.qemuBinary = qemuBinary;
-    this.clock = clock;
   }
 
-  /** Starts instance {@code name} of {@code group} with its files in {@code workDir}. */
-  InstanceRecord launch(GroupRecord group, String name, Path workDir, Set<Integer> portsInUse) {
-    Set<Integer> exclude = new HashSet<>(portsInUse);
+  /** A started QEMU: what the instance record keeps. */
+  record Started(
+      long pid, long pidStartTime, List<InstanceRecord.Port> ports, String accelerator) {}
+
+  /**
+   * Starts instance {@code name} of {@code group} with its files in {@code workDir}.
+   *
+   * @param hostPorts the loopback ports for the group's guest ports, in order
+   * @param freshPorts new ports, none of those given, when QEMU could not bind them
+   * @param onSpawn told of the process as soon as it exists (and again after a retry)
+   */
+  Started launch(
+      GroupRecord group,
+      String name,
+      Path workDir,
+      Accelerator accelerator,
+      List<Integer> hostPorts,
+      Function<Set<Integer>, List<Integer>> freshPorts,
+      Consumer<Started> onSpawn) {
+    Set<Integer> refused = new HashSet<>();
+    List<Integer> ports = hostPorts;
     UnideployException last = null;
     for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
-      List<Integer> hostPorts = PortAllocator.allocate(group.guestPorts().size(), exclude);
       List<PortForward> forwards = new ArrayList<>();
-      for (int i = 0; i < hostPorts.size(); i++) {
-        forwards.add(new PortForward(hostPorts.get(i), group.guestPorts().get(i)));
+      for (int i = 0; i < ports.size(); i++) {
+        forwards.add(new PortForward(ports.get(i), group.guestPorts().get(i)));
       }
       QemuSpec spec =
           QemuSpec.builder(Path.of(group.imagePath()))
               .qemuBinary(qemuBinary)
               .diskFormat("raw")
-              .accelerator(accelerator(group.accelerator()))
+              .bootMode(StoredImage.UEFI.equals(group.bootMode()) ? BootMode.UEFI : BootMode.BIOS)
+              .accelerator(accelerator)
               .memoryMiB(group.memoryMiB())
               // Every instance runs on its own throw-away overlay: the stored image is shared
               // read-only and never changes.
@@ -58,14 +76,16 @@ final class DetachedQemuLauncher {
               // A later -name wins over the builder's, so ps shows which instance this is.
               .extraArgs(List.of("-name", name))
               .build();
-      java.time.Instant startedAt = clock.instant();
       QemuProcess qemu;
       try {
-        qemu = launcher.launchDetached(spec, workDir);
+        qemu =
+            launcher.launchDetached(
+                spec, workDir, s -> onSpawn.accept(started(s.pid(), s.pidStartTime(), s.spec())));
       } catch (UnideployException e) {
         if (e.getMessage() != null
             && e.getMessage().toLowerCase(Locale.ROOT).contains("host forwarding")) {
-          exclude.addAll(hostPorts); // Taken between our check and QEMU's bind: pick others.
+          refused.addAll(ports); // Taken between our check and QEMU's bind: pick others.
+          ports = freshPorts.apply(refused);
           last = e;
           continue;
         }
@@ -78,7 +98,7 @@ final class DetachedQemuLauncher {
         throw new UnideployException("interrupted while starting " + name + "; re-run", e);
       }
       try {
-        Optional<ProcessIdentity> id = ProcessIdentity.of(qemu.pid());
+        var id = dev.unideploy.pipeline.qemu.ProcessIdentity.of(qemu.pid());
         if (id.isEmpty()) {
           throw new UnideployException(
               "QEMU for "
@@ -88,21 +108,7 @@ final class DetachedQemuLauncher {
                   + "; see "
                   + qemu.qemuLog());
         }
-        List<InstanceRecord.Port> ports = new ArrayList<>();
-        for (PortForward p : qemu.spec().ports()) {
-          ports.add(new InstanceRecord.Port(p.hostPort(), p.guestPort()));
-        }
-        return new InstanceRecord(
-            name,
-            id.get().pid(),
-            id.get().startTime(),
-            startedAt,
-            ports,
-            workDir.toString(),
-            qemu.serialLog().toString(),
-            qemu.qemuLog().toString(),
-            qemu.accelerator().qemuName(),
-            null);
+        return started(id.get().pid(), id.get().startTime(), qemu.spec());
       } finally {
         qemu.release(); // Lets go of the monitor connection; the guest keeps running.
       }
@@ -116,12 +122,11 @@ final class DetachedQemuLauncher {
             + (last == null ? "" : last.getMessage()));
   }
 
-  /** {@code null} lets QEMU's launcher detect KVM (and fall back to TCG if it is unusable). */
-  static Accelerator accelerator(String setting) {
-    return switch (setting == null ? "auto" : setting) {
-      case "kvm" -> Accelerator.KVM;
-      case "tcg" -> Accelerator.TCG;
-      default -> null;
-    };
+  private static Started started(long pid, long startTime, QemuSpec spec) {
+    List<InstanceRecord.Port> ports = new ArrayList<>();
+    for (PortForward p : spec.ports()) {
+      ports.add(new InstanceRecord.Port(p.hostPort(), p.guestPort()));
+    }
+    return new Started(pid, startTime, ports, spec.accelerator().qemuName());
   }
 }

@@ -11,7 +11,9 @@ import java.util.function.UnaryOperator;
 /**
  * A local server group as persisted: one release of an app (its image and launch settings) and the
  * instances started for it. {@code inService} is the local meaning of "attached": this group's
- * instances are the ones the app's traffic reaches.
+ * instances are the ones the app's load balancer forwards to.
+ *
+ * @param bootMode bios or uefi, from the image
  */
 public record GroupRecord(
     @JsonProperty("name") String name,
@@ -26,13 +28,15 @@ public record GroupRecord(
     @JsonProperty("memoryMiB") int memoryMiB,
     @JsonProperty("accelerator") String accelerator,
     @JsonProperty("nextIndex") int nextIndex,
-    @JsonProperty("instances") List<InstanceRecord> instances) {
+    @JsonProperty("instances") List<InstanceRecord> instances,
+    @JsonProperty("bootMode") String bootMode) {
 
   public GroupRecord {
     Objects.requireNonNull(name, "name");
     Objects.requireNonNull(app, "app");
     guestPorts = guestPorts == null ? List.of() : List.copyOf(guestPorts);
     instances = instances == null ? List.of() : List.copyOf(instances);
+    bootMode = bootMode == null ? StoredImage.BIOS : bootMode;
   }
 
   /** Instances meant to be running (not stopped by a user or a resize). */
@@ -76,6 +80,7 @@ public record GroupRecord(
         memoryMiB,
         accelerator,
         nextIndex,
-        instances);
+        instances,
+        bootMode);
   }
 }

@@ -3,15 +3,21 @@ package dev.unideploy.provider.local;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.events.EventSink;
 import dev.unideploy.pipeline.events.LogEvent;
+import dev.unideploy.pipeline.qemu.Accelerator;
+import dev.unideploy.pipeline.qemu.AcceleratorChoice;
+import dev.unideploy.pipeline.qemu.KvmMemo;
+import dev.unideploy.pipeline.qemu.ProcessIdentity;
+import dev.unideploy.pipeline.qemu.ProcessStopper;
+import dev.unideploy.pipeline.qemu.QemuLauncher;
 import dev.unideploy.pipeline.qemu.QemuSpec;
 import dev.unideploy.pipeline.spi.ConsoleChunk;
 import dev.unideploy.pipeline.spi.Fleet;
 import dev.unideploy.pipeline.spi.InstanceState;
 import dev.unideploy.pipeline.spi.ServerGroup;
 import dev.unideploy.pipeline.spi.ServerGroupSpec;
+import dev.unideploy.provider.local.balancer.BalancerConfig;
+import dev.unideploy.provider.local.balancer.BalancerStatus;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
@@ -22,20 +28,29 @@ import java.time.Clock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
- * Server groups as sets of local QEMU processes, one group per release.
+ * Server groups as sets of local QEMU processes, one group per release, behind one load balancer
+ * per app (the stable endpoint, {@link LocalEndpoint}).
  *
- * <p>Local meanings of the fleet operations: {@code create} starts the instances (each on free
- * loopback ports) and returns without waiting; {@code instances} reports whether each QEMU still
- * runs and where its first guest port is forwarded; {@code attach}/{@code detach} record whether
- * the group is the one in service; {@code resize} starts or stops instances; {@code destroy} stops
- * them and drops the record, keeping the logs. Everything is persisted under the local home, so a
- * new fleet (or a new unideploy run) sees what an earlier one started.
+ * <p>Local meanings of the fleet operations: {@code create} starts the instances in parallel (each
+ * on free loopback ports) and returns once QEMU runs them; {@code instances} reports QEMU's process
+ * and run state and the balancer's view; {@code attach}/{@code detach} add the group's instances to
+ * the balancer or drain them from it; {@code resize} starts or (drained first) stops instances;
+ * {@code destroy} stops them and drops the record, keeping the logs. Everything is persisted under
+ * the local home, so a new fleet (or a new unideploy run) sees what an earlier one started.
+ *
+ * <p>With {@code accelerator: auto}, an instance that QEMU pauses because KVM cannot run the guest
+ * is replaced by one under TCG (as an autoscaling group replaces an unhealthy instance), and the
+ * disk is remembered so that its next instances start under TCG ({@link KvmMemo}).
  */
 public final class LocalFleet implements Fleet {
   static final Duration STOP_GRACE = Duration.ofSeconds(5);
@@ -45,16 +60,43 @@ public final class LocalFleet implements Fleet {
   private final LocalSettings settings;
   private final ImageStore store;
   private final InstanceRegistry registry;
-  private final DetachedQemuLauncher launcher;
+  private final InstanceStarter starter;
+  private final InstanceFacts facts;
+  private final Function<Path, AcceleratorChoice.Choice> autoAccelerator;
+  private final KvmMemo memo;
+  private final String httpCheck;
   private final EventSink events;
   private final Clock clock;
+  private final Map<String, LocalEndpoint> endpoints = new HashMap<>();
 
   public LocalFleet(LocalHome home, LocalSettings settings, EventSink events, Clock clock) {
+    this(home, settings, null, events, clock, AcceleratorChoice::auto, KvmMemo.forUser());
+  }
+
+  /**
+   * @param httpCheck the path the load balancer's health check GETs (health.http), or null for a
+   *     TCP check
+   * @param autoAccelerator what {@code accelerator: auto} picks for a disk (tests force KVM)
+   */
+  public LocalFleet(
+      LocalHome home,
+      LocalSettings settings,
+      String httpCheck,
+      EventSink events,
+      Clock clock,
+      Function<Path, AcceleratorChoice.Choice> autoAccelerator,
+      KvmMemo memo) {
     this.home = home;
     this.settings = settings;
     this.store = new ImageStore(home.store());
     this.registry = new InstanceRegistry(home);
-    this.launcher = new DetachedQemuLauncher(QemuSpec.defaultQemu(), clock);
+    this.starter =
+        new InstanceStarter(
+            home, registry, new DetachedQemuLauncher(QemuSpec.defaultQemu()), events, clock);
+    this.facts = new InstanceFacts(registry, clock);
+    this.autoAccelerator = autoAccelerator;
+    this.memo = memo;
+    this.httpCheck = httpCheck;
     this.events = events;
     this.clock = clock;
   }
@@ -65,7 +107,7 @@ public final class LocalFleet implements Fleet {
 
   @Override
   public List<ServerGroup> serverGroups(String app) {
-    return registry.groups(app).stream().map(LocalFleet::toServerGroup).toList();
+    return registry.groups(app).stream().map(this::toServerGroup).toList();
   }
 
   @Override
@@ -74,19 +116,18 @@ public final class LocalFleet implements Fleet {
     if (existing.isPresent()) {
       return toServerGroup(existing.get());
     }
-    List<StoredImage> images =
+    StoredImage image =
         store.resolve(spec.imageId()).stream()
             .filter(i -> i.id().equals(spec.imageId()) || i.sha256().equals(spec.imageId()))
-            .toList();
-    if (images.isEmpty()) {
-      throw new UnideployException(
-          "image "
-              + spec.imageId()
-              + " is not in the local store "
-              + store.root()
-              + ": publish it first (unideploy publish --provider local IMAGE)");
-    }
-    StoredImage image = images.get(0);
+            .findFirst()
+            .orElseThrow(
+                () ->
+                    new UnideployException(
+                        "image "
+                            + spec.imageId()
+                            + " is not in the local store "
+                            + store.root()
+                            + ": publish it first (unideploy publish --provider local IMAGE)"));
     GroupRecord group =
         new GroupRecord(
             spec.name(),
@@ -101,10 +142,11 @@ public final class LocalFleet implements Fleet {
             settings.memoryMiB(),
             settings.accelerator(),
             0,
-            List.of());
+            List.of(),
+            image.bootMode());
     registry.save(group);
     try {
-      group = startInstances(group, spec.size());
+      group = starter.start(spec.name(), spec.size(), accelerator(group), null);
     } catch (RuntimeException e) {
       // Leave nothing half-made behind: stop what did start, then report the cause.
       destroy(toServerGroup(registry.group(spec.name()).orElse(group)));
@@ -113,101 +155,61 @@ public final class LocalFleet implements Fleet {
     return toServerGroup(group);
   }
 
-  private GroupRecord startInstances(GroupRecord group, int count) {
-    GroupRecord g = group;
-    for (int k = 0; k < count; k++) {
-      String instance = g.name() + "-" + g.nextIndex();
-      GroupRecord current = g;
-      // Port choice and the record write happen under the registry lock, so two deploys running
-      // at once never pick the same port.
-      g =
-          registry.locked(
-              () -> {
-                InstanceRecord rec =
-                    launcher.launch(
-                        current,
-                        instance,
-                        logDir(current.name()).resolve(instance),
-                        registry.portsInUse());
-                return registry.update(current.name(), r -> r.withInstance(rec));
-              });
-      InstanceRecord started = g.instances().get(g.instances().size() - 1);
-      events.emit(
-          LogEvent.info(
-              "instances",
-              "started "
-                  + instance
-                  + " (pid "
-                  + started.pid()
-                  + ", "
-                  + started.accelerator()
-                  + ports(started)
-                  + ")"));
-    }
-    return g;
-  }
-
-  private Path logDir(String group) {
-    return home.logsDir().resolve(group);
+  /** The accelerator new instances of {@code g} start under. */
+  private Accelerator accelerator(GroupRecord g) {
+    return switch (g.accelerator() == null ? "auto" : g.accelerator()) {
+      case "kvm" -> Accelerator.KVM;
+      case "tcg" -> Accelerator.TCG;
+      default -> {
+        AcceleratorChoice.Choice c = autoAccelerator.apply(Path.of(g.imagePath()));
+        events.emit(
+            LogEvent.debug(
+                "instances",
+                g.name() + " runs under " + c.accelerator().qemuName() + ": " + c.why()));
+        yield c.accelerator();
+      }
+    };
   }
 
   @Override
   public List<InstanceState> instances(ServerGroup group) {
     GroupRecord g = require(group.name());
+    Optional<BalancerStatus> lb = endpoint(g).status();
+    boolean hasEndpoint = !g.guestPorts().isEmpty();
     List<InstanceState> out = new ArrayList<>();
+    boolean replaced = false;
     for (InstanceRecord i : g.activeInstances()) {
-      out.add(state(g, i));
+      InstanceState s = facts.state(g, i, lb, hasEndpoint);
+      if (InstanceFacts.kvmFailed(i, s) && "auto".equals(g.accelerator())) {
+        replaceUnderTcg(g, i, s);
+        replaced = true;
+        continue;
+      }
+      out.add(s);
     }
-    return out;
+    return replaced ? instances(group) : out;
   }
 
-  /** One instance now: its QEMU's liveness and the loopback address of its first guest port. */
-  public InstanceState state(GroupRecord g, InstanceRecord i) {
-    InstanceState.Traffic traffic =
-        g.inService() ? InstanceState.Traffic.UNKNOWN : InstanceState.Traffic.NOT_REGISTERED;
-    Optional<InetSocketAddress> probe = Optional.empty();
-    if (!g.guestPorts().isEmpty() && i.hostPort(g.guestPorts().get(0)) > 0) {
-      probe =
-          Optional.of(
-              new InetSocketAddress(
-                  InetAddress.getLoopbackAddress(), i.hostPort(g.guestPorts().get(0))));
+  /**
+   * KVM could not run the guest and the accelerator was chosen automatically: remember it for the
+   * disk, and replace the instance with one under TCG, as verification falls back.
+   */
+  private void replaceUnderTcg(GroupRecord g, InstanceRecord i, InstanceState failed) {
+    events.emit(
+        LogEvent.warn(
+            "instances",
+            i.name()
+                + ": KVM could not run the guest ("
+                + failed.reason()
+                + "); replacing it with an instance under TCG"));
+    memo.recordFailure(Path.of(g.imagePath()), failed.reason());
+    stopInstance(g.name(), i.name());
+    starter.start(
+        g.name(), 1, Accelerator.TCG, "replaces " + i.name() + ", which KVM could not run");
+    GroupRecord now = require(g.name());
+    if (now.inService()) {
+      serve(now.app(), Set.of());
     }
-    Map<String, String> attrs = new LinkedHashMap<>();
-    attrs.put("pid", Long.toString(i.pid()));
-    i.ports().forEach(p -> attrs.put("port." + p.guest(), "127.0.0.1:" + p.host()));
-    attrs.put("accelerator", String.valueOf(i.accelerator()));
-    attrs.put("startedAt", i.startedAt().toString());
-    attrs.put("serialLog", i.serialLog());
-    attrs.put("qemuLog", i.qemuLog());
-    return switch (i.identity().status()) {
-      case EXITED ->
-          new InstanceState(
-              i.name(),
-              InstanceState.Lifecycle.FAILED,
-              traffic,
-              "QEMU (pid "
-                  + i.pid()
-                  + ") is no longer running: it crashed or was killed; see "
-                  + i.serialLog()
-                  + " and "
-                  + i.qemuLog(),
-              probe,
-              attrs);
-      case PID_REUSED ->
-          new InstanceState(
-              i.name(),
-              InstanceState.Lifecycle.FAILED,
-              traffic,
-              "QEMU (pid "
-                  + i.pid()
-                  + ") has exited and its pid now belongs to another process; see "
-                  + i.qemuLog(),
-              probe,
-              attrs);
-      case ALIVE ->
-          new InstanceState(
-              i.name(), InstanceState.Lifecycle.RUNNING, traffic, "pid " + i.pid(), probe, attrs);
-    };
   }
 
   @Override
@@ -234,17 +236,28 @@ public final class LocalFleet implements Fleet {
 
   @Override
   public void attach(ServerGroup group) {
-    registry.update(group.name(), g -> g.withInService(true));
+    GroupRecord g = registry.update(group.name(), r -> r.withInService(true));
+    if (!g.guestPorts().isEmpty()) {
+      serve(g.app(), Set.of());
+    }
     events.emit(LogEvent.info("attach", group.name() + " is now in service"));
   }
 
   @Override
   public void detach(ServerGroup group) {
-    if (registry.group(group.name()).isEmpty()) {
+    Optional<GroupRecord> before = registry.group(group.name());
+    if (before.isEmpty()) {
       return;
     }
-    registry.update(group.name(), g -> g.withInService(false));
-    events.emit(LogEvent.info("detach", group.name() + " is out of service"));
+    GroupRecord g = registry.update(group.name(), r -> r.withInService(false));
+    LocalEndpoint endpoint = endpoint(g);
+    if (endpoint.exists()) {
+      serve(g.app(), Set.of());
+      endpoint.drain(names(g.activeInstances()));
+    }
+    if (before.get().inService()) {
+      events.emit(LogEvent.info("detach", group.name() + " is out of service"));
+    }
   }
 
   @Override
@@ -255,18 +268,25 @@ public final class LocalFleet implements Fleet {
     GroupRecord g = require(group.name());
     List<InstanceRecord> active = g.activeInstances();
     if (size > active.size()) {
-      startInstances(g, size - active.size());
-    } else {
-      // Instances whose QEMU is gone go first, then the newest, as an autoscaling group scales
-      // in: a resize never keeps a dead instance over a live one.
-      List<InstanceRecord> order = new ArrayList<>(active);
-      order.sort(
-          Comparator.comparing(
-                  (InstanceRecord i) -> i.identity().status() == ProcessIdentity.Status.ALIVE)
-              .thenComparing(InstanceRecord::startedAt, Comparator.reverseOrder()));
-      for (int k = 0; k < active.size() - size; k++) {
-        stopInstance(g.name(), order.get(k).name());
+      GroupRecord grown = starter.start(g.name(), size - active.size(), accelerator(g), null);
+      if (grown.inService()) {
+        serve(
+            grown.app(),
+            Set.of()); // New instances join; the balancer sends them traffic once healthy.
       }
+      return;
+    }
+    // Instances whose QEMU is gone go first, then the newest, as an autoscaling group scales in: a
+    // resize never keeps a dead instance over a live one.
+    List<InstanceRecord> order = new ArrayList<>(active);
+    order.sort(
+        Comparator.comparing(
+                (InstanceRecord i) -> i.identity().status() == ProcessIdentity.Status.ALIVE)
+            .thenComparing(InstanceRecord::startedAt, Comparator.reverseOrder()));
+    List<InstanceRecord> victims = order.subList(0, active.size() - size);
+    leaveService(g, names(victims));
+    for (InstanceRecord v : victims) {
+      stopInstance(g.name(), v.name());
     }
   }
 
@@ -276,6 +296,9 @@ public final class LocalFleet implements Fleet {
     if (g == null) {
       return; // Already gone: destroy is safe to repeat.
     }
+    if (g.inService()) {
+      detach(group);
+    }
     for (InstanceRecord i : g.activeInstances()) {
       stopInstance(g.name(), i.name());
     }
@@ -283,21 +306,89 @@ public final class LocalFleet implements Fleet {
     events.emit(
         LogEvent.info(
             "destroy", "destroyed " + g.name() + "; its logs stay in " + logDir(g.name())));
+    if (registry.groups(g.app()).isEmpty()) {
+      LocalEndpoint endpoint = endpoint(g);
+      if (endpoint.exists()) {
+        endpoint.stop();
+        events.emit(LogEvent.info("destroy", "stopped the endpoint of " + g.app()));
+      }
+    }
   }
 
   @Override
   public void terminate(ServerGroup group, String instanceId) {
+    GroupRecord g = require(group.name());
+    leaveService(g, Set.of(instanceId));
     stopInstance(group.name(), instanceId);
+  }
+
+  /** Takes some instances of a serving group out of the balancer and waits for them to drain. */
+  private void leaveService(GroupRecord g, Set<String> leaving) {
+    LocalEndpoint endpoint = endpoint(g);
+    if (g.inService() && endpoint.exists() && !leaving.isEmpty()) {
+      serve(g.app(), leaving);
+      endpoint.drain(leaving);
+    }
+  }
+
+  /** Tells the app's balancer to forward to every serving instance except {@code leaving}. */
+  private void serve(String app, Set<String> leaving) {
+    List<BalancerConfig.Backend> backends = new ArrayList<>();
+    GroupRecord any = null;
+    for (GroupRecord g : registry.groups(app)) {
+      if (!g.inService() || g.guestPorts().isEmpty()) {
+        continue;
+      }
+      any = g;
+      int guest = g.guestPorts().get(0);
+      for (InstanceRecord i : g.activeInstances()) {
+        if (!leaving.contains(i.name()) && i.hostPort(guest) > 0) {
+          backends.add(
+              new BalancerConfig.Backend(i.name(), g.name(), "127.0.0.1", i.hostPort(guest)));
+        }
+      }
+    }
+    if (any == null) {
+      // Nothing serves: keep the balancer (and its port) for the next release, with no backend.
+      registry.groups(app).stream()
+          .findFirst()
+          .map(this::endpoint)
+          .filter(LocalEndpoint::exists)
+          .ifPresent(e -> e.serve(List.of()));
+      return;
+    }
+    endpoint(any).serve(backends);
+  }
+
+  private LocalEndpoint endpoint(GroupRecord g) {
+    return endpoints.computeIfAbsent(
+        g.app(), app -> new LocalEndpoint(home, app, settings.endpoint(), httpCheck));
+  }
+
+  private static Set<String> names(List<InstanceRecord> list) {
+    return list.stream().map(InstanceRecord::name).collect(Collectors.toSet());
+  }
+
+  private Path logDir(String group) {
+    return home.logsDir().resolve(group);
   }
 
   /** Stops one instance by name and records it as stopped. */
   InstanceRecord stopInstance(String group, String instance) {
     GroupRecord g = require(group);
     InstanceRecord rec = instance(g, instance);
-    if (!InstanceStopper.stop(rec.identity(), STOP_GRACE)) {
+    if (!rec.spawned()) {
+      // Recorded before its QEMU: find the process QEMU itself recorded, if it ever started.
+      rec =
+          QemuLauncher.recordedProcess(Path.of(rec.workDir()))
+              .map(id -> instance(g, instance).withProcess(id.pid(), id.startTime(), null))
+              .orElse(rec);
+    }
+    if (rec.spawned() && !ProcessStopper.stop(rec.identity(), STOP_GRACE)) {
       throw new UnideployException(
           "QEMU of " + instance + " (pid " + rec.pid() + ") survived SIGKILL; check `ps`");
     }
+    QemuLauncher.cleanUp(Path.of(rec.workDir()));
     GroupRecord changed =
         registry.update(group, r -> r.withChanged(instance, i -> i.stopped(clock.instant())));
     events.emit(LogEvent.info("stop", "stopped " + instance + " (pid " + rec.pid() + ")"));
@@ -325,10 +416,14 @@ public final class LocalFleet implements Fleet {
                         + ": list them with unideploy instances list"));
   }
 
-  static ServerGroup toServerGroup(GroupRecord g) {
+  ServerGroup toServerGroup(GroupRecord g) {
     Map<String, String> attrs = new LinkedHashMap<>();
     attrs.put("imagePath", g.imagePath());
     attrs.put("image", g.imageId());
+    attrs.put("bootMode", g.bootMode());
+    if (g.inService() && !g.guestPorts().isEmpty()) {
+      attrs.put("endpoint", endpoint(g).url());
+    }
     return new ServerGroup(
         g.name(),
         g.app(),
@@ -338,13 +433,5 @@ public final class LocalFleet implements Fleet {
         g.inService(),
         g.createdAt(),
         attrs);
-  }
-
-  private static String ports(InstanceRecord i) {
-    StringBuilder sb = new StringBuilder();
-    for (InstanceRecord.Port p : i.ports()) {
-      sb.append(", 127.0.0.1:").append(p.host()).append(" -> ").append(p.guest());
-    }
-    return sb.toString();
   }
 }

@@ -8,7 +8,6 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.stream.Collectors;
 
 /** The local image store as an {@link ImageCatalog}: list by app, delete by reference. */
@@ -49,19 +48,21 @@ final class LocalImageCatalog implements ImageCatalog {
               + matches.stream().map(StoredImage::name).collect(Collectors.joining(", "))
               + "): name one, or add --all");
     }
-    Set<String> inUse =
-        registry.groups(null).stream()
-            .filter(g -> !g.activeInstances().isEmpty())
-            .map(GroupRecord::imageSha256)
-            .collect(Collectors.toSet());
+    // A group kept at size 0 is a rollback target: its image must stay as much as a running one.
+    Map<String, String> groupOf = new LinkedHashMap<>();
+    registry.groups(null).forEach(g -> groupOf.putIfAbsent(g.imageSha256(), g.name()));
     List<ImageSummary> deleted = new ArrayList<>();
     for (StoredImage i : matches) {
-      if (inUse.contains(i.sha256()) && !force) {
+      if (groupOf.containsKey(i.sha256()) && !force) {
         throw new UnideployException(
             "image "
                 + i.name()
-                + " is what running instances boot from: stop them first (unideploy"
-                + " instances list) or add --force");
+                + " is what server group "
+                + groupOf.get(i.sha256())
+                + " boots from (serving, or kept for a rollback): remove the group first"
+                + " (unideploy instances stop "
+                + groupOf.get(i.sha256())
+                + ") or add --force");
       }
       ImageSummary s = summary(i);
       List<String> files = store.delete(i);

@@ -86,7 +86,8 @@ public final class LocalImagePublisher implements ImagePublisher {
             List.of(request.version()),
             request.virtualSize(),
             request.sourceFileName(),
-            clock.instant());
+            clock.instant(),
+            bootMode(request));
     store.save(image);
     return published(image, false);
   }
@@ -116,7 +117,11 @@ public final class LocalImagePublisher implements ImagePublisher {
                               "image "
                                   + request.sha8()
                                   + " vanished from the store during publish; re-run"));
-          store.save(mine.withTag(request.version()).withTag(StoredImage.LATEST));
+          // The boot mode is the latest publish's: the same bytes may be published for UEFI later.
+          store.save(
+              mine.withTag(request.version())
+                  .withTag(StoredImage.LATEST)
+                  .withBootMode(bootMode(request)));
           return null;
         });
   }
@@ -132,11 +137,9 @@ public final class LocalImagePublisher implements ImagePublisher {
     if (keep == 0) {
       return List.of();
     }
+    // Every group's image stays, also a group kept at size 0: it is a rollback target.
     Set<String> inUse =
-        registry.groups(null).stream()
-            .filter(g -> !g.activeInstances().isEmpty())
-            .map(GroupRecord::imageSha256)
-            .collect(Collectors.toSet());
+        registry.groups(null).stream().map(GroupRecord::imageSha256).collect(Collectors.toSet());
     List<StoredImage> mine = new ArrayList<>(store.list(request.app()));
     mine.sort(Comparator.comparing(StoredImage::createdAt).reversed());
     List<RetiredImage> out = new ArrayList<>();
@@ -150,13 +153,23 @@ public final class LocalImagePublisher implements ImagePublisher {
         events.emit(
             LogEvent.warn(
                 "retire",
-                "keeping " + i.name() + " beyond publish.keep: running instances boot from it"));
+                "keeping "
+                    + i.name()
+                    + " beyond publish.keep: a server group (serving, or kept for rollback)"
+                    + " boots from it"));
         continue;
       }
       List<String> deleted = dryRun ? List.of() : store.delete(i);
       out.add(new RetiredImage(REGION, i.id(), i.name(), deleted, dryRun));
     }
     return out;
+  }
+
+  private static String bootMode(PublishRequest request) {
+    return request.settings().bootMode()
+            == dev.unideploy.pipeline.config.PublishSettings.BootMode.LEGACY_BIOS
+        ? StoredImage.BIOS
+        : StoredImage.UEFI;
   }
 
   private PublishedImage published(StoredImage i, boolean reused) {

@@ -44,7 +44,21 @@ public final class LocalProvider implements Provider {
   @Override
   public Fleet fleet(ProviderContext context) {
     LocalSettings s = settings(context.config());
-    return new LocalFleet(LocalHome.resolve(s), s, context.events(), context.clock());
+    var health = context.config().health();
+    Integer first = context.config().deploy().firstPort();
+    // The balancer checks what the health gate checks on the app port, when that is an HTTP GET.
+    String httpCheck =
+        health.http() != null && (health.port() == null || health.port().equals(first))
+            ? health.http()
+            : null;
+    return new LocalFleet(
+        LocalHome.resolve(s),
+        s,
+        httpCheck,
+        context.events(),
+        context.clock(),
+        dev.unideploy.pipeline.qemu.AcceleratorChoice::auto,
+        dev.unideploy.pipeline.qemu.KvmMemo.forUser());
   }
 
   @Override

@@ -13,6 +13,8 @@ import java.util.Objects;
  * @param id the first 12 hex digits of the content hash, as {@code images list} shows it
  * @param sha256 SHA-256 of the virtual disk's contents
  * @param tags the versions published with this content, and {@code latest} on the newest
+ * @param bootMode how it boots: {@code bios} (also for records written before this was kept) or
+ *     {@code uefi} ({@code publish.bootMode} when it was published)
  */
 public record StoredImage(
     @JsonProperty("id") String id,
@@ -23,7 +25,8 @@ public record StoredImage(
     @JsonProperty("tags") List<String> tags,
     @JsonProperty("virtualSize") long virtualSize,
     @JsonProperty("sourceFileName") String sourceFileName,
-    @JsonProperty("createdAt") Instant createdAt) {
+    @JsonProperty("createdAt") Instant createdAt,
+    @JsonProperty("bootMode") String bootMode) {
 
   /** Tag that points at the app's most recently published image. */
   public static final String LATEST = "latest";
@@ -34,6 +37,16 @@ public record StoredImage(
     Objects.requireNonNull(createdAt, "createdAt");
     id = idOf(sha256);
     tags = tags == null ? List.of() : List.copyOf(tags);
+    bootMode = bootMode == null ? BIOS : bootMode;
+  }
+
+  public static final String BIOS = "bios";
+  public static final String UEFI = "uefi";
+
+  /** This image booting with {@code mode} (bios or uefi). */
+  public StoredImage withBootMode(String mode) {
+    return new StoredImage(
+        id, sha256, app, name, version, tags, virtualSize, sourceFileName, createdAt, mode);
   }
 
   /** The short id of a content hash. */
@@ -52,7 +65,7 @@ public record StoredImage(
     List<String> t = new ArrayList<>(tags);
     t.add(tag);
     return new StoredImage(
-        id, sha256, app, name, version, t, virtualSize, sourceFileName, createdAt);
+        id, sha256, app, name, version, t, virtualSize, sourceFileName, createdAt, bootMode);
   }
 
   public StoredImage withoutTag(String tag) {
@@ -62,6 +75,6 @@ public record StoredImage(
     List<String> t = new ArrayList<>(tags);
     t.remove(tag);
     return new StoredImage(
-        id, sha256, app, name, version, t, virtualSize, sourceFileName, createdAt);
+        id, sha256, app, name, version, t, virtualSize, sourceFileName, createdAt, bootMode);
   }
 }

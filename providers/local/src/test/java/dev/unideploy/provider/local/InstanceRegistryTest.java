@@ -2,6 +2,7 @@ package dev.unideploy.provider.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.unideploy.pipeline.qemu.ProcessIdentity;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.List;
@@ -25,7 +26,8 @@ class InstanceRegistryTest {
         128,
         "tcg",
         instances.size(),
-        instances);
+        instances,
+        "bios");
   }
 
   static InstanceRecord instance(String name, long pid, long start, int hostPort) {
@@ -39,6 +41,7 @@ class InstanceRegistryTest {
         "/logs/" + name + ".serial.log",
         "/logs/" + name + ".qemu.log",
         "tcg",
+        null,
         null);
   }
 

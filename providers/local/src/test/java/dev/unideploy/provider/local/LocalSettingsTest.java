@@ -9,6 +9,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.config.DeployConfig;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -26,6 +27,13 @@ class LocalSettingsTest {
     assertThat(s.home()).isEqualTo("/h");
     assertThat(s.memoryMiB()).isEqualTo(512);
     assertThat(s.accelerator()).isEqualTo("tcg");
+    assertThat(s.endpoint()).isEqualTo(LocalSettings.Endpoint.defaults());
+    LocalSettings e =
+        config("local:\n  endpoint:\n    port: 8080\n    drain: 30s\n")
+            .providerSettings("local", LocalSettings.class);
+    assertThat(e.endpoint().port()).isEqualTo(8080);
+    assertThat(e.endpoint().address()).isEqualTo("127.0.0.1");
+    assertThat(e.endpoint().drain()).isEqualTo(Duration.ofSeconds(30));
   }
 
   @Test
@@ -53,9 +61,20 @@ class LocalSettingsTest {
 
   @Test
   void settingsRoundTripThroughAConfigTree() {
-    LocalSettings s = new LocalSettings("/h", null, 64, "tcg");
-    ObjectNode providers = new ObjectMapper().createObjectNode();
-    providers.set("local", new ObjectMapper().valueToTree(s));
+    LocalSettings s =
+        new LocalSettings(
+            "/h",
+            null,
+            64,
+            "tcg",
+            new LocalSettings.Endpoint("0.0.0.0", 8080, Duration.ofSeconds(3)));
+    ObjectMapper json =
+        new ObjectMapper()
+            .registerModule(new com.fasterxml.jackson.datatype.jsr310.JavaTimeModule())
+            .disable(
+                com.fasterxml.jackson.databind.SerializationFeature.WRITE_DURATIONS_AS_TIMESTAMPS);
+    ObjectNode providers = json.createObjectNode();
+    providers.set("local", json.valueToTree(s));
     DeployConfig c = new DeployConfig("web", "1", null, null, null, null, null, providers);
     new LocalProvider().validate(c);
     assertThat(c.providerSettings("local", LocalSettings.class)).isEqualTo(s);

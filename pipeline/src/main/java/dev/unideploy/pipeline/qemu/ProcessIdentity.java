@@ -1,4 +1,4 @@
-package dev.unideploy.provider.local;
+package dev.unideploy.pipeline.qemu;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

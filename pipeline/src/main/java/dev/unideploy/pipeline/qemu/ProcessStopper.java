@@ -1,20 +1,20 @@
-package dev.unideploy.provider.local;
+package dev.unideploy.pipeline.qemu;
 
 import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Ends an instance's QEMU: SIGTERM (QEMU exits cleanly on it), then SIGKILL after a grace period. A
- * signal is sent only while the pid still has the recorded start time, so a pid the kernel reused
- * for another process is never touched.
+ * Ends a recorded process (an instance's QEMU, the local load balancer): SIGTERM (QEMU exits
+ * cleanly on it), then SIGKILL after a grace period. A signal is sent only while the pid still has
+ * the recorded start time, so a pid the kernel reused for another process is never touched.
  */
-final class InstanceStopper {
+public final class ProcessStopper {
   private static final Duration POLL = Duration.ofMillis(50);
 
-  private InstanceStopper() {}
+  private ProcessStopper() {}
 
   /** Returns true when the process is gone (or was already), false if it survived SIGKILL. */
-  static boolean stop(ProcessIdentity id, Duration grace) {
+  public static boolean stop(ProcessIdentity id, Duration grace) {
     if (id.status() != ProcessIdentity.Status.ALIVE) {
       return true;
     }

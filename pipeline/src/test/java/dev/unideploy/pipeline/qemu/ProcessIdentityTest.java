@@ -1,4 +1,4 @@
-package dev.unideploy.provider.local;
+package dev.unideploy.pipeline.qemu;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -33,7 +33,7 @@ class ProcessIdentityTest {
     ProcessIdentity old = new ProcessIdentity(pid, me.startTime() - 1);
     assertThat(old.status()).isEqualTo(ProcessIdentity.Status.PID_REUSED);
     // The guard also keeps the stopper from signalling the process that now has the pid.
-    assertThat(InstanceStopper.stop(old, Duration.ofMillis(10))).isTrue();
+    assertThat(ProcessStopper.stop(old, Duration.ofMillis(10))).isTrue();
     assertThat(me.status()).isEqualTo(ProcessIdentity.Status.ALIVE);
   }
 
@@ -42,7 +42,7 @@ class ProcessIdentityTest {
     Process p = new ProcessBuilder("sleep", "30").start();
     ProcessIdentity id = ProcessIdentity.of(p.pid()).orElseThrow();
     assertThat(id.status()).isEqualTo(ProcessIdentity.Status.ALIVE);
-    assertThat(InstanceStopper.stop(id, Duration.ofSeconds(5))).isTrue();
+    assertThat(ProcessStopper.stop(id, Duration.ofSeconds(5))).isTrue();
     assertThat(id.status()).isEqualTo(ProcessIdentity.Status.EXITED);
     p.waitFor(5, TimeUnit.SECONDS);
     assertThat(id.status()).isEqualTo(ProcessIdentity.Status.EXITED);

@@ -1,0 +1,69 @@
+package dev.unideploy.pipeline.rollout;
+
+import dev.unideploy.pipeline.UnideployException;
+import dev.unideploy.pipeline.spi.Fleet;
+import dev.unideploy.pipeline.spi.ServerGroup;
+import dev.unideploy.pipeline.spi.ServerGroupSpec;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Runs one {@link Step} against the {@link Fleet}. Groups are looked up by name before each step
+ * (providers keep ids in the group's attributes), and a step on a group that is gone is done when
+ * it would have removed the group anyway.
+ */
+final class StepExecutor {
+  private final Fleet fleet;
+  private final RolloutPlan plan;
+
+  StepExecutor(Fleet fleet, RolloutPlan plan) {
+    this.fleet = fleet;
+    this.plan = plan;
+  }
+
+  /** Runs the step; gates and bakes return what they saw, other steps an empty list. */
+  List<InstanceReport> run(Step step, HealthGate gate, long deadlineNanos) {
+    switch (step.action()) {
+      case CREATE -> {
+        if (find(step.group()).isEmpty()) {
+          fleet.create(
+              new ServerGroupSpec(
+                  plan.app(),
+                  step.group(),
+                  plan.version(),
+                  plan.imageId(),
+                  step.size(),
+                  plan.guestPorts()));
+        }
+      }
+      case GATE -> {
+        return gate.await(require(step), step.size(), step.traffic(), deadlineNanos);
+      }
+      case BAKE -> {
+        return gate.bake(require(step), step.size(), step.bake());
+      }
+      case ATTACH -> fleet.attach(require(step));
+      case RESIZE -> fleet.resize(require(step), step.size());
+      case DETACH -> find(step.group()).ifPresent(fleet::detach);
+      case DESTROY -> find(step.group()).ifPresent(fleet::destroy);
+      case COMMIT -> {}
+    }
+    return List.of();
+  }
+
+  private Optional<ServerGroup> find(String name) {
+    return fleet.serverGroups(plan.app()).stream().filter(g -> g.name().equals(name)).findFirst();
+  }
+
+  private ServerGroup require(Step step) {
+    return find(step.group())
+        .orElseThrow(
+            () ->
+                new UnideployException(
+                    "server group "
+                        + step.group()
+                        + " is gone, so the step '"
+                        + step.describe()
+                        + "' cannot run: was it deleted outside unideploy?"));
+  }
+}
