@@ -44,6 +44,7 @@ public final class UnideployCommand implements Runnable {
     m.put("demo", new Subcommand(DemoCommand::new, true));
     m.put("verify", new Subcommand(VerifyCommand::new, true));
     m.put("run", new Subcommand(RunCommand::new, true));
+    m.put("state", new Subcommand(StateCommand::new, false));
     return java.util.Collections.unmodifiableMap(m);
   }
 

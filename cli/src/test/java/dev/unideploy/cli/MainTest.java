@@ -60,6 +60,7 @@ class MainTest {
         "run --help",
         "verify --help",
         "deploy --help",
+        "state push --help",
       })
   void buildingOnlyTheNamedSubcommandAnswersAsTheWholeTree(String line) {
     String[] args = line.isEmpty() ? new String[0] : line.split(" ");
@@ -75,7 +76,7 @@ class MainTest {
         .containsExactly("convert");
     assertThat(Main.newCommandLine("help", "convert").getSubcommands().keySet())
         .containsExactlyElementsOf(UnideployCommand.SUBCOMMANDS.keySet());
-    assertThat(Main.newCommandLine("nosuch").getSubcommands()).hasSize(11);
+    assertThat(Main.newCommandLine("nosuch").getSubcommands()).hasSize(12);
     assertThat(Main.newCommandLine("--version").getSubcommands()).isEmpty();
     assertThat(Main.newCommandLine().getSubcommands().keySet())
         .containsExactly(
@@ -89,7 +90,8 @@ class MainTest {
             "instances",
             "demo",
             "verify",
-            "run");
+            "run",
+            "state");
     Run help = run(Main.newCommandLine("convert", "--help"), "convert", "--help");
     assertThat(help.code()).isEqualTo(ExitCodes.OK);
     assertThat(help.out()).contains("Usage: unideploy convert").contains("--to=FORMAT");

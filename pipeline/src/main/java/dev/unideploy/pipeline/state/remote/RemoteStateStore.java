@@ -5,6 +5,7 @@ import dev.unideploy.pipeline.state.LocalStateStore;
 import dev.unideploy.pipeline.state.LockOwner;
 import dev.unideploy.pipeline.state.StateStore;
 import java.nio.file.Path;
+import java.time.Duration;
 
 /**
  * State in a bucket or container that a team and its CI runners share: journals under {@code
@@ -13,28 +14,36 @@ import java.nio.file.Path;
  */
 public final class RemoteStateStore implements StateStore {
   private final ObjectStore objects;
-  private final StateUrl url;
+  private final String keyPrefix;
+  private final Duration lease;
+  private final String location;
   private final Path workDir;
 
+  /** The store at {@code url}, whose path is the key prefix (S3, Cloud Storage). */
   public RemoteStateStore(ObjectStore objects, StateUrl url) {
-    this(objects, url, LocalStateStore.defaultRoot().resolve("work"));
+    this(objects, url.keyPrefix(), url.lease(), url.display());
   }
 
-  public RemoteStateStore(ObjectStore objects, StateUrl url, Path workDir) {
+  /**
+   * @param keyPrefix prepended to every key: empty, or ending in a slash
+   * @param location where the state is, for messages and results
+   */
+  public RemoteStateStore(ObjectStore objects, String keyPrefix, Duration lease, String location) {
     this.objects = objects;
-    this.url = url;
-    this.workDir = workDir;
+    this.keyPrefix = keyPrefix;
+    this.lease = lease;
+    this.location = location;
+    this.workDir = LocalStateStore.defaultRoot().resolve("work");
   }
 
   @Override
   public ObjectJournal journal(String name) {
-    return ObjectJournal.open(objects, url.keyPrefix() + "journal/" + name + "/", name);
+    return ObjectJournal.open(objects, keyPrefix + "journal/" + name + "/", name);
   }
 
   @Override
   public AppLock lock(String app, LockOwner me, boolean force) {
-    return LeaseLock.acquire(
-        objects, url.keyPrefix() + "locks/" + app + ".json", app, me, force, url.lease());
+    return LeaseLock.acquire(objects, keyPrefix + "locks/" + app + ".json", app, me, force, lease);
   }
 
   @Override
@@ -44,7 +53,7 @@ public final class RemoteStateStore implements StateStore {
 
   @Override
   public String location() {
-    return url.display();
+    return location;
   }
 
   @Override
