@@ -49,10 +49,10 @@ if [[ -z "${SKIP_BUILD:-}" ]]; then
 fi
 [[ -f $CP_FILE ]] || { echo "no $CP_FILE: run without SKIP_BUILD once" >&2; exit 1; }
 CP=$ROOT/providers/aws/target/test-classes:$ROOT/providers/aws/target/classes:$(cat "$CP_FILE")
-# The module flags are the launcher's too: without them the raw reader cannot ask the file system
-# for its holes (SEEK_DATA) and scans the whole file instead.
-FOREIGN=(--add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED)
-UD_JAVA=(java -Xmx512m "${FOREIGN[@]}")
+# The launcher's flag too: on Java 24+ the raw reader asks the file system for its holes
+# (SEEK_DATA, through JNA) only when native access is granted, and scans the whole file otherwise.
+NATIVE_ACCESS=(--enable-native-access=ALL-UNNAMED)
+UD_JAVA=(java -Xmx512m "${NATIVE_ACCESS[@]}")
 
 if [[ ! -f $IMAGE ]]; then
   echo "writing $IMAGE ..." >&2
@@ -117,16 +117,16 @@ if [[ ${UD_LAUNCHER:-1} != 0 ]]; then
   echo "recording the AppCDS archive (one untimed upload of $WARMUP) ..." >&2
   rm -f "$W/ud.jsa" "$W/ud.classlist"
   for mode in $MODES; do
-    java -Xmx512m "${FOREIGN[@]}" -XX:DumpLoadedClassList="$W/ud.$mode.classlist" -cp "$CP" \
+    java -Xmx512m "${NATIVE_ACCESS[@]}" -XX:DumpLoadedClassList="$W/ud.$mode.classlist" -cp "$CP" \
       dev.unideploy.provider.aws.upload.EbsUploadBench "$EP" "$WARMUP" "${UD_CONCURRENCY:-32}" \
       "$mode" >/dev/null
     cat "$W/ud.$mode.classlist" >>"$W/ud.classlist"
   done
   JDK_LIST="$(dirname "$(dirname "$(readlink -f "$(command -v java)")")")/lib/classlist"
   [[ -f $JDK_LIST ]] && cat "$JDK_LIST" >>"$W/ud.classlist"
-  java -Xmx512m "${FOREIGN[@]}" -Xshare:dump -XX:SharedClassListFile="$W/ud.classlist" \
+  java -Xmx512m "${NATIVE_ACCESS[@]}" -Xshare:dump -XX:SharedClassListFile="$W/ud.classlist" \
     -XX:SharedArchiveFile="$W/ud.jsa" -Xlog:cds=off -cp "$CP" >/dev/null 2>&1
-  UD_JAVA=(java -Xmx512m "${FOREIGN[@]}" -Xshare:on -XX:SharedArchiveFile="$W/ud.jsa"
+  UD_JAVA=(java -Xmx512m "${NATIVE_ACCESS[@]}" -Xshare:on -XX:SharedArchiveFile="$W/ud.jsa"
     -XX:CompileThresholdScaling=10)
 fi
 

@@ -41,6 +41,7 @@ marker() { # name -> a string the emulator's command line contains
     moto) echo moto_server ;;
     fake-gcs) echo fake-gcs-server ;;
     azurite) echo azurite-blob ;;
+    arm) echo "-m arm" ;;
   esac
 }
 
@@ -142,6 +143,55 @@ ensure_azurite() {
   fi
   AZURITE_BIN="$dir/node_modules/.bin/azurite-blob"
 }
+
+# --- Azure Resource Manager fake (it/fakes/arm) -----------------------------------------------
+# A local HTTPS server that fakes the ARM calls of the Azure provider; its disks live on Azurite.
+# HTTPS with a self-signed certificate, so clients keep Azure's bearer-token pipeline unchanged
+# (the Azure SDK refuses to send a token over http://); the certificate's PEM is ARM_CA_CERT.
+ARM_PORT_EXPLICIT=${ARM_PORT:+yes}
+ARM_PORT="${ARM_PORT:-45103}"
+ARM_SUBSCRIPTION=00000000-0000-0000-0000-000000000000
+ARM_TENANT=00000000-0000-0000-0000-0000000000aa
+ARM_RESOURCE_GROUP=unideploy
+ARM_LOCATION=westeurope
+
+arm_cert() { # a self-signed certificate for 127.0.0.1 and localhost, made once per checkout
+  [ -f "$STATE/arm-cert.pem" ] && [ -f "$STATE/arm-key.pem" ] && return
+  command -v openssl >/dev/null || die "openssl not found: the ARM fake serves HTTPS; install openssl"
+  openssl req -x509 -newkey rsa:2048 -nodes -days 3650 -subj "/CN=unideploy ARM fake" \
+    -addext "subjectAltName=IP:127.0.0.1,DNS:localhost" -addext "basicConstraints=critical,CA:TRUE" \
+    -keyout "$STATE/arm-key.pem" -out "$STATE/arm-cert.pem" >"$STATE/arm-cert.log" 2>&1 \
+    || die "openssl could not make the ARM fake's certificate: see $STATE/arm-cert.log"
+}
+
+arm_up() { # azurite-port -> starts the fake (if not running) and sets ARM_PORT_CHOSEN
+  arm_cert
+  if ensure_running arm "$ARM_PORT" "$ARM_PORT_EXPLICIT"; then
+    ARM_PORT_CHOSEN=$PORT
+    PYTHONPATH="$ROOT/it/fakes" start arm "$ARM_PORT_CHOSEN" python3 -m arm --port "$ARM_PORT_CHOSEN" \
+      --cert "$STATE/arm-cert.pem" --key "$STATE/arm-key.pem" --subscription "$ARM_SUBSCRIPTION" \
+      --resource-group "$ARM_RESOURCE_GROUP" --location "$ARM_LOCATION" \
+      --azurite-endpoint "http://127.0.0.1:$1/devstoreaccount1" \
+      --azurite-key "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==" \
+      --data "$STATE/arm-data"
+  else ARM_PORT_CHOSEN=$PORT; fi
+  local deadline=$((SECONDS + START_DEADLINE))
+  until curl -s -o /dev/null -m 2 --cacert "$STATE/arm-cert.pem" "https://127.0.0.1:$ARM_PORT_CHOSEN/_fake/health"; do
+    alive arm || fail_start arm "exited during start-up"
+    [ $SECONDS -lt $deadline ] || fail_start arm "did not answer within ${START_DEADLINE}s"
+    sleep 0.2
+  done
+}
+
+arm_env() { # the lines the tests and the README walkthrough read
+  echo "ARM_ENDPOINT=https://127.0.0.1:$ARM_PORT_CHOSEN"
+  echo "ARM_CA_CERT=$STATE/arm-cert.pem"
+  echo "ARM_SUBSCRIPTION=$ARM_SUBSCRIPTION"
+  echo "ARM_TENANT=$ARM_TENANT"
+  echo "ARM_RESOURCE_GROUP=$ARM_RESOURCE_GROUP"
+  echo "ARM_LOCATION=$ARM_LOCATION"
+}
+# --- end of the ARM fake block ------------------------------------------------------------------
 
 STARTED=() # emulators this invocation started, so a failed start stops only what it started
 CHOSEN_PORTS="" # ports this invocation gave to an emulator
@@ -252,6 +302,7 @@ up() {
   wait_http moto "http://127.0.0.1:$mp/moto-api/"
   wait_http fake-gcs "http://127.0.0.1:$gp/storage/v1/b"
   wait_http azurite "http://127.0.0.1:$ap/devstoreaccount1?comp=list"
+  arm_up "$ap"
   local kvm=no
   if [ -r /dev/kvm ] && [ -w /dev/kvm ]; then kvm=yes; fi
   local tmp="$ENV_FILE.tmp"
@@ -265,6 +316,7 @@ up() {
     echo "QEMU_IMG=$(command -v qemu-img)"
     echo "QEMU_SYSTEM_X86_64=$(command -v qemu-system-x86_64)"
     echo "KVM_USABLE=$kvm"
+    arm_env
   } >"$tmp"
   mv "$tmp" "$ENV_FILE"
   log "all up; endpoints in $ENV_FILE"
@@ -273,9 +325,9 @@ up() {
 down() { # [name...]: stop the named emulators (default: all) that this checkout started
   lock_state
   local name names=("$@")
-  [ ${#names[@]} -gt 0 ] || names=(moto fake-gcs azurite)
+  [ ${#names[@]} -gt 0 ] || names=(arm moto fake-gcs azurite)
   for name in "${names[@]}"; do
-    case "$name" in moto|fake-gcs|azurite) ;; *) die "down: unknown emulator '$name' (moto, fake-gcs, azurite)" ;; esac
+    case "$name" in moto|fake-gcs|azurite|arm) ;; *) die "down: unknown emulator '$name' (moto, fake-gcs, azurite, arm)" ;; esac
     stop "$name"
   done
   # The env file describes all three; once any is stopped it would point at a dead endpoint.
@@ -284,7 +336,7 @@ down() { # [name...]: stop the named emulators (default: all) that this checkout
 
 status() {
   local name rc=0
-  for name in moto fake-gcs azurite; do
+  for name in moto fake-gcs azurite arm; do
     if running "$name"; then
       echo "$name: running (pid $(cat "$STATE/$name.pid"), port $(cat "$STATE/$name.port" 2>/dev/null || echo '?'), log $STATE/$name.log)"
     else
@@ -302,5 +354,5 @@ case "${1:-}" in
   up) up ;;
   down) shift; down "$@" ;;
   status) status ;;
-  *) echo "usage: $0 up | down [moto|fake-gcs|azurite...] | status" >&2; exit 2 ;;
+  *) echo "usage: $0 up | down [moto|fake-gcs|azurite|arm...] | status" >&2; exit 2 ;;
 esac

@@ -4,7 +4,41 @@
 # started. Extra arguments go to Maven, e.g.:
 #   scripts/test.sh -pl image-formats -am      one module and what it needs
 #   scripts/test.sh -DskipITs                  unit tests only: no emulators, no it/ tests
+# The JDK is Maven's: JAVA_HOME picks it, e.g. on the newest supported one (the formatting check
+# then is left to Java 17, see the root pom's jdk25-plus profile):
+#   JAVA_HOME=/usr/lib/jvm/temurin-25-jdk-amd64 scripts/test.sh
+# --also-jdk DIR (repeatable) runs, after the whole suite on Maven's JDK, the unit tests of every
+# module again on the JDK in DIR (mvn verify -DskipITs: what differs between JDKs is the code, not
+# the emulators), so that CI covers the oldest and the newest JDK within its time budget:
+#   scripts/test.sh --also-jdk /usr/lib/jvm/temurin-25-jdk-amd64
+# Without --also-jdk, the newest JDK under /usr/lib/jvm that is newer than Maven's is used (Java 17
+# is the floor, the newest the target); --no-also-jdk runs on Maven's JDK only.
 set -euo pipefail
+also_jdks=()
+args=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --also-jdk)
+      [ $# -ge 2 ] && [ -x "$2/bin/java" ] || { echo "test.sh: --also-jdk needs a JDK folder (with bin/java), got '${2:-}'" >&2; exit 2; }
+      also_jdks+=("$2"); shift 2 ;;
+    --no-also-jdk) also_jdks=(none); shift ;;
+    *) args+=("$1"); shift ;;
+  esac
+done
+java_major() { "$1" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.specification.version = //p'; }
+if [ ${#also_jdks[@]} -eq 0 ]; then
+  base=$(java_major "${JAVA_HOME:+$JAVA_HOME/bin/}java")
+  newest="" newest_major=${base:-0}
+  for d in /usr/lib/jvm/*/; do
+    [ -x "$d/bin/java" ] && [ -x "$d/bin/javac" ] || continue
+    m=$(java_major "$d/bin/java")
+    if [ -n "$m" ] && [ "$m" -gt "$newest_major" ]; then newest=${d%/} newest_major=$m; fi
+  done
+  [ -n "$newest" ] && also_jdks=("$newest")
+elif [ "${also_jdks[0]}" = none ]; then
+  also_jdks=()
+fi
+set -- ${args[@]+"${args[@]}"}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 cd "$ROOT"
 started_at=$SECONDS
@@ -36,8 +70,26 @@ else
   echo "test.sh: -DskipITs given: not starting the emulators; the it/ module's tests are skipped"
 fi
 
+java_bin=${JAVA_HOME:+$JAVA_HOME/bin/}java
+echo "test.sh: testing on $("$java_bin" -version 2>&1 | head -1) (${JAVA_HOME:-java on PATH})"
 rc=0
 mvn -B -ntp verify "$@" || rc=$?
+
+for jdk in ${also_jdks[@]+"${also_jdks[@]}"}; do
+  echo "test.sh: unit tests again on $("$jdk/bin/java" -version 2>&1 | head -1) ($jdk)"
+  JAVA_HOME="$jdk" mvn -B -ntp verify -DskipITs "$@" || rc=$((rc == 0 ? 1 : rc))
+done
+
+# action.yml and the example workflows, linted against each other (installs actionlint once).
+if [ "$skip_its" = no ]; then
+  scripts/actionlint.sh || rc=$((rc == 0 ? 1 : rc))
+fi
+
+# Each fuzz target for a short time (UNIDEPLOY_FUZZ_SECONDS each, 0 to skip; docs/fuzzing.md has
+# the longer run): a regression in a reader's bounds shows up here, not in a user's image.
+if [ "${UNIDEPLOY_FUZZ_SECONDS:-15}" != 0 ]; then
+  scripts/fuzz.sh "${UNIDEPLOY_FUZZ_SECONDS:-15}" || rc=$((rc == 0 ? 1 : rc))
+fi
 
 # The Python fakes of the clouds without an emulator (it/fakes) have tests of their own; their
 # JUnit-style report lands where the summary below looks for reports.

@@ -19,8 +19,8 @@ import picocli.CommandLine.Option;
     name = "demo",
     mixinStandardHelpOptions = true,
     description = {
-      "Run the whole job on a built-in sample unikernel: inspect, convert to every format,",
-      "boot each under QEMU, publish to the local store, deploy instances, report."
+      "Run the whole job on a built-in sample unikernel: inspect, convert to every format,"
+          + " boot each under QEMU, publish to the local store, deploy instances, report."
     })
 final class DemoCommand extends AbstractCommand<DemoResult> {
 

@@ -22,8 +22,9 @@ import picocli.CommandLine.Option;
     name = "deploy",
     mixinStandardHelpOptions = true,
     description = {
-      "Publish an image and run it: a new server group per release, health-gated; the previous",
-      "group leaves service only once the new one is healthy (otherwise the new one is removed)."
+      "Publish an image and run it: a new server group per release, health-gated; the previous"
+          + " group leaves service only once the new one is healthy (otherwise the new one is"
+          + " removed)."
     })
 final class DeployCommand extends AbstractCommand<DeployResult> {
 

@@ -83,9 +83,9 @@ final class ImagesCommand implements Runnable {
       name = "delete",
       mixinStandardHelpOptions = true,
       description = {
-        "Delete images. REF is an id, a name, or what the provider accepts (local: an id prefix",
-        "of 6+ hex digits, APP:TAG such as web:latest, or an app name). What an image owns",
-        "(its disk, snapshots) goes with it."
+        "Delete images. REF is an id, a name, or what the provider accepts (local: an id prefix"
+            + " of 6+ hex digits, APP:TAG such as web:latest, or an app name). What an image owns"
+            + " (its disk, snapshots) goes with it."
       })
   static final class DeleteImages extends AbstractCommand<ImageList> {
     @Mixin ConfigOptions config;

@@ -69,6 +69,7 @@ public final class Main {
     cl.setExecutionExceptionHandler(new ErrorHandler());
     cl.setExitCodeExceptionMapper(ErrorHandler::exitCodeOf);
     cl.setCaseInsensitiveEnumValuesAllowed(true);
+    HelpLayout.apply(cl, System.getenv("COLUMNS"));
     cl.getCommandSpec().usageMessage().footer(String.format(ExitCodes.HELP_TEXT));
     return cl;
   }

@@ -22,9 +22,9 @@ import picocli.CommandLine.Option;
     name = "publish",
     mixinStandardHelpOptions = true,
     description = {
-      "Turn a disk image into a provider image: boot-verify it under QEMU, upload it, register",
-      "it, copy it to the configured regions, share it and retire old ones. Safe to re-run: a",
-      "re-run resumes an interrupted upload and changes nothing after a success."
+      "Turn a disk image into a provider image: boot-verify it under QEMU, upload it, register"
+          + " it, copy it to the configured regions, share it and retire old ones. Safe to re-run:"
+          + " a re-run resumes an interrupted upload and changes nothing after a success."
     })
 final class PublishCommand extends AbstractCommand<PublishResult> {
 

@@ -45,6 +45,9 @@ public final class UnideployCommand implements Runnable {
     m.put("verify", new Subcommand(VerifyCommand::new, true));
     m.put("run", new Subcommand(RunCommand::new, true));
     m.put("state", new Subcommand(StateCommand::new, false));
+    m.put("config", new Subcommand(ConfigCommand::new, false));
+    m.put("action", new Subcommand(ActionCommand::new, true));
+    m.put("completion", new Subcommand(CompletionCommand::new, false));
     return java.util.Collections.unmodifiableMap(m);
   }
 
@@ -60,18 +63,30 @@ public final class UnideployCommand implements Runnable {
   static final class Version implements IVersionProvider {
     @Override
     public String[] getVersion() throws IOException {
-      return new String[] {"unideploy " + version()};
+      Properties p = properties();
+      String commit = p.getProperty("commit", "");
+      return new String[] {
+        "unideploy "
+            + p.getProperty("version", "unknown")
+            + " (commit "
+            + (commit.isBlank() || commit.startsWith("${") ? "unknown" : commit)
+            + ")",
+        "Java " + Runtime.version() + " (" + System.getProperty("java.vm.vendor", "?") + ")"
+      };
     }
 
     static String version() throws IOException {
+      return properties().getProperty("version", "unknown");
+    }
+
+    private static Properties properties() throws IOException {
       Properties p = new Properties();
       try (InputStream in = Version.class.getResourceAsStream("version.properties")) {
-        if (in == null) {
-          return "unknown";
+        if (in != null) {
+          p.load(in);
         }
-        p.load(in);
       }
-      return p.getProperty("version", "unknown");
+      return p;
     }
   }
 }

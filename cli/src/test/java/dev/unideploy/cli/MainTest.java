@@ -9,13 +9,14 @@ import picocli.CommandLine;
 
 class MainTest {
 
-  private record Run(int code, String out, String err) {}
+  /** One run's exit code and what it printed; other command tests use it too. */
+  record Run(int code, String out, String err) {}
 
   private static Run run(String... args) {
     return run(Main.newCommandLine(), args);
   }
 
-  private static Run run(CommandLine cl, String... args) {
+  static Run run(CommandLine cl, String... args) {
     StringWriter out = new StringWriter();
     StringWriter err = new StringWriter();
     cl.setOut(new PrintWriter(out));
@@ -76,7 +77,8 @@ class MainTest {
         .containsExactly("convert");
     assertThat(Main.newCommandLine("help", "convert").getSubcommands().keySet())
         .containsExactlyElementsOf(UnideployCommand.SUBCOMMANDS.keySet());
-    assertThat(Main.newCommandLine("nosuch").getSubcommands()).hasSize(12);
+    assertThat(Main.newCommandLine("nosuch").getSubcommands())
+        .hasSize(UnideployCommand.SUBCOMMANDS.size());
     assertThat(Main.newCommandLine("--version").getSubcommands()).isEmpty();
     assertThat(Main.newCommandLine().getSubcommands().keySet())
         .containsExactly(
@@ -91,7 +93,10 @@ class MainTest {
             "demo",
             "verify",
             "run",
-            "state");
+            "state",
+            "config",
+            "action",
+            "completion");
     Run help = run(Main.newCommandLine("convert", "--help"), "convert", "--help");
     assertThat(help.code()).isEqualTo(ExitCodes.OK);
     assertThat(help.out()).contains("Usage: unideploy convert").contains("--to=FORMAT");
@@ -104,7 +109,70 @@ class MainTest {
   void versionComesFromTheBuild() {
     Run r = run("--version");
     assertThat(r.code()).isZero();
-    assertThat(r.out()).startsWith("unideploy ").doesNotContain("${project.version}");
+    assertThat(r.out())
+        .startsWith("unideploy ")
+        .doesNotContain("${")
+        .containsPattern("\\(commit ([0-9a-f]{12}|unknown)\\)")
+        .contains("Java " + Runtime.version().feature());
+  }
+
+  /** Every command and nested command, as a user would type it. */
+  private static java.util.List<String> commandPaths(CommandLine cl, String prefix) {
+    java.util.List<String> paths = new java.util.ArrayList<>();
+    cl.getSubcommands()
+        .forEach(
+            (name, sub) -> {
+              if (sub.getCommandName().equals(name)) {
+                paths.add(prefix + name);
+                paths.addAll(commandPaths(sub, prefix + name + " "));
+              }
+            });
+    return paths;
+  }
+
+  @Test
+  void everyCommandAnswersHelpWithItsUsage() {
+    java.util.List<String> paths = commandPaths(Main.newCommandLine(), "");
+    assertThat(paths).contains("publish", "deploy", "images list", "config validate");
+    for (String path : paths) {
+      for (String flag : new String[] {"--help", "-h"}) {
+        String[] args = (path + " " + flag).split(" ");
+        Run r = run(Main.newCommandLine(args), args);
+        assertThat(r.code()).as("%s %s: %s", path, flag, r.err()).isZero();
+        assertThat(r.out()).as(path).contains("Usage: unideploy " + path);
+      }
+    }
+  }
+
+  @Test
+  void publishAndDeployKeepVersionForTheReleaseVersion() {
+    Run r = run(Main.newCommandLine("publish", "--help"), "publish", "--help");
+    assertThat(r.out()).contains("--version=VERSION").contains("-h, --help");
+  }
+
+  @Test
+  void helpWrapsToTheTerminalWidth() {
+    CommandLine narrow = Main.newCommandLine("publish", "--help");
+    HelpLayout.apply(narrow, "70");
+    Run r = run(narrow, "publish", "--help");
+    assertThat(r.out().lines()).allSatisfy(l -> assertThat(l.length()).isLessThanOrEqualTo(70));
+    CommandLine wide = Main.newCommandLine("publish", "--help");
+    HelpLayout.apply(wide, "160");
+    Run w = run(wide, "publish", "--help");
+    assertThat(w.out().lines().mapToInt(String::length).max().orElse(0)).isGreaterThan(100);
+    assertThat(HelpLayout.parseColumns("abc")).isNull();
+    assertThat(HelpLayout.parseColumns("20")).isEqualTo(60);
+  }
+
+  @Test
+  void completionCoversEveryCommandAndOption() {
+    Run r = run(Main.newCommandLine("completion"), "completion");
+    assertThat(r.code()).isZero();
+    assertThat(r.out())
+        .contains("complete -F _complete_unideploy")
+        .contains("publish")
+        .contains("validate")
+        .contains("--ready-http");
   }
 
   @Test

@@ -3,7 +3,6 @@ package dev.unideploy.image;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.function.LongConsumer;
 
@@ -23,7 +22,7 @@ public final class ContentHash {
 
   /** Hashes the image, reporting bytes hashed (of the virtual size) to {@code progress}. */
   public static String sha256(DiskImage image, LongConsumer progress) throws IOException {
-    MessageDigest md = newDigest();
+    MessageDigest md = Digests.sha256();
     ByteBuffer buf = ByteBuffer.allocate(CHUNK);
     long done = 0;
     for (Extent e : image.extents()) {
@@ -53,13 +52,5 @@ public final class ContentHash {
       }
     }
     return HexFormat.of().formatHex(md.digest());
-  }
-
-  private static MessageDigest newDigest() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
   }
 }

@@ -3,6 +3,7 @@ package dev.unideploy.image;
 import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import dev.unideploy.image.readtest.CraftedImages;
+import dev.unideploy.image.readtest.CraftedTarballs;
 import dev.unideploy.image.readtest.FuzzHarness;
 import java.nio.ByteBuffer;
 import java.time.Duration;
@@ -45,6 +46,10 @@ class MutationSmokeTest {
         Arguments.of("qcow2-v3", ImageFormat.QCOW2, CraftedImages.qcow2(3, false).file()),
         Arguments.of("qcow2-zstd", ImageFormat.QCOW2, CraftedImages.qcow2(3, true).file()),
         Arguments.of("qcow2-v2", ImageFormat.QCOW2, CraftedImages.qcow2(2, false).file()),
+        Arguments.of(
+            "qcow2-compressed",
+            ImageFormat.QCOW2,
+            CraftedImages.qcow2Compressed(12, 8, false).file()),
         Arguments.of("vmdk-sparse", ImageFormat.VMDK, CraftedImages.vmdkSparse().file()),
         Arguments.of("vmdk-stream", ImageFormat.VMDK, CraftedImages.vmdkStream().file()),
         Arguments.of("vhd-dynamic", ImageFormat.VHD, CraftedImages.vhdDynamic().file()),
@@ -68,6 +73,61 @@ class MutationSmokeTest {
             }
           }
         });
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("tarballs")
+  void tarballMutantsEndCleanly(String name, byte[] tar) {
+    // Mutating the gzip'd bytes mostly breaks the CRC; mutate the tar, then gzip it.
+    Random random = new Random(name.hashCode());
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(60),
+        () -> {
+          for (int i = 0; i < MUTANTS / 4; i++) {
+            byte[] mutant = CraftedTarballs.gzip(mutate(tar, random));
+            try {
+              FuzzHarness.runGceTarball(mutant);
+            } catch (RuntimeException | Error e) {
+              throw new AssertionError(name + " mutant " + i + " failed: " + e, e);
+            }
+          }
+        });
+  }
+
+  static Stream<Arguments> tarballs() {
+    return Stream.of(
+        Arguments.of("gce-sparse", gunzip(CraftedTarballs.sparse().file())),
+        Arguments.of("gce-regular", gunzip(CraftedTarballs.regular().file())));
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("descriptors")
+  void descriptorMutantsEndCleanly(String name, byte[] base) {
+    Random random = new Random(name.hashCode());
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(60),
+        () -> {
+          for (int i = 0; i < MUTANTS / 4; i++) {
+            try {
+              FuzzHarness.runVmdkDescriptor(mutate(base, random));
+            } catch (RuntimeException | Error e) {
+              throw new AssertionError(name + " mutant " + i + " failed: " + e, e);
+            }
+          }
+        });
+  }
+
+  static Stream<Arguments> descriptors() {
+    return Stream.of(Arguments.of("vmdk-descriptor", FuzzHarness.FLAT_DESCRIPTOR));
+  }
+
+  private static byte[] gunzip(byte[] gz) {
+    try (java.util.zip.GZIPInputStream in =
+        new java.util.zip.GZIPInputStream(new java.io.ByteArrayInputStream(gz))) {
+      return in.readAllBytes();
+    } catch (java.io.IOException e) {
+      throw new java.io.UncheckedIOException(e);
+    }
   }
 
   private static byte[] mutate(byte[] base, Random random) {

@@ -6,8 +6,8 @@ import dev.unideploy.image.readtest.FuzzHarness;
 /**
  * Jazzer fuzz tests, one per reader. {@code mvn verify} runs them in regression mode over the seed
  * corpus in {@code src/test/resources/dev/unideploy/image/ReaderFuzzTestInputs} (valid crafted
- * images, written by {@code SeedCorpusWriter}); {@code JAZZER_FUZZ=1 mvn test
- * -Dtest=ReaderFuzzTest#fuzzQcow2} fuzzes one for real.
+ * images, written by {@code SeedCorpusWriter}); {@code scripts/fuzz.sh} fuzzes each for real (see
+ * docs/fuzzing.md).
  */
 class ReaderFuzzTest {
 
@@ -29,5 +29,15 @@ class ReaderFuzzTest {
   @FuzzTest(maxDuration = "10s")
   void fuzzDetectedAndRaw(byte[] input) {
     FuzzHarness.run(null, input);
+  }
+
+  @FuzzTest(maxDuration = "10s")
+  void fuzzVmdkDescriptor(byte[] input) {
+    FuzzHarness.runVmdkDescriptor(input);
+  }
+
+  @FuzzTest(maxDuration = "10s")
+  void fuzzGceTarball(byte[] input) {
+    FuzzHarness.runGceTarball(input);
   }
 }

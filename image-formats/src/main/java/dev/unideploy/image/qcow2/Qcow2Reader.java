@@ -3,6 +3,7 @@ package dev.unideploy.image.qcow2;
 import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.Extent;
 import dev.unideploy.image.ImageFormatException;
+import dev.unideploy.image.ReadOptions;
 import dev.unideploy.image.read.ExtentMapBuilder;
 import dev.unideploy.image.read.SourceFile;
 import java.io.IOException;
@@ -16,19 +17,22 @@ import java.util.Map;
 /**
  * Opens a qcow2 v2/v3 image: validates the header, loads and checks the L1 table, and builds the
  * extent map by walking every L2 table once (each must be distinct and inside the file, so the walk
- * reads at most the file's own size).
+ * reads at most the file's own size). Data clusters must fit the file, and compressed ones are
+ * bounded by {@link Qcow2CompressedClusters}.
  */
 public final class Qcow2Reader {
   private Qcow2Reader() {}
 
-  public static DiskImage open(SourceFile file) throws IOException {
+  public static DiskImage open(SourceFile file, ReadOptions options) throws IOException {
     Qcow2Header header = Qcow2Header.read(file);
     long[] l1 = readL1(file, header);
     checkL2Offsets(file, header, l1);
 
     ExtentMapBuilder map = new ExtentMapBuilder();
-    long clusters = 0;
-    long compressed = 0;
+    Qcow2CompressedClusters compressed =
+        new Qcow2CompressedClusters(
+            file.path(), header, file.size(), options.maxCompressionRatio());
+    long standard = 0;
     long perL1 = (long) header.l2Entries() << header.clusterBits();
     for (int i = 0; i < l1.length; i++) {
       long base = i * perL1;
@@ -48,8 +52,7 @@ public final class Qcow2Reader {
           if (host >= file.size() || host == 0) {
             throw pastEnd(file.path(), entryPos, "compressed cluster", host);
           }
-          compressed++;
-          clusters++;
+          compressed.add(host, entryPos, standard);
           map.add(length, true);
         } else if (Qcow2L2Entry.isZero(entry)) {
           map.add(length, false);
@@ -68,14 +71,13 @@ public final class Qcow2Reader {
           if (host > file.size() - header.clusterSize()) {
             throw pastEnd(file.path(), entryPos, "data cluster", host);
           }
-          clusters++;
+          standard++;
           map.add(length, true);
         }
       }
     }
     // Distinct, aligned clusters inside the file cannot hold more bytes than the file: more means
     // L2 entries alias one cluster, which would let a small file stand for a huge disk of data.
-    long standard = clusters - compressed;
     if (standard > file.size() >> header.clusterBits()) {
       throw ImageFormatException.at(
           file.path(),
@@ -89,14 +91,15 @@ public final class Qcow2Reader {
               + " bytes: L2 entries share clusters; the image is corrupt: check it with"
               + " `qemu-img check`");
     }
+    compressed.finish(standard);
     List<Extent> extents = map.build(header.virtualSize());
 
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("version", header.version());
     details.put("clusterSize", header.clusterSize());
     details.put("compressionType", header.compressionType() == 0 ? "deflate" : "zstd");
-    details.put("allocatedClusters", clusters);
-    details.put("compressedClusters", compressed);
+    details.put("allocatedClusters", standard + compressed.count());
+    details.put("compressedClusters", (long) compressed.count());
     details.put("snapshots", header.snapshots());
     details.put("dirty", (header.incompatibleFeatures() & 1) != 0);
     return new Qcow2DiskImage(file, header, l1, extents, details);

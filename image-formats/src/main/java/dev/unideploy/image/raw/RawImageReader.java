@@ -23,9 +23,8 @@ public final class RawImageReader {
 
   /**
    * Whether this JVM can ask the file system for holes. When false, mapping a raw image reads all
-   * of it (minutes for a 100 GiB sparse file): start the JVM with {@code --add-modules
-   * jdk.incubator.foreign --enable-native-access=ALL-UNNAMED}, as the {@code unideploy} launcher
-   * does.
+   * of it (minutes for a 100 GiB sparse file): on Java 24 and later, start the JVM with {@code
+   * --enable-native-access=ALL-UNNAMED}, as the {@code unideploy} launcher does.
    */
   public static boolean fileHolesSupported() {
     return NativeHoleSeeker.available().isPresent();
@@ -33,10 +32,10 @@ public final class RawImageReader {
 
   /**
    * Starts binding the native calls {@link #fileHolesSupported} needs on a background thread, and
-   * returns at once. Binding them through the foreign linker takes about 0.1 s (mostly method
-   * handle generation); a program that knows early that it will open an image can call this so the
-   * cost overlaps its own start-up instead of delaying the first open (issue #3). Opening waits for
-   * the binding to finish (class initialisation), so calling this never changes a result.
+   * returns at once. Binding them takes about 0.1 s (JNA unpacks and loads its native library); a
+   * program that knows early that it will open an image can call this so the cost overlaps its own
+   * start-up instead of delaying the first open. Opening waits for the binding to finish (class
+   * initialisation), so calling this never changes a result.
    */
   public static void prepareFileHoles() {
     Thread t = new Thread(NativeHoleSeeker::available, "unideploy-hole-seeker-init");

@@ -24,6 +24,12 @@ public final class ReaderLimits {
   /** Bytes of second-level tables (qcow2 L2, VMDK grain tables) kept in each image's cache. */
   public static final int TABLE_CACHE_BYTES = 16 * 1024 * 1024;
 
+  /**
+   * Most qcow2 compressed clusters in one image: 4 Mi (256 GiB of data in 64 KiB clusters). Their
+   * offsets are kept to find aliases, 8 bytes each: at most 32 MiB of heap.
+   */
+  public static final int MAX_COMPRESSED_CLUSTERS = 4 * 1024 * 1024;
+
   /** Largest embedded or separate VMDK descriptor accepted. */
   public static final int MAX_DESCRIPTOR_BYTES = 1024 * 1024;
 

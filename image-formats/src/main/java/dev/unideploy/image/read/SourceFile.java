@@ -6,6 +6,7 @@ import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 
@@ -26,7 +27,18 @@ public final class SourceFile implements Closeable {
   }
 
   public static SourceFile open(Path path) throws IOException {
-    FileChannel channel = FileChannel.open(path, StandardOpenOption.READ);
+    return open(path, false);
+  }
+
+  /**
+   * Opens {@code path}; with {@code noFollow}, fails when its last component is a symbolic link
+   * (one swapped in after the caller resolved and checked the path).
+   */
+  public static SourceFile open(Path path, boolean noFollow) throws IOException {
+    FileChannel channel =
+        noFollow
+            ? FileChannel.open(path, StandardOpenOption.READ, LinkOption.NOFOLLOW_LINKS)
+            : FileChannel.open(path, StandardOpenOption.READ);
     try {
       return new SourceFile(path, channel, channel.size());
     } catch (IOException | RuntimeException e) {

@@ -18,7 +18,8 @@ import java.util.Map;
 /**
  * Opens VMDKs: a hosted sparse extent (monolithicSparse, streamOptimized in the canonical stream
  * layout or the layout qemu-img writes) or, only when {@link ReadOptions#allowFlatExtents()} is
- * set, a monolithicFlat descriptor whose one flat extent sits in the descriptor's own folder.
+ * set, a monolithicFlat descriptor whose one flat extent sits in the descriptor's own folder: a
+ * plain file name, no absolute path, no "..", no link that leaves the folder.
  */
 public final class VmdkReader {
   private VmdkReader() {}
@@ -72,6 +73,20 @@ public final class VmdkReader {
           "not a supported VMDK: a delta disk needs its parent; consolidate it first, e.g."
               + " `qemu-img convert -O vmdk IN OUT`");
     }
+    if (!createType.equals("monolithicFlat")) {
+      // twoGbMaxExtent*, vmfs*, fullDevice, partitionedDevice, ...: split disks, ESX datastore
+      // extents and raw devices (https://github.com/libyal/libvmdk/blob/main/documentation/
+      // VMWare%20Virtual%20Disk%20Format%20(VMDK).asciidoc, "Disk type").
+      throw ImageFormatException.at(
+          path,
+          "VMDK descriptor",
+          0,
+          "not a supported VMDK: createType \""
+              + createType
+              + "\" (only a monolithicFlat descriptor or a sparse/stream-optimized VMDK file is"
+              + " read); convert it with `qemu-img convert -O vmdk -o subformat=streamOptimized IN"
+              + " OUT`");
+    }
     if (descriptor.extents().size() != 1) {
       throw ImageFormatException.at(
           path,
@@ -79,22 +94,21 @@ public final class VmdkReader {
           0,
           "not a supported VMDK: "
               + descriptor.extents().size()
-              + " extents ("
-              + createType
-              + "); only one flat extent is supported: convert it with `qemu-img convert -O vmdk"
+              + " extents; only one flat extent is supported: convert it with `qemu-img convert -O vmdk"
               + " -o subformat=streamOptimized IN OUT`");
     }
     VmdkDescriptorParser.ExtentLine extent = descriptor.extents().get(0);
-    if (!extent.type().equals("FLAT") && !extent.type().equals("VMFS")) {
+    if (!extent.type().equals("FLAT") || extent.access().equalsIgnoreCase("NOACCESS")) {
       throw ImageFormatException.at(
           path,
           "VMDK descriptor",
           0,
           "not a supported VMDK: a "
+              + extent.access()
+              + " "
               + extent.type()
-              + " extent in a separate descriptor ("
-              + createType
-              + "); convert it with `qemu-img convert -O vmdk -o subformat=streamOptimized IN"
+              + " extent (only one readable FLAT extent is read from a separate descriptor);"
+              + " convert it with `qemu-img convert -O vmdk -o subformat=streamOptimized IN"
               + " OUT`");
     }
     if (!options.allowFlatExtents()) {
@@ -118,7 +132,21 @@ public final class VmdkReader {
     Map<String, Object> details = new LinkedHashMap<>();
     details.put("subformat", createType);
     details.put("extentFile", extent.fileName());
-    SourceFile data = SourceFile.open(extentPath);
+    SourceFile data;
+    try {
+      data = SourceFile.open(extentPath, true);
+    } catch (IOException e) {
+      throw ImageFormatException.at(
+          path,
+          "VMDK descriptor",
+          0,
+          "cannot open the extent file \""
+              + extent.fileName()
+              + "\" ("
+              + e.getMessage()
+              + "); it changed while being opened, or is not readable: check the folder",
+          e);
+    }
     try {
       if (base > data.size() || length > data.size() - base) {
         throw ImageFormatException.at(
@@ -171,7 +199,8 @@ public final class VmdkReader {
           0,
           "the extent file \"" + name + "\" does not exist next to the descriptor: copy it there");
     }
-    if (!extent.toRealPath().getParent().equals(folder.toRealPath())) {
+    Path real = extent.toRealPath();
+    if (!real.getParent().equals(folder.toRealPath())) {
       throw ImageFormatException.at(
           descriptor,
           "VMDK descriptor",
@@ -181,6 +210,8 @@ public final class VmdkReader {
               + "\" is a link to another folder; refusing to read outside the descriptor's"
               + " folder: copy the extent there");
     }
-    return extent;
+    // The checked path itself, opened without following links (SourceFile.open(real, true)), so
+    // that a link swapped in after this check cannot redirect the read.
+    return real;
   }
 }

@@ -1,10 +1,10 @@
 package dev.unideploy.image.write;
 
+import dev.unideploy.image.Digests;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.zip.CRC32;
 import java.util.zip.CRC32C;
 
@@ -29,7 +29,7 @@ public final class ContentFingerprint {
   /** Bytes per chunk entry: index (8), CRC-32C (4), CRC-32 (4). */
   static final int ENTRY = 16;
 
-  private final MessageDigest total = sha256();
+  private final MessageDigest total = Digests.sha256();
   private final ByteBuffer index = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
 
   public ContentFingerprint(long virtualSize) {
@@ -86,13 +86,5 @@ public final class ContentFingerprint {
   /** The fingerprint; call once, after the last {@link #add}. */
   public byte[] digest() {
     return total.digest();
-  }
-
-  static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("every JVM has SHA-256", e);
-    }
   }
 }

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.unideploy.image.ImageFormat;
 import dev.unideploy.image.ImageFormatException;
-import dev.unideploy.image.ImageReaders;
+import dev.unideploy.image.formats.ImageReaders;
 import dev.unideploy.image.readtest.CraftedImages;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;

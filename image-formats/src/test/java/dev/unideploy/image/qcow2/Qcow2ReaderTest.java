@@ -8,8 +8,8 @@ import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.Extent;
 import dev.unideploy.image.ImageFormat;
 import dev.unideploy.image.ImageFormatException;
-import dev.unideploy.image.ImageReaders;
 import dev.unideploy.image.ReadOptions;
+import dev.unideploy.image.formats.ImageReaders;
 import dev.unideploy.image.readtest.BadInput;
 import dev.unideploy.image.readtest.CraftedImages;
 import dev.unideploy.image.readtest.CraftedImages.Crafted;
@@ -99,6 +99,9 @@ class Qcow2ReaderTest {
         bad("compressed-past-end", be(BASE).putLong((int) l2 + 24, (1L << 62) | (1L << 40))),
         bad("compressed-garbage", garbage(be(BASE), 4 * CS + 100, 64)),
         bad(
+            "compressed-aliased-with-entry-3",
+            be(BASE).putLong((int) l2 + 8, be(BASE).getLong((int) l2 + 24))),
+        bad(
             "compressed-length-over-file",
             be(BASE).putLong((int) l2 + 24, (1L << 62) | (15L << 58) | (5L * CS + 4000))),
         bad("unknown-incompatible-bit", be(BASE).putLong(72, 1L << 20)),
@@ -147,6 +150,55 @@ class Qcow2ReaderTest {
             file
                 + ": qcow2 header at byte offset 8: not a supported qcow2: backing files are not"
                 + " supported; flatten it with `qemu-img convert -O qcow2 IN OUT`");
+  }
+
+  @Test
+  void aSmallFileCannotStandForAHugeDiskOfCompressedData() throws Exception {
+    // Every L2 entry of a 512 GiB disk (2 MiB clusters) points at one 2 KiB deflate stream.
+    byte[] file = CraftedImages.qcow2Compressed(21, 1 << 18, true).file();
+    assertThat(file.length).isLessThan(7 << 20);
+    assertRejected(dir, "compressed-512GiB-from-one-stream.qcow2", file, ImageFormat.QCOW2);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> ImageReaders.open(dir.resolve("compressed-512GiB-from-one-stream.qcow2")))
+        .hasMessageContaining("L2 entries share compressed data")
+        .hasMessageContaining("qemu-img check");
+  }
+
+  @Test
+  void compressedClustersAreStoredOnce() throws Exception {
+    Crafted genuine = CraftedImages.qcow2Compressed(12, 8, false);
+    Path ok = dir.resolve("compressed.qcow2");
+    Files.write(ok, genuine.file());
+    try (DiskImage image = ImageReaders.open(ok)) {
+      assertThat(DiskChecks.readAll(image)).isEqualTo(genuine.disk());
+      assertThat(image.details()).containsEntry("compressedClusters", 8L);
+    }
+    byte[] aliased = CraftedImages.qcow2Compressed(12, 8, true).file();
+    assertRejected(dir, "compressed-aliased.qcow2", aliased, ImageFormat.QCOW2);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> ImageReaders.open(dir.resolve("compressed-aliased.qcow2")))
+        .hasMessageContaining("two L2 entries point at the compressed cluster at offset 12288");
+  }
+
+  @Test
+  void compressionRatioIsBoundedAndTheLimitCanBeRaised() throws Exception {
+    // 64 clusters of 64 KiB, each one repeated byte: 4 MiB of data in a ~200 KiB file.
+    Crafted c = CraftedImages.qcow2Compressed(16, 64, false);
+    Path file = dir.resolve("repetitive.qcow2");
+    Files.write(file, c.file());
+    long ratio = (64L << 16) / c.file().length;
+    assertThat(ratio).isBetween(10L, 30L);
+    ReadOptions strict = ReadOptions.defaults().withMaxCompressionRatio(10);
+    assertRejected(dir, "repetitive-strict.qcow2", c.file(), ImageFormat.QCOW2, strict);
+    org.assertj.core.api.Assertions.assertThatThrownBy(
+            () -> ImageReaders.open(file, ImageFormat.QCOW2, strict))
+        .hasMessageContaining("more than 10 times the file")
+        .hasMessageContaining("raise ReadOptions.maxCompressionRatio");
+    try (DiskImage image =
+        ImageReaders.open(
+            file, ImageFormat.QCOW2, ReadOptions.defaults().withMaxCompressionRatio(30))) {
+      assertThat(DiskChecks.readAll(image)).startsWith(c.disk());
+    }
   }
 
   @Test

@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.Extent;
 import dev.unideploy.image.ImageFormat;
-import dev.unideploy.image.ImageReaders;
 import dev.unideploy.image.ReadOptions;
+import dev.unideploy.image.formats.ImageReaders;
 import dev.unideploy.image.readtest.CraftedImages;
 import dev.unideploy.image.readtest.DiskChecks;
 import java.io.RandomAccessFile;
@@ -24,11 +24,30 @@ class RawImageReaderTest {
   @TempDir Path dir;
 
   @Test
-  void theTestJvmCanSeekHolesOnLinux() {
-    // Surefire passes --add-modules jdk.incubator.foreign --enable-native-access=ALL-UNNAMED, as
-    // the launcher does; if this fails, raw maps silently fall back to the slow content scan.
+  void theNativeHoleMapIsUsedOnTheJdkRunningTheTests() throws Exception {
+    // Surefire passes --enable-native-access=ALL-UNNAMED, as the launcher does. Without the native
+    // map, raw images silently fall back to the slow content scan: this must fail, not skip.
     assumeTrue(System.getProperty("os.name").toLowerCase(Locale.ROOT).contains("linux"));
-    assertThat(RawImageReader.fileHolesSupported()).isTrue();
+    String jdk = "Java " + Runtime.version();
+    assertThat(RawImageReader.fileHolesSupported()).as("lseek(SEEK_DATA) on %s", jdk).isTrue();
+    Path file = dir.resolve("holes.raw");
+    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
+      f.setLength(64 * MIB);
+      f.seek(32 * MIB);
+      f.write(new byte[(int) MIB]); // zero content, but allocated
+    }
+    // With the content scan off, only the file system can tell the allocated zeroes from holes.
+    try (DiskImage image =
+        ImageReaders.open(
+            file, ImageFormat.RAW, ReadOptions.defaults().withDetectZeroContent(false))) {
+      assertThat(image.details()).as(jdk).containsEntry("holeDetection", "seek-data");
+      assertThat(image.extents())
+          .as(jdk)
+          .containsExactly(
+              Extent.zero(0, 32 * MIB),
+              Extent.data(32 * MIB, MIB),
+              Extent.zero(33 * MIB, 31 * MIB));
+    }
   }
 
   @Test
@@ -112,27 +131,6 @@ class RawImageReaderTest {
             ReadOptions.defaults().withDetectZeroContent(false).withUseFileHoles(false))) {
       assertThat(image.extents()).containsExactly(Extent.data(0, MIB));
       assertThat(image.details()).containsEntry("holeDetection", "none");
-    }
-  }
-
-  @Test
-  void holesAloneGiveTheMapWithoutContentScan() throws Exception {
-    assumeTrue(NativeHoleSeeker.available().isPresent(), "lseek(SEEK_DATA) not callable here");
-    Path file = dir.resolve("holes.raw");
-    try (RandomAccessFile f = new RandomAccessFile(file.toFile(), "rw")) {
-      f.setLength(64 * MIB);
-      f.seek(32 * MIB);
-      f.write(new byte[(int) MIB]); // zero content, but allocated
-    }
-    try (DiskImage image =
-        ImageReaders.open(
-            file, ImageFormat.RAW, ReadOptions.defaults().withDetectZeroContent(false))) {
-      assertThat(image.details()).containsEntry("holeDetection", "seek-data");
-      assertThat(image.extents())
-          .containsExactly(
-              Extent.zero(0, 32 * MIB),
-              Extent.data(32 * MIB, MIB),
-              Extent.zero(33 * MIB, 31 * MIB));
     }
   }
 

@@ -8,8 +8,9 @@ import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.Extent;
 import dev.unideploy.image.ImageFormat;
 import dev.unideploy.image.ImageFormatException;
-import dev.unideploy.image.ImageReaders;
 import dev.unideploy.image.ReadOptions;
+import dev.unideploy.image.formats.ImageReaders;
+import dev.unideploy.image.gce.GceTarballExtractor;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
@@ -47,6 +48,38 @@ public final class BadInput {
           assertThat(allocated).as("%s: heap allocated while rejecting", name).isLessThan(MAX_HEAP);
         },
         name);
+  }
+
+  /**
+   * Writes {@code bytes} to {@code dir/name} and extracts its disk.raw: this must fail with an
+   * {@link ImageFormatException} naming the file and a byte offset, within 10 s, and leave neither
+   * the output nor a partial file behind.
+   */
+  public static void assertTarballRejected(
+      Path dir, String name, byte[] bytes, GceTarballExtractor.Limits limits) throws IOException {
+    Path file = dir.resolve(name);
+    Files.write(file, bytes);
+    Path outDir = Files.createDirectories(dir.resolve(name + ".out"));
+    Path out = outDir.resolve("disk.raw");
+    assertTimeoutPreemptively(
+        Duration.ofSeconds(10),
+        () -> {
+          long before = allocatedByThisThread();
+          assertThatThrownBy(
+                  () ->
+                      GceTarballExtractor.extractDiskRaw(
+                          file, out, limits, GceTarballExtractor.Progress.NONE))
+              .as(name)
+              .isInstanceOf(ImageFormatException.class)
+              .hasMessageContaining(file.toString())
+              .hasMessageContaining("byte offset");
+          long allocated = allocatedByThisThread() - before;
+          assertThat(allocated).as("%s: heap allocated while rejecting", name).isLessThan(MAX_HEAP);
+        },
+        name);
+    try (java.util.stream.Stream<Path> left = Files.list(outDir)) {
+      assertThat(left).as("%s: files left behind", name).isEmpty();
+    }
   }
 
   /** What rejecting a tiny hostile file may allocate: far below any claimed size. */

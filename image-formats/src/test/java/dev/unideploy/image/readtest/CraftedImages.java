@@ -80,6 +80,51 @@ public final class CraftedImages {
     return new Crafted(f.array(), disk);
   }
 
+  /**
+   * qcow2 v3 whose {@code entries} clusters are all compressed, each a cluster of one repeated byte
+   * (0x41 + i % 26): cluster 0 header, 1 L1, 2 the L2 table, then the deflate streams packed one
+   * after the other from cluster 3, as qemu packs them. With {@code aliased}, every L2 entry points
+   * at the first stream instead, as a crafted file would (the disk then holds 0x41 throughout).
+   *
+   * @param clusterBits 12 to 21
+   * @param entries at most one L2 table's worth: 2^(clusterBits - 3)
+   */
+  public static Crafted qcow2Compressed(int clusterBits, int entries, boolean aliased) {
+    int cs = 1 << clusterBits;
+    byte[][] streams = new byte[aliased ? 1 : entries][];
+    int total = 0;
+    for (int i = 0; i < streams.length; i++) {
+      byte[] cluster = new byte[cs];
+      Arrays.fill(cluster, (byte) (0x41 + i % 26));
+      streams[i] = rawDeflate(cluster);
+      total += streams[i].length;
+    }
+    ByteBuffer f = ByteBuffer.allocate(3 * cs + (total + 511) / 512 * 512);
+    f.putInt(0, 0x514649fb).putInt(4, 3);
+    f.putInt(20, clusterBits).putLong(24, (long) entries * cs);
+    f.putInt(36, 1).putLong(40, cs);
+    f.putLong(72, 0).putInt(96, 4).putInt(100, 104);
+    f.putLong(cs, (1L << 63) | 2L * cs);
+    int shift = 62 - (clusterBits - 8);
+    byte[] disk = new byte[(int) Math.min((long) entries * cs, 1 << 20)];
+    int at = 3 * cs;
+    for (int i = 0; i < entries; i++) {
+      byte[] stream = streams[aliased ? 0 : i];
+      int offset = aliased ? 3 * cs : at;
+      if (!aliased || i == 0) {
+        f.put(offset, stream);
+        at += stream.length;
+      }
+      long additional = (offset + stream.length - 1) / 512 - offset / 512;
+      f.putLong(2 * cs + 8 * i, (1L << 62) | (additional << shift) | offset);
+      if ((long) i * cs < disk.length) {
+        int end = Math.min(disk.length, (i + 1) * cs);
+        Arrays.fill(disk, i * cs, end, (byte) (0x41 + (aliased ? 0 : i % 26)));
+      }
+    }
+    return new Crafted(f.array(), disk);
+  }
+
   static byte[] compressiblePattern(int length, int seed) {
     byte[] b = new byte[length];
     for (int i = 0; i < length; i++) {

@@ -2,12 +2,12 @@ package dev.unideploy.image.readtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.unideploy.image.Digests;
 import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.Extent;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -36,7 +36,7 @@ public final class DiskChecks {
 
   /** {@link #sha256(DiskImage)} into a heap or a direct buffer (readers take different paths). */
   public static String sha256(DiskImage image, boolean direct) throws IOException {
-    MessageDigest md = sha();
+    MessageDigest md = Digests.sha256();
     int size = 1024 * 1024 + 4097;
     ByteBuffer buf = direct ? ByteBuffer.allocateDirect(size) : ByteBuffer.allocate(size);
     long pos = 0;
@@ -49,14 +49,6 @@ public final class DiskChecks {
       pos += n;
     }
     return HexFormat.of().formatHex(md.digest());
-  }
-
-  public static MessageDigest sha() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new AssertionError(e);
-    }
   }
 
   /** Extents are contiguous and cover the disk; zero extents really read as zero. */

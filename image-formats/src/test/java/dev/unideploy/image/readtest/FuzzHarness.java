@@ -4,8 +4,9 @@ import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.Extent;
 import dev.unideploy.image.ImageFormat;
 import dev.unideploy.image.ImageFormatException;
-import dev.unideploy.image.ImageReaders;
 import dev.unideploy.image.ReadOptions;
+import dev.unideploy.image.formats.ImageReaders;
+import dev.unideploy.image.gce.GceTarballExtractor;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
@@ -36,8 +37,97 @@ public final class FuzzHarness {
     }
   }
 
+  /**
+   * One fuzz execution of the GCE tarball extractor: extract disk.raw (a disk of at most 1 GiB),
+   * then open the result as raw and read it as {@link #run} does. A clean result or an {@link
+   * ImageFormatException} passes, and a failed extraction must leave no file behind.
+   */
+  public static void runGceTarball(byte[] input) {
+    try {
+      Path dir = Files.createTempDirectory("unideploy-fuzz");
+      Path tarball = dir.resolve("image.tar.gz");
+      Path out = dir.resolve("disk.raw");
+      try {
+        Files.write(tarball, input);
+        try {
+          GceTarballExtractor.extractDiskRaw(
+              tarball,
+              out,
+              new GceTarballExtractor.Limits(1L << 30, 1L << 20),
+              GceTarballExtractor.Progress.NONE);
+        } catch (ImageFormatException expected) {
+          try (java.util.stream.Stream<Path> left = Files.list(dir)) {
+            if (left.count() != 1) {
+              throw new AssertionError("a failed extraction left files behind in " + dir);
+            }
+          }
+          return;
+        }
+        runOnFile(out, ImageFormat.RAW);
+      } finally {
+        try (java.util.stream.Stream<Path> left = Files.list(dir)) {
+          for (Path p : (Iterable<Path>) left::iterator) {
+            Files.deleteIfExists(p);
+          }
+        }
+        Files.deleteIfExists(dir);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** The flat extent next to a fuzzed descriptor: 8 KiB, as {@link #FLAT_DESCRIPTOR} names it. */
+  public static final String FLAT_EXTENT = "disk-flat.vmdk";
+
+  /** A valid monolithicFlat descriptor of a 16-sector disk in {@link #FLAT_EXTENT}. */
+  public static final byte[] FLAT_DESCRIPTOR =
+      CraftedImages.descriptor("monolithicFlat", "RW 16 FLAT \"" + FLAT_EXTENT + "\" 0");
+
+  /**
+   * One fuzz execution of a VMDK text descriptor: written as disk.vmdk next to an 8 KiB flat extent
+   * and a file outside its folder, opened with flat extents allowed, then checked and read as
+   * {@link #run} does. Whatever the descriptor says, nothing outside the folder may be read.
+   */
+  public static void runVmdkDescriptor(byte[] input) {
+    try {
+      Path parent = Files.createTempDirectory("unideploy-fuzz");
+      Path dir = Files.createDirectory(parent.resolve("image"));
+      Path outside = parent.resolve("outside.raw");
+      try {
+        Files.write(outside, new byte[8192]);
+        Files.write(dir.resolve(FLAT_EXTENT), CraftedImages.pattern(8192, 26));
+        Path descriptor = dir.resolve("disk.vmdk");
+        Files.write(descriptor, input);
+        ReadOptions flat = ReadOptions.defaults().withAllowFlatExtents(true);
+        try (DiskImage image = ImageReaders.open(descriptor, ImageFormat.VMDK, flat)) {
+          Object extent = image.details().get("extentFile");
+          if (extent != null && !extent.equals(FLAT_EXTENT)) {
+            throw new AssertionError("a descriptor read the extent " + extent);
+          }
+        } catch (ImageFormatException expected) {
+          return;
+        }
+        runOnFile(descriptor, ImageFormat.VMDK, flat);
+      } finally {
+        for (Path p :
+            new Path[] {dir.resolve("disk.vmdk"), dir.resolve(FLAT_EXTENT), dir, outside}) {
+          Files.deleteIfExists(p);
+        }
+        Files.deleteIfExists(parent);
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   private static void runOnFile(Path file, ImageFormat format) throws IOException {
-    try (DiskImage image = ImageReaders.open(file, format, ReadOptions.defaults())) {
+    runOnFile(file, format, ReadOptions.defaults());
+  }
+
+  private static void runOnFile(Path file, ImageFormat format, ReadOptions options)
+      throws IOException {
+    try (DiskImage image = ImageReaders.open(file, format, options)) {
       long pos = 0;
       for (Extent e : image.extents()) {
         if (e.offset() != pos) {

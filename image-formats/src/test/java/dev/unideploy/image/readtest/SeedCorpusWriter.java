@@ -29,6 +29,10 @@ public final class SeedCorpusWriter {
     write(root.resolve("fuzzDetectedAndRaw/vhd-fixed"), CraftedImages.vhdFixed().file());
     write(root.resolve("fuzzDetectedAndRaw/vmdk-stream"), CraftedImages.vmdkStream().file());
     write(root.resolve("fuzzDetectedAndRaw/raw"), CraftedImages.pattern(4096, 1));
+    write(root.resolve("fuzzQcow2/compressed"), CraftedImages.qcow2Compressed(12, 8, false).file());
+    write(root.resolve("fuzzVmdkDescriptor/monolithic-flat"), FuzzHarness.FLAT_DESCRIPTOR);
+    write(root.resolve("fuzzGceTarball/sparse"), CraftedTarballs.sparse().file());
+    write(root.resolve("fuzzGceTarball/regular"), CraftedTarballs.regular().file());
   }
 
   private static void write(Path file, byte[] bytes) throws IOException {

@@ -9,8 +9,8 @@ import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.Extent;
 import dev.unideploy.image.ImageFormat;
 import dev.unideploy.image.ImageFormatException;
-import dev.unideploy.image.ImageReaders;
 import dev.unideploy.image.ReadOptions;
+import dev.unideploy.image.formats.ImageReaders;
 import dev.unideploy.image.readtest.BadInput;
 import dev.unideploy.image.readtest.CraftedImages;
 import dev.unideploy.image.readtest.CraftedImages.Crafted;
@@ -239,5 +239,47 @@ class VmdkReaderTest {
     byte[] huge = Files.readAllBytes(dir.resolve("huge.vmdk"));
     System.arraycopy("# Disk DescriptorFile\n".getBytes(StandardCharsets.US_ASCII), 0, huge, 0, 22);
     assertRejected(dir, "huge.vmdk", huge, ImageFormat.VMDK, ALLOW_FLAT);
+  }
+
+  @Test
+  void refusesSplitDeviceAndDatastoreDescriptorsClearly() throws Exception {
+    Files.write(dir.resolve("disk-flat.vmdk"), new byte[8192]);
+    String[][] cases = {
+      {
+        "twoGbMaxExtentFlat", "RW 16 FLAT \"disk-flat.vmdk\" 0", "createType \"twoGbMaxExtentFlat\""
+      },
+      {
+        "twoGbMaxExtentSparse",
+        "RW 16 SPARSE \"disk-flat.vmdk\"",
+        "createType \"twoGbMaxExtentSparse\""
+      },
+      {"vmfs", "RW 16 VMFS \"disk-flat.vmdk\"", "createType \"vmfs\""},
+      {"vmfsRDM", "RW 16 VMFSRDM \"disk-flat.vmdk\"", "createType \"vmfsRDM\""},
+      {"fullDevice", "RW 16 FLAT \"disk-flat.vmdk\" 0", "createType \"fullDevice\""},
+      {"", "RW 16 FLAT \"disk-flat.vmdk\" 0", "createType \"\""},
+      {"monolithicFlat", "RW 16 VMFS \"disk-flat.vmdk\" 0", "a RW VMFS extent"},
+      {"monolithicFlat", "NOACCESS 16 FLAT \"disk-flat.vmdk\" 0", "a NOACCESS FLAT extent"},
+    };
+    for (String[] c : cases) {
+      Path descriptor = dir.resolve("disk.vmdk");
+      Files.write(descriptor, CraftedImages.descriptor(c[0], c[1]));
+      byte[] text = Files.readAllBytes(descriptor);
+      assertRejected(dir, "disk.vmdk", text, ImageFormat.VMDK, ALLOW_FLAT);
+      assertThatThrownBy(() -> ImageReaders.open(descriptor, ImageFormat.VMDK, ALLOW_FLAT))
+          .as(c[0] + ": " + c[1])
+          .hasMessageContaining(c[2])
+          .hasMessageContaining("qemu-img convert");
+    }
+  }
+
+  @Test
+  void aLinkToAFileInTheSameFolderIsRead() throws Exception {
+    byte[] data = CraftedImages.pattern(8192, 25);
+    Files.write(dir.resolve("disk-flat.vmdk"), data);
+    Files.createSymbolicLink(dir.resolve("link-flat.vmdk"), dir.resolve("disk-flat.vmdk"));
+    Path descriptor = flatDescriptor("link-flat.vmdk", "RW 16 FLAT FILE 0");
+    try (DiskImage image = ImageReaders.open(descriptor, null, ALLOW_FLAT)) {
+      assertThat(DiskChecks.readAll(image)).isEqualTo(data);
+    }
   }
 }

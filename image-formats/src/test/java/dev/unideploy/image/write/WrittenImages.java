@@ -2,9 +2,10 @@ package dev.unideploy.image.write;
 
 import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.ImageFormat;
-import dev.unideploy.image.ImageReaders;
 import dev.unideploy.image.ReadOptions;
 import dev.unideploy.image.TargetFormat;
+import dev.unideploy.image.formats.ImageReaders;
+import dev.unideploy.image.formats.ImageWriters;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.channels.FileChannel;

@@ -1,9 +1,9 @@
 package dev.unideploy.it.boot;
 
 import dev.unideploy.image.DiskImage;
-import dev.unideploy.image.ImageReaders;
 import dev.unideploy.image.TargetFormat;
-import dev.unideploy.image.write.ImageWriters;
+import dev.unideploy.image.formats.ImageReaders;
+import dev.unideploy.image.formats.ImageWriters;
 import dev.unideploy.image.write.WriteOptions;
 import dev.unideploy.image.write.WriteProgress;
 import dev.unideploy.pipeline.qemu.Accelerator;

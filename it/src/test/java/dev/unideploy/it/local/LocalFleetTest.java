@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.unideploy.image.DiskImage;
-import dev.unideploy.image.ImageReaders;
+import dev.unideploy.image.formats.ImageReaders;
 import dev.unideploy.pipeline.config.DeployConfig;
 import dev.unideploy.pipeline.config.HealthSettings;
 import dev.unideploy.pipeline.config.PublishSettings;

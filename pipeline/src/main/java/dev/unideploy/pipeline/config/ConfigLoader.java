@@ -77,7 +77,8 @@ public final class ConfigLoader {
     }
   }
 
-  static <T> T bind(JsonNode node, Class<T> type, String where) {
+  /** Binds one section as a run would (durations, strict keys); errors name {@code where}. */
+  public static <T> T bind(JsonNode node, Class<T> type, String where) {
     try {
       return YAML.treeToValue(node, type);
     } catch (JsonProcessingException e) {

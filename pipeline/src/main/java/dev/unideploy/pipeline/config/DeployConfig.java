@@ -2,6 +2,7 @@ package dev.unideploy.pipeline.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -17,14 +18,36 @@ import java.util.Objects;
  *     ~/.unideploy/state}) or an object-store URL
  */
 public record DeployConfig(
-    @JsonProperty("app") String app,
-    @JsonProperty("version") String version,
-    @JsonProperty("image") String image,
-    @JsonProperty("publish") PublishSettings publish,
-    @JsonProperty("health") HealthSettings health,
-    @JsonProperty("deploy") DeploySettings deploy,
-    @JsonProperty("state") String state,
-    @JsonProperty("providers") ObjectNode providers) {
+    @JsonProperty("app")
+        @JsonPropertyDescription(
+            "The app name: 1-63 lowercase letters, digits and '-'. It names images, server groups and the state journal.")
+        String app,
+    @JsonProperty("version")
+        @JsonPropertyDescription(
+            "The release version (1.2.3, 2024.05.01-rc.1): letters, digits, . _ + -. Quote it: YAML reads 1.10 as the number 1.1.")
+        String version,
+    @JsonProperty("image")
+        @JsonPropertyDescription(
+            "The disk image to publish or deploy (raw, qcow2, VMDK, VHD); --image overrides it.")
+        String image,
+    @JsonProperty("publish")
+        @JsonPropertyDescription(
+            "How a published image is named and shaped, and how many of the app's images to keep.")
+        PublishSettings publish,
+    @JsonProperty("health")
+        @JsonPropertyDescription(
+            "How an instance, and the verification boot before a publish, proves from outside that it is up.")
+        HealthSettings health,
+    @JsonProperty("deploy")
+        @JsonPropertyDescription(
+            "How a release is rolled out: strategy, instances, ports, bake time, rollback targets.")
+        DeploySettings deploy,
+    @JsonProperty("state")
+        @JsonPropertyDescription(
+            "Where the journal and the deploy lock live: a folder (default ~/.unideploy/state) or an object-store URL.")
+        String state,
+    @JsonProperty("providers") @JsonPropertyDescription("One section per provider.")
+        ObjectNode providers) {
 
   @JsonCreator
   public DeployConfig {

@@ -2,6 +2,7 @@ package dev.unideploy.pipeline.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
@@ -18,11 +19,23 @@ import java.util.Locale;
  * @param keepPrevious how many earlier groups to keep (scaled to 0) as instant rollback targets
  */
 public record DeploySettings(
-    @JsonProperty("strategy") Strategy strategy,
-    @JsonProperty("instances") Integer instances,
-    @JsonProperty("ports") List<Integer> ports,
-    @JsonProperty("bake") Duration bake,
-    @JsonProperty("keepPrevious") Integer keepPrevious) {
+    @JsonProperty("strategy")
+        @JsonPropertyDescription("How traffic moves from the old release to the new one.")
+        Strategy strategy,
+    @JsonProperty("instances") @JsonPropertyDescription("Instances per server group.")
+        Integer instances,
+    @JsonProperty("ports")
+        @JsonPropertyDescription(
+            "The TCP ports the app listens on in the guest; the first is the one probes use.")
+        List<Integer> ports,
+    @JsonProperty("bake")
+        @JsonPropertyDescription(
+            "How long a new group serves, watched, before the old one leaves service.")
+        Duration bake,
+    @JsonProperty("keepPrevious")
+        @JsonPropertyDescription(
+            "How many earlier groups to keep, out of service at size 0, as instant rollback targets.")
+        Integer keepPrevious) {
 
   @JsonCreator
   public DeploySettings {

@@ -3,6 +3,7 @@ package dev.unideploy.pipeline.config;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonIgnore;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import dev.unideploy.pipeline.health.Readiness;
 import java.time.Duration;
 import java.util.List;
@@ -25,15 +26,38 @@ import java.util.regex.PatternSyntaxException;
  * @param interval time between two checks (default 2 s)
  */
 public record HealthSettings(
-    @JsonProperty("serial") String serial,
-    @JsonProperty("http") String http,
-    @JsonProperty("tcp") Boolean tcp,
-    @JsonProperty("port") Integer port,
-    @JsonProperty("panic") List<String> panic,
-    @JsonProperty("timeout") Duration timeout,
-    @JsonProperty("verifyTimeout") Duration verifyTimeout,
-    @JsonProperty("consecutive") Integer consecutive,
-    @JsonProperty("interval") Duration interval) {
+    @JsonProperty("serial")
+        @JsonPropertyDescription(
+            "Regex a serial console line must match for the instance to count as up.")
+        String serial,
+    @JsonProperty("http")
+        @JsonPropertyDescription(
+            "Path of an HTTP GET on the probe port that must answer 2xx or 3xx.")
+        String http,
+    @JsonProperty("tcp")
+        @JsonPropertyDescription(
+            "Whether the guest must accept a TCP connection on the probe port.")
+        Boolean tcp,
+    @JsonProperty("port")
+        @JsonPropertyDescription(
+            "Guest port of the HTTP and TCP probes; default: the first of deploy.ports.")
+        Integer port,
+    @JsonProperty("panic")
+        @JsonPropertyDescription(
+            "More regexes that mark a console line as a crash, besides the built-in ones.")
+        List<String> panic,
+    @JsonProperty("timeout")
+        @JsonPropertyDescription("How long a new server group may take to become healthy.")
+        Duration timeout,
+    @JsonProperty("verifyTimeout")
+        @JsonPropertyDescription("Deadline of the verification boot under QEMU before publishing.")
+        Duration verifyTimeout,
+    @JsonProperty("consecutive")
+        @JsonPropertyDescription("How many healthy checks in a row prove an instance healthy.")
+        Integer consecutive,
+    @JsonProperty("interval")
+        @JsonPropertyDescription("Time between two health checks of an instance.")
+        Duration interval) {
 
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(180);
   public static final Duration DEFAULT_VERIFY_TIMEOUT = Duration.ofSeconds(120);

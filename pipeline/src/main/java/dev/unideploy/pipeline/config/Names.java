@@ -9,11 +9,17 @@ import java.util.regex.Pattern;
  * escape them.
  */
 public final class Names {
-  private static final Pattern APP = Pattern.compile("[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?");
+  /** The app name rule, as a regex (the config schema publishes it too). */
+  public static final String APP_PATTERN = "[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?";
+
+  /** The version rule, as a regex; a version must also not contain "..". */
+  public static final String VERSION_PATTERN = "[A-Za-z0-9](?:[A-Za-z0-9._+-]{0,62})";
+
+  private static final Pattern APP = Pattern.compile(APP_PATTERN);
 
   // Semantic versions, dates and build numbers (1.2.3, 2024.05.01, 1.0.0-rc.1+build.5, v7); no
   // path separators, no "..", no spaces or quotes: they become file names and image names.
-  private static final Pattern VERSION = Pattern.compile("[A-Za-z0-9](?:[A-Za-z0-9._+-]{0,62})");
+  private static final Pattern VERSION = Pattern.compile(VERSION_PATTERN);
 
   private Names() {}
 

@@ -2,6 +2,7 @@ package dev.unideploy.pipeline.config;
 
 import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.util.Locale;
 
 /**
@@ -9,10 +10,20 @@ import java.util.Locale;
  * mode and how many of the app's images to keep.
  */
 public record PublishSettings(
-    @JsonProperty("name") String nameTemplate,
-    @JsonProperty("architecture") Architecture architecture,
-    @JsonProperty("bootMode") BootMode bootMode,
-    @JsonProperty("keep") int keep) {
+    @JsonProperty("name")
+        @JsonPropertyDescription(
+            "The image name template: {app}, {version} and {sha8} (the first 8 hex digits of the disk's SHA-256).")
+        String nameTemplate,
+    @JsonProperty("architecture") @JsonPropertyDescription("The CPU architecture of the image.")
+        Architecture architecture,
+    @JsonProperty("bootMode")
+        @JsonPropertyDescription(
+            "How the firmware boots the image: legacy BIOS, UEFI, or UEFI where the instance type offers it.")
+        BootMode bootMode,
+    @JsonProperty("keep")
+        @JsonPropertyDescription(
+            "How many of the app's newest images to keep per region when publishing; 0 keeps all.")
+        int keep) {
 
   public static final String DEFAULT_NAME_TEMPLATE = "{app}-{version}-{sha8}";
 

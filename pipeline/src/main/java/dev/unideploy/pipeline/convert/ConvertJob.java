@@ -4,7 +4,7 @@ import dev.unideploy.image.ContentHash;
 import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.ImageFormat;
 import dev.unideploy.image.TargetFormat;
-import dev.unideploy.image.write.ImageWriters;
+import dev.unideploy.image.formats.ImageWriters;
 import dev.unideploy.image.write.WriteOptions;
 import dev.unideploy.image.write.WriteResult;
 import dev.unideploy.pipeline.UnideployException;

@@ -2,7 +2,7 @@ package dev.unideploy.pipeline.convert;
 
 import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.TargetFormat;
-import dev.unideploy.image.write.ImageWriters;
+import dev.unideploy.image.formats.ImageWriters;
 import dev.unideploy.image.write.WriteOptions;
 import dev.unideploy.image.write.WriteResult;
 import dev.unideploy.pipeline.events.EventSink;

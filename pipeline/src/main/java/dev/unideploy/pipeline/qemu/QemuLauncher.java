@@ -2,6 +2,7 @@ package dev.unideploy.pipeline.qemu;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.unideploy.pipeline.UnideployException;
+import dev.unideploy.pipeline.state.StateFiles;
 import java.io.File;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -115,7 +116,9 @@ public final class QemuLauncher {
    * hook ends QEMU so it never outlives the command.
    */
   public int runForeground(QemuSpec spec, Path workDir) throws IOException, InterruptedException {
-    Files.createDirectories(workDir);
+    // Serial logs and QMP sockets are the guest's and the monitor's: owner-only, whatever the
+    // umask.
+    StateFiles.createPrivateDirectories(workDir);
     QemuSpec resolved = spec.withPorts(choosePorts(spec.ports()));
     List<String> cmd =
         new QemuCommandBuilder(resolved)
@@ -158,7 +161,9 @@ public final class QemuLauncher {
 
   private QemuProcess launchWithFallback(QemuSpec spec, Path workDir, boolean detached)
       throws IOException, InterruptedException {
-    Files.createDirectories(workDir);
+    // Serial logs and QMP sockets are the guest's and the monitor's: owner-only, whatever the
+    // umask.
+    StateFiles.createPrivateDirectories(workDir);
     QemuSpec resolved = spec.withPorts(choosePorts(spec.ports()));
     try {
       return start(resolved, workDir, detached);

@@ -19,6 +19,15 @@ public interface Provider {
    */
   void validate(DeployConfig config);
 
+  /**
+   * The record that {@code providers.<name>} binds to ({@code @JsonProperty} components), from
+   * which {@code unideploy config schema} describes the section; null leaves the section
+   * undescribed (any object), so a provider without one still works.
+   */
+  default Class<? extends Record> settingsType() {
+    return null;
+  }
+
   /** The publisher that turns a disk image into this provider's image. */
   ImagePublisher publisher(ProviderContext context);
 

@@ -3,6 +3,7 @@ package dev.unideploy.sample.demo;
 import dev.unideploy.image.ContentHash;
 import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.TargetFormat;
+import dev.unideploy.image.gce.GceTarballExtractor;
 import dev.unideploy.image.write.WriteResult;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.config.PublishSettings;
@@ -52,10 +53,15 @@ final class DemoFormats {
     long t0 = System.nanoTime();
     WriteResult w = ImageConversion.write(source, format, out, events);
     double convertSeconds = seconds(System.nanoTime() - t0);
-    String content =
-        format == TargetFormat.GCE_TARBALL
-            ? "same (checked when booted)"
-            : contentCheck(out, format, source, sourceSha);
+    String content;
+    if (format == TargetFormat.GCE_TARBALL) {
+      // Read back as GCE's importer would: the disk.raw inside.
+      Path raw = dir.resolve("formats").resolve("gce-disk.raw");
+      GceTarballExtractor.extractDiskRaw(out, raw);
+      content = contentCheck(raw, format, source, sourceSha);
+    } else {
+      content = contentCheck(out, format, source, sourceSha);
+    }
     VerifyResult booted =
         boot.verify(out, PublishSettings.defaults(), DiskController.VIRTIO, events);
     events.emit(

@@ -23,26 +23,19 @@ class AwsAssumeRoleTest {
   void assumesTheConfiguredRoleInEachRegion() throws Exception {
     String app = MotoPublish.uniqueApp("role");
     var config =
-        MotoPublish.config(
+        MotoPublish.twoRegions(
             dir,
+            app,
+            MotoPublish.endpoint().toString(),
             """
-            app: %s
-            version: "1"
-            providers:
-              aws:
-                region: us-east-1
-                copyTo: [eu-west-1]
-                endpoint: %s
-                credentials:
-                  roleArn: %s
-                  externalId: ext-secret-1234
-                  sessionName: ci-publish
-                  regions:
-                    eu-west-1: {roleArn: "%s"}
-                waits: {available: 60s, copy: 120s, pollInterval: 1s}
-                retry: {maxAttempts: 3}
+            credentials:
+              roleArn: %s
+              externalId: ext-secret-1234
+              sessionName: ci-publish
+              regions:
+                eu-west-1: {roleArn: "%s"}
             """
-                .formatted(app, MotoPublish.endpoint(), ROLE, EU_ROLE));
+                .formatted(ROLE, EU_ROLE));
     RequestRecorder recorder = new RequestRecorder();
 
     Run run =

@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import dev.unideploy.cli.Main;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
+import dev.unideploy.it.aws.AwsCli;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
@@ -21,22 +18,6 @@ import software.amazon.awssdk.services.ssm.SsmClient;
  */
 class AwsPublishCliTest {
   @TempDir Path dir;
-
-  /** The exit code and standard output of one in-process CLI run. */
-  private record Cli(int exit, String stdout) {}
-
-  private static synchronized Cli run(String... args) {
-    PrintStream saved = System.out;
-    ByteArrayOutputStream buf = new ByteArrayOutputStream();
-    try (PrintStream capture = new PrintStream(buf, true, StandardCharsets.UTF_8)) {
-      System.setOut(capture);
-      int exit = Main.run(args);
-      capture.flush();
-      return new Cli(exit, buf.toString(StandardCharsets.UTF_8));
-    } finally {
-      System.setOut(saved);
-    }
-  }
 
   private Path config(String app, String copyTo) throws Exception {
     return config(app, copyTo, 0);
@@ -64,8 +45,8 @@ class AwsPublishCliTest {
     return file;
   }
 
-  private Cli publish(Path config, Path disk) {
-    return run(
+  private AwsCli.Run publish(Path config, Path disk) {
+    return AwsCli.run(
         "publish",
         "--output",
         "json",
@@ -86,7 +67,7 @@ class AwsPublishCliTest {
     Path config = config(app, "eu-west-1");
     Path disk = MotoPublish.disk(dir, 42);
 
-    Cli first = publish(config, disk);
+    AwsCli.Run first = publish(config, disk);
 
     assertThat(first.exit()).as(first.stdout()).isZero();
     JsonNode result = new ObjectMapper().readTree(first.stdout());
@@ -107,7 +88,7 @@ class AwsPublishCliTest {
       }
     }
 
-    Cli second = publish(config, disk);
+    AwsCli.Run second = publish(config, disk);
     assertThat(second.exit()).as(second.stdout()).isZero();
     JsonNode again = new ObjectMapper().readTree(second.stdout());
     assertThat(again.get("reused").asBoolean()).isTrue();
@@ -119,7 +100,7 @@ class AwsPublishCliTest {
   void aRegionThatCannotBeReachedExitsPartialAndNamesIt() throws Exception {
     String app = MotoPublish.uniqueApp("cli-partial");
     // moto answers 500 for a region it does not know: a regional outage, seen from the client.
-    Cli run = publish(config(app, "eu-west-1, xx-nowhere-1", 1), MotoPublish.disk(dir, 43));
+    AwsCli.Run run = publish(config(app, "eu-west-1, xx-nowhere-1", 1), MotoPublish.disk(dir, 43));
 
     assertThat(run.exit()).as(run.stdout()).isEqualTo(3);
     JsonNode result = new ObjectMapper().readTree(run.stdout());

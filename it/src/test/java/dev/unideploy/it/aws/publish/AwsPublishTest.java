@@ -16,6 +16,8 @@ import software.amazon.awssdk.services.ec2.model.CopyImageRequest;
 import software.amazon.awssdk.services.ec2.model.Image;
 import software.amazon.awssdk.services.ec2.model.ImageAttributeName;
 import software.amazon.awssdk.services.ec2.model.LaunchPermission;
+import software.amazon.awssdk.services.ec2.model.ModifyImageAttributeRequest;
+import software.amazon.awssdk.services.ec2.model.ModifySnapshotAttributeRequest;
 import software.amazon.awssdk.services.ec2.model.RegisterImageRequest;
 import software.amazon.awssdk.services.ec2.model.SnapshotAttributeName;
 import software.amazon.awssdk.services.ec2.model.Tag;
@@ -160,6 +162,21 @@ class AwsPublishTest {
     assertThat(reg.tpmSupportAsString()).isEqualTo("v2.0");
     assertThat(reg.imdsSupportAsString()).isEqualTo("v2.0");
     assertThat(tags(reg.tagSpecifications().get(0).tags())).containsEntry("unideploy:sha256", sha);
+
+    // Sharing only ever adds: no permission request removes anything.
+    assertThat(first.requests("ModifyImageAttribute", ModifyImageAttributeRequest.class))
+        .isNotEmpty()
+        .allSatisfy(m -> assertThat(m.launchPermission().remove()).isEmpty());
+    assertThat(first.requests("ModifySnapshotAttribute", ModifySnapshotAttributeRequest.class))
+        .isNotEmpty()
+        .allSatisfy(
+            m -> {
+              assertThat(m.operationTypeAsString()).isEqualTo("add");
+              assertThat(
+                      m.createVolumePermission() == null
+                          || m.createVolumePermission().remove().isEmpty())
+                  .isTrue();
+            });
 
     // The copy went to eu-west-1 with an idempotency token, asked for from the destination.
     List<CopyImageRequest> copies = first.requests("CopyImage", CopyImageRequest.class);

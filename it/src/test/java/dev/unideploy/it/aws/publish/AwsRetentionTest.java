@@ -81,15 +81,14 @@ class AwsRetentionTest {
         assertThat(images(ec2, runs.get(1).imageId(region))).hasSize(1);
         assertThat(images(ec2, last.imageId(region))).hasSize(1);
         // The oldest image's snapshots went with it, including the uploaded one in us-east-1.
-        @SuppressWarnings("unchecked") // result document
-        List<String> snapshots = (List<String>) first.region(region).get("snapshotIds");
+        List<String> snapshots = first.snapshotIds(region);
         assertThat(snapshots).isNotEmpty();
         Map<String, Object> retired =
             last.retired().stream()
                 .filter(r -> region.equals(r.get("region")))
                 .findFirst()
                 .orElseThrow();
-        assertThat(retired.get("deleted")).isEqualTo(snapshots);
+        assertThat(retired.get("deletedResources")).isEqualTo(snapshots);
         for (String snapshot : snapshots) {
           assertThatThrownBy(() -> ec2.describeSnapshots(d -> d.snapshotIds(snapshot)))
               .isInstanceOfSatisfying(
@@ -194,8 +193,8 @@ class AwsRetentionTest {
         .contains(first.imageId("us-east-1"), first.imageId("eu-west-1"));
     try (Ec2Client ec2 = MotoPublish.ec2("us-east-1")) {
       assertThat(images(ec2, first.imageId("us-east-1"))).isEmpty();
-      @SuppressWarnings("unchecked") // result document
-      List<String> snapshots = (List<String>) first.region("us-east-1").get("snapshotIds");
+      List<String> snapshots = first.snapshotIds("us-east-1");
+      assertThat(snapshots).isNotEmpty();
       for (String snapshot : snapshots) {
         assertThatThrownBy(() -> ec2.describeSnapshots(d -> d.snapshotIds(snapshot)))
             .isInstanceOf(Ec2Exception.class);

@@ -2,7 +2,7 @@ package dev.unideploy.it.aws.publish;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.unideploy.image.DiskImage;
-import dev.unideploy.image.ImageReaders;
+import dev.unideploy.image.formats.ImageReaders;
 import dev.unideploy.it.EmulatorEnv;
 import dev.unideploy.pipeline.ResultJson;
 import dev.unideploy.pipeline.config.ConfigLoader;
@@ -98,6 +98,29 @@ final class MotoPublish {
     return file;
   }
 
+  /**
+   * A config of {@code app} version 1 publishing to us-east-1 and eu-west-1 through {@code
+   * endpoint}, with short waits, and {@code awsLines} (YAML, indented for {@code providers.aws})
+   * added to the provider's section.
+   */
+  static DeployConfig twoRegions(Path dir, String app, String endpoint, String awsLines)
+      throws IOException {
+    return config(
+        dir,
+        """
+        app: %s
+        version: "1"
+        providers:
+          aws:
+            region: us-east-1
+            copyTo: [eu-west-1]
+            endpoint: %s
+            waits: {available: 60s, copy: 120s, pollInterval: 1s}
+            retry: {maxAttempts: 3}
+        %s"""
+            .formatted(app, endpoint, awsLines.indent(4)));
+  }
+
   /** Writes {@code yaml} as a config file and loads it the way the CLI does. */
   static DeployConfig config(Path dir, String yaml) throws IOException {
     Path file = dir.resolve("unideploy-" + UUID.randomUUID() + ".yaml");
@@ -105,8 +128,8 @@ final class MotoPublish {
     return ConfigLoader.load(file);
   }
 
-  /** What one publish produced: the result document (as JSON maps) and the events emitted. */
-  record Run(Map<String, Object> result, RecordingEventSink events) {
+  /** What one publish produced: the result document (as JSON maps), its events and journal. */
+  record Run(Map<String, Object> result, RecordingEventSink events, MemoryJournal journal) {
     @SuppressWarnings("unchecked") // the pipeline's result document is a tree of maps and lists
     List<Map<String, Object>> regions() {
       return (List<Map<String, Object>>) result.get("regions");
@@ -121,6 +144,14 @@ final class MotoPublish {
 
     String imageId(String region) {
       return (String) region(region).get("imageId");
+    }
+
+    /** The AMI's snapshots, from the region's {@code attributes.snapshotIds} (comma-separated). */
+    @SuppressWarnings("unchecked") // as above
+    List<String> snapshotIds(String region) {
+      Map<String, Object> attributes = (Map<String, Object>) region(region).get("attributes");
+      String ids = attributes == null ? null : (String) attributes.get("snapshotIds");
+      return ids == null || ids.isEmpty() ? List.of() : List.of(ids.split(","));
     }
 
     @SuppressWarnings("unchecked") // as above
@@ -144,8 +175,9 @@ final class MotoPublish {
       List<ExecutionInterceptor> interceptors)
       throws IOException {
     RecordingEventSink events = new RecordingEventSink();
+    MemoryJournal journal = new MemoryJournal();
     ProviderContext context =
-        new ProviderContext(config, events, new MemoryJournal(), workDir, Clock.systemUTC());
+        new ProviderContext(config, events, journal, workDir, Clock.systemUTC());
     try (AwsImagePublisher publisher =
             (AwsImagePublisher) new AwsProvider(interceptors).publisher(context);
         DiskImage image = ImageReaders.open(disk)) {
@@ -156,7 +188,7 @@ final class MotoPublish {
       @SuppressWarnings("unchecked")
       Map<String, Object> document =
           new ObjectMapper().convertValue(ResultJson.tree(result), Map.class);
-      return new Run(document, events);
+      return new Run(document, events, journal);
     }
   }
 }

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.unideploy.image.ContentHash;
 import dev.unideploy.image.DiskImage;
-import dev.unideploy.image.ImageReaders;
+import dev.unideploy.image.formats.ImageReaders;
 import dev.unideploy.it.EmulatorEnv;
 import dev.unideploy.pipeline.events.ProgressEvent;
 import dev.unideploy.pipeline.events.RecordingEventSink;

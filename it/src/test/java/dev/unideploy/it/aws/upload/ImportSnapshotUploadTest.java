@@ -67,10 +67,13 @@ class ImportSnapshotUploadTest {
   }
 
   private ImportSnapshotOptions options() {
-    return ImportSnapshotOptions.defaults(bucket)
-        .withParts(5L << 20, 3)
-        .withImportWait(Duration.ofSeconds(30), Duration.ofMillis(20))
-        .withCalls(new CallPolicy.Settings(5, Duration.ofMillis(10), Duration.ofMillis(100), 100));
+    return ImportSnapshotOptions.builder(bucket)
+        .partSize(5L << 20)
+        .concurrency(3)
+        .importDeadline(Duration.ofSeconds(30))
+        .pollInterval(Duration.ofMillis(20))
+        .calls(new CallPolicy.Settings(5, Duration.ofMillis(10), Duration.ofMillis(100), 100))
+        .build();
   }
 
   private boolean objectExists(String key) {
@@ -128,7 +131,8 @@ class ImportSnapshotUploadTest {
     try (S3Client failing = AwsTestClients.s3(EmulatorEnv.get().motoEndpoint(), counter)) {
       assertThatThrownBy(
               () ->
-                  new ImportSnapshotUploader(failing, ec2, options().withParts(5L << 20, 1))
+                  new ImportSnapshotUploader(
+                          failing, ec2, options().toBuilder().concurrency(1).build())
                       .upload(
                           file,
                           TargetFormat.VMDK_STREAM,

@@ -1,7 +1,7 @@
 package dev.unideploy.it.aws.upload;
 
 import dev.unideploy.image.DiskImage;
-import dev.unideploy.image.ImageReaders;
+import dev.unideploy.image.formats.ImageReaders;
 import dev.unideploy.pipeline.events.EventSink;
 import dev.unideploy.pipeline.resilience.CallPolicy;
 import dev.unideploy.pipeline.state.FileJournal;
@@ -30,11 +30,12 @@ public final class UploadMain {
   }
 
   static EbsUploadOptions options(int concurrency) {
-    return EbsUploadOptions.defaults()
-        .withConcurrency(concurrency)
-        .withJournalBatch(8, Duration.ofMillis(500))
-        .withCompletionWait(Duration.ofMinutes(2), Duration.ofMillis(100))
-        .withCalls(
-            new CallPolicy.Settings(12, Duration.ofMillis(20), Duration.ofMillis(500), 200), 2000);
+    return EbsUploadOptions.builder()
+        .concurrency(concurrency)
+        .journalBatch(8, Duration.ofMillis(500))
+        .completionWait(Duration.ofMinutes(2), Duration.ofMillis(100))
+        .calls(new CallPolicy.Settings(12, Duration.ofMillis(20), Duration.ofMillis(500), 200))
+        .blockCallsPerSecond(2000)
+        .build();
   }
 }

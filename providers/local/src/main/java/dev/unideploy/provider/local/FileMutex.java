@@ -1,11 +1,11 @@
 package dev.unideploy.provider.local;
 
 import dev.unideploy.pipeline.UnideployException;
+import dev.unideploy.pipeline.state.StateFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.channels.FileChannel;
 import java.nio.channels.FileLock;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.util.Map;
@@ -45,7 +45,7 @@ final class FileMutex {
           depth.merge(file, -1, Integer::sum);
         }
       }
-      Files.createDirectories(file.getParent());
+      StateFiles.createPrivateDirectories(file.getParent());
       try (FileChannel ch =
               FileChannel.open(file, StandardOpenOption.CREATE, StandardOpenOption.WRITE);
           FileLock ignored = ch.lock()) {

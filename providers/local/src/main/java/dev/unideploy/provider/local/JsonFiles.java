@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.unideploy.pipeline.UnideployException;
+import dev.unideploy.pipeline.state.StateFiles;
 import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.nio.file.AtomicMoveNotSupportedException;
@@ -46,14 +47,11 @@ final class JsonFiles {
   static void write(Path file, Object value) {
     Path tmp = file.resolveSibling(file.getFileName() + ".tmp");
     try {
-      Files.createDirectories(file.getParent());
+      StateFiles.createPrivateDirectories(file.getParent());
       byte[] bytes = JSON.writeValueAsBytes(value);
-      Files.write(
-          tmp,
-          bytes,
-          StandardOpenOption.CREATE,
-          StandardOpenOption.TRUNCATE_EXISTING,
-          StandardOpenOption.WRITE);
+      Files.deleteIfExists(tmp);
+      StateFiles.createPrivateFile(tmp);
+      Files.write(tmp, bytes, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE);
       try (FileChannel ch = FileChannel.open(tmp, StandardOpenOption.WRITE)) {
         ch.force(true);
       }

@@ -22,6 +22,11 @@ public final class LocalProvider implements Provider {
     settings(config);
   }
 
+  @Override
+  public Class<LocalSettings> settingsType() {
+    return LocalSettings.class;
+  }
+
   private static LocalSettings settings(DeployConfig config) {
     return config.providerSettings(NAME, LocalSettings.class);
   }

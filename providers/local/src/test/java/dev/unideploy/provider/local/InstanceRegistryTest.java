@@ -81,6 +81,21 @@ class InstanceRegistryTest {
   }
 
   @Test
+  void instanceRecordsAreOwnerOnlyWhateverTheUmask() throws Exception {
+    InstanceRegistry r = new InstanceRegistry(LocalHome.at(tmp.resolve("home")));
+    r.save(group("web-v001", "web", Instant.EPOCH, List.of()));
+    java.nio.file.Path record = tmp.resolve("home").resolve("instances").resolve("web-v001.json");
+    assertThat(java.nio.file.Files.exists(record)).isTrue();
+    assertThat(perms(record)).isEqualTo("rw-------");
+    assertThat(perms(record.getParent())).isEqualTo("rwx------");
+  }
+
+  private static String perms(java.nio.file.Path p) throws java.io.IOException {
+    return java.nio.file.attribute.PosixFilePermissions.toString(
+        java.nio.file.Files.getPosixFilePermissions(p));
+  }
+
+  @Test
   void listsGroupsPerAppOldestFirst() {
     InstanceRegistry r = new InstanceRegistry(LocalHome.at(tmp));
     r.save(group("web-v002", "web", Instant.parse("2026-01-02T00:00:00Z"), List.of()));

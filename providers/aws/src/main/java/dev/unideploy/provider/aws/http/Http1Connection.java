@@ -48,14 +48,23 @@ final class Http1Connection implements AutoCloseable {
     this.out = socket.getOutputStream();
   }
 
-  /** Connects to {@code host:port}; with {@code tls} non-null, as TLS with host name checks. */
-  static Http1Connection open(String host, int port, SSLSocketFactory tls, int connectTimeoutMillis)
+  /**
+   * Connects to {@code host:port}, directly or through a tunnel that {@code proxy} opens; with
+   * {@code tls} non-null, as TLS with host name checks (end to end: a proxy sees only the tunnel).
+   */
+  static Http1Connection open(
+      String host, int port, SSLSocketFactory tls, int connectTimeoutMillis, ProxyRoute proxy)
       throws IOException {
     Socket plain = new Socket();
     try {
       plain.setTcpNoDelay(true); // the head and the body go as two writes: no Nagle stall
       plain.setKeepAlive(true);
-      plain.connect(new InetSocketAddress(host, port), connectTimeoutMillis);
+      if (proxy == null) {
+        plain.connect(new InetSocketAddress(host, port), connectTimeoutMillis);
+      } else {
+        plain.connect(new InetSocketAddress(proxy.host(), proxy.port()), connectTimeoutMillis);
+        ProxyTunnel.open(plain, host, port, proxy, connectTimeoutMillis);
+      }
       if (tls == null) {
         return new Http1Connection(plain);
       }

@@ -20,6 +20,9 @@ import javax.net.ssl.SSLSocketFactory;
  * cost (BENCHMARKS.md, "AWS upload"). Here the calling thread writes the request and reads the
  * response on a connection it holds alone.
  *
+ * <p>Behind a corporate proxy every connection is a CONNECT tunnel through it ({@link
+ * ProxyTunnel}), opened once per pooled connection, so a block costs the same either way.
+ *
  * <p>Only for idempotent requests: a request that fails on a reused connection (typically because
  * the server closed it while it sat idle) is sent once more on a new one. The deadline covers
  * connecting, writing and reading: a watchdog closes the socket when it passes, so even a write
@@ -32,6 +35,7 @@ public final class PooledHttpClient implements AutoCloseable {
   private final SSLSocketFactory tls;
   private final int connectTimeoutMillis;
   private final int maxIdle;
+  private final ProxyRoute proxy;
   private final ConcurrentLinkedDeque<Http1Connection> idle = new ConcurrentLinkedDeque<>();
   private final ScheduledThreadPoolExecutor watchdog;
   private final AtomicBoolean closed = new AtomicBoolean();
@@ -43,6 +47,15 @@ public final class PooledHttpClient implements AutoCloseable {
    */
   public PooledHttpClient(
       URI endpoint, SSLSocketFactory tls, Duration connectTimeout, int maxIdle) {
+    this(endpoint, tls, connectTimeout, maxIdle, null);
+  }
+
+  /**
+   * @param proxy the HTTP proxy every connection tunnels through with CONNECT (the request line and
+   *     TLS stay end to end), or null to connect directly
+   */
+  public PooledHttpClient(
+      URI endpoint, SSLSocketFactory tls, Duration connectTimeout, int maxIdle, ProxyRoute proxy) {
     String scheme = endpoint.getScheme() == null ? "" : endpoint.getScheme().toLowerCase();
     if (!scheme.equals("http") && !scheme.equals("https") || endpoint.getHost() == null) {
       throw new IllegalArgumentException(
@@ -56,6 +69,7 @@ public final class PooledHttpClient implements AutoCloseable {
         https ? (tls != null ? tls : (SSLSocketFactory) SSLSocketFactory.getDefault()) : null;
     this.connectTimeoutMillis = (int) Math.min(Integer.MAX_VALUE, connectTimeout.toMillis());
     this.maxIdle = maxIdle;
+    this.proxy = proxy;
     this.watchdog = new ScheduledThreadPoolExecutor(1, PooledHttpClient::watchdogThread);
     watchdog.setRemoveOnCancelPolicy(true);
   }
@@ -83,7 +97,7 @@ public final class PooledHttpClient implements AutoCloseable {
         // The server may have closed the idle connection as we picked it up: one new attempt.
       }
     }
-    Http1Connection fresh = Http1Connection.open(host, port, tls, connectTimeoutMillis);
+    Http1Connection fresh = Http1Connection.open(host, port, tls, connectTimeoutMillis, proxy);
     return exchange(fresh, method, target, headers, body, deadline, timeout);
   }
 

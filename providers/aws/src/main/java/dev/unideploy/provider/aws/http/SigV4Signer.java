@@ -18,7 +18,7 @@ import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Signs one HTTP request with AWS Signature Version 4 (header form), for the few hot calls that
- * unideploy makes without the SDK's per-request pipeline (see {@code DirectBlockSender}).
+ * unideploy makes without the SDK's per-request pipeline ({@link SignedHttp}).
  *
  * <p>Follows "Create a signed AWS API request"
  * (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html) for services other

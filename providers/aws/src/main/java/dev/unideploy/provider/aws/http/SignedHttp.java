@@ -104,6 +104,11 @@ public final class SignedHttp implements RequestSender {
     headers.put("User-Agent", userAgent);
     try {
       return http.send(method, uri.getRawPath(), headers, body, attemptTimeout);
+    } catch (ProxyTunnelException e) {
+      // The proxy refused the tunnel (credentials, a forbidden host): the same answer again,
+      // unless the proxy or what is behind it failed for the moment.
+      SdkClientException.Builder failure = SdkClientException.builder().message(e.getMessage());
+      throw (e.transientFailure() ? failure.cause(e) : failure).build();
     } catch (IOException e) {
       if (Thread.currentThread().isInterrupted()) {
         throw AbortedException.builder().message(api + " interrupted").cause(e).build();

@@ -61,116 +61,117 @@ public record ImportSnapshotOptions(
 
   /** 64 MiB parts, 4 in flight, role vmimport, a 2 h import deadline polled every 15 s. */
   public static ImportSnapshotOptions defaults(String bucket) {
-    return new ImportSnapshotOptions(
-        bucket,
-        "unideploy/",
-        64L << 20,
-        4,
-        null,
-        false,
-        null,
-        Map.of(),
-        Duration.ofHours(2),
-        Duration.ofSeconds(15),
-        true,
-        CallPolicy.Settings.defaults());
+    return builder(bucket).build();
   }
 
-  public ImportSnapshotOptions withParts(long size, int inFlight) {
-    return new ImportSnapshotOptions(
-        bucket,
-        keyPrefix,
-        size,
-        inFlight,
-        roleName,
-        encrypted,
-        kmsKeyId,
-        tags,
-        importDeadline,
-        pollInterval,
-        deleteObject,
-        calls);
+  /** A builder holding {@link #defaults(String)}. */
+  public static Builder builder(String bucket) {
+    return new Builder(bucket);
   }
 
-  public ImportSnapshotOptions withRoleName(String role) {
-    return new ImportSnapshotOptions(
-        bucket,
-        keyPrefix,
-        partSize,
-        concurrency,
-        role,
-        encrypted,
-        kmsKeyId,
-        tags,
-        importDeadline,
-        pollInterval,
-        deleteObject,
-        calls);
+  /** A builder holding these options, to change some of them. */
+  public Builder toBuilder() {
+    return new Builder(bucket)
+        .keyPrefix(keyPrefix)
+        .partSize(partSize)
+        .concurrency(concurrency)
+        .roleName(roleName)
+        .encryption(encrypted, kmsKeyId)
+        .tags(tags)
+        .importDeadline(importDeadline)
+        .pollInterval(pollInterval)
+        .deleteObject(deleteObject)
+        .calls(calls);
   }
 
-  public ImportSnapshotOptions withEncryption(boolean encrypt, String kmsKey) {
-    return new ImportSnapshotOptions(
-        bucket,
-        keyPrefix,
-        partSize,
-        concurrency,
-        roleName,
-        encrypt,
-        kmsKey,
-        tags,
-        importDeadline,
-        pollInterval,
-        deleteObject,
-        calls);
-  }
+  /** Builds {@link ImportSnapshotOptions}; checks happen in {@link #build()}. */
+  public static final class Builder {
+    private final String bucket;
+    private String keyPrefix = "unideploy/";
+    private long partSize = 64L << 20;
+    private int concurrency = 4;
+    private String roleName;
+    private boolean encrypted;
+    private String kmsKeyId;
+    private Map<String, String> tags = Map.of();
+    private Duration importDeadline = Duration.ofHours(2);
+    private Duration pollInterval = Duration.ofSeconds(15);
+    private boolean deleteObject = true;
+    private CallPolicy.Settings calls = CallPolicy.Settings.defaults();
 
-  public ImportSnapshotOptions withTags(Map<String, String> newTags) {
-    return new ImportSnapshotOptions(
-        bucket,
-        keyPrefix,
-        partSize,
-        concurrency,
-        roleName,
-        encrypted,
-        kmsKeyId,
-        newTags,
-        importDeadline,
-        pollInterval,
-        deleteObject,
-        calls);
-  }
+    private Builder(String bucket) {
+      this.bucket = bucket;
+    }
 
-  /** The import wait: its deadline and poll interval. */
-  public ImportSnapshotOptions withImportWait(Duration deadline, Duration poll) {
-    return new ImportSnapshotOptions(
-        bucket,
-        keyPrefix,
-        partSize,
-        concurrency,
-        roleName,
-        encrypted,
-        kmsKeyId,
-        tags,
-        deadline,
-        poll,
-        deleteObject,
-        calls);
-  }
+    /** The staged object's key prefix; null keeps the default. */
+    public Builder keyPrefix(String prefix) {
+      this.keyPrefix = prefix == null ? this.keyPrefix : prefix;
+      return this;
+    }
 
-  public ImportSnapshotOptions withCalls(CallPolicy.Settings settings) {
-    return new ImportSnapshotOptions(
-        bucket,
-        keyPrefix,
-        partSize,
-        concurrency,
-        roleName,
-        encrypted,
-        kmsKeyId,
-        tags,
-        importDeadline,
-        pollInterval,
-        deleteObject,
-        settings);
+    public Builder partSize(long bytes) {
+      this.partSize = bytes;
+      return this;
+    }
+
+    /** Parts in flight. */
+    public Builder concurrency(int inFlight) {
+      this.concurrency = inFlight;
+      return this;
+    }
+
+    public Builder roleName(String role) {
+      this.roleName = role;
+      return this;
+    }
+
+    public Builder encryption(boolean encrypt, String kmsKey) {
+      this.encrypted = encrypt;
+      this.kmsKeyId = kmsKey;
+      return this;
+    }
+
+    public Builder tags(Map<String, String> taskTags) {
+      this.tags = taskTags;
+      return this;
+    }
+
+    /** How long the import task may run; null keeps the default. */
+    public Builder importDeadline(Duration deadline) {
+      this.importDeadline = deadline == null ? this.importDeadline : deadline;
+      return this;
+    }
+
+    public Builder pollInterval(Duration poll) {
+      this.pollInterval = poll;
+      return this;
+    }
+
+    public Builder deleteObject(boolean delete) {
+      this.deleteObject = delete;
+      return this;
+    }
+
+    public Builder calls(CallPolicy.Settings settings) {
+      this.calls = settings;
+      return this;
+    }
+
+    public ImportSnapshotOptions build() {
+      return new ImportSnapshotOptions(
+          bucket,
+          keyPrefix,
+          partSize,
+          concurrency,
+          roleName,
+          encrypted,
+          kmsKeyId,
+          tags,
+          importDeadline,
+          pollInterval,
+          deleteObject,
+          calls);
+    }
   }
 
   /** The part size to use for {@code fileSize}: this one, raised to fit S3's 10,000 parts. */

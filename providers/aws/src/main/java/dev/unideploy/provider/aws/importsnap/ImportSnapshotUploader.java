@@ -8,7 +8,7 @@ import dev.unideploy.pipeline.resilience.CallPolicy;
 import dev.unideploy.pipeline.spi.PublishRequest;
 import dev.unideploy.pipeline.spi.UploadSource;
 import dev.unideploy.pipeline.state.Journal;
-import dev.unideploy.provider.aws.AwsRetryable;
+import dev.unideploy.provider.aws.call.AwsRetryable;
 import dev.unideploy.provider.aws.upload.SnapshotDescriber.SnapshotInfo;
 import dev.unideploy.provider.aws.upload.SnapshotStates;
 import dev.unideploy.provider.aws.upload.SnapshotUploadResult;

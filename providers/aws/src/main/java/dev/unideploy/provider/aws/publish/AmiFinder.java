@@ -1,7 +1,7 @@
 package dev.unideploy.provider.aws.publish;
 
-import dev.unideploy.provider.aws.AwsCall;
-import dev.unideploy.provider.aws.AwsClients;
+import dev.unideploy.provider.aws.call.AwsCall;
+import dev.unideploy.provider.aws.clients.AwsClients;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -68,7 +68,7 @@ public final class AmiFinder {
               region,
               "DescribeImages",
               () -> clients.ec2(region).describeImages(d -> d.imageIds(id)));
-    } catch (dev.unideploy.provider.aws.AwsCallException e) {
+    } catch (dev.unideploy.provider.aws.call.AwsCallException e) {
       if (e.hasCode("InvalidAMIID.NotFound")) {
         return Optional.empty();
       }

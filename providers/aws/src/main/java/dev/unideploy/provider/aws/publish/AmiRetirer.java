@@ -4,9 +4,6 @@ import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.events.EventSink;
 import dev.unideploy.pipeline.events.LogEvent;
 import dev.unideploy.pipeline.spi.RetiredImage;
-import dev.unideploy.provider.aws.AwsCall;
-import dev.unideploy.provider.aws.AwsCallException;
-import dev.unideploy.provider.aws.AwsClients;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -20,15 +17,13 @@ import java.util.function.Predicate;
  * reach. A failure in one region is reported after the other regions have been handled.
  */
 public final class AmiRetirer {
-  private final AwsClients clients;
-  private final AwsCall calls;
   private final AmiFinder finder;
+  private final AmiRemover remover;
   private final EventSink events;
 
-  public AmiRetirer(AwsClients clients, AwsCall calls, AmiFinder finder, EventSink events) {
-    this.clients = clients;
-    this.calls = calls;
+  public AmiRetirer(AmiFinder finder, AmiRemover remover, EventSink events) {
     this.finder = finder;
+    this.remover = remover;
     this.events = events;
   }
 
@@ -92,56 +87,6 @@ public final class AmiRetirer {
   }
 
   private RetiredImage remove(ManagedImage image) {
-    String region = image.region();
-    try {
-      calls.run(
-          region,
-          "DeregisterImage",
-          () -> clients.ec2(region).deregisterImage(d -> d.imageId(image.id())));
-    } catch (AwsCallException e) {
-      // The image was listed a moment ago: "not found" now means an earlier attempt whose answer
-      // was lost (a timeout, then a retry) deregistered it. Done; its snapshots still go below.
-      if (!e.hasCode("InvalidAMIID.NotFound")) {
-        throw e;
-      }
-    }
-    List<String> deleted = new ArrayList<>();
-    for (String snapshotId : image.snapshotIds()) {
-      try {
-        calls.run(
-            region,
-            "DeleteSnapshot",
-            () -> clients.ec2(region).deleteSnapshot(d -> d.snapshotId(snapshotId)));
-        deleted.add(snapshotId);
-      } catch (AwsCallException e) {
-        if (e.hasCode("InvalidSnapshot.NotFound")) {
-          continue;
-        }
-        if (e.hasCode("InvalidSnapshot.InUse")) {
-          events.emit(
-              LogEvent.warn(
-                  "retire",
-                  region
-                      + ": kept "
-                      + snapshotId
-                      + " of "
-                      + image.id()
-                      + ": another AMI or volume still uses it"));
-          continue;
-        }
-        throw e;
-      }
-    }
-    events.emit(
-        LogEvent.info(
-            "retire",
-            region
-                + ": deregistered "
-                + image.id()
-                + " ("
-                + image.name()
-                + "), deleted "
-                + deleted));
-    return new RetiredImage(region, image.id(), image.name(), deleted, false);
+    return new RetiredImage(image.region(), image.id(), image.name(), remover.remove(image), false);
   }
 }

@@ -2,10 +2,10 @@ package dev.unideploy.provider.aws.publish;
 
 import dev.unideploy.pipeline.events.EventSink;
 import dev.unideploy.pipeline.events.LogEvent;
-import dev.unideploy.provider.aws.AwsCall;
-import dev.unideploy.provider.aws.AwsCallException;
-import dev.unideploy.provider.aws.AwsClients;
-import dev.unideploy.provider.aws.ShareSettings;
+import dev.unideploy.provider.aws.call.AwsCall;
+import dev.unideploy.provider.aws.call.AwsCallException;
+import dev.unideploy.provider.aws.clients.AwsClients;
+import dev.unideploy.provider.aws.settings.ShareSettings;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

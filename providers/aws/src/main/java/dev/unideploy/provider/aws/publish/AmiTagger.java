@@ -1,7 +1,7 @@
 package dev.unideploy.provider.aws.publish;
 
-import dev.unideploy.provider.aws.AwsCall;
-import dev.unideploy.provider.aws.AwsClients;
+import dev.unideploy.provider.aws.call.AwsCall;
+import dev.unideploy.provider.aws.clients.AwsClients;
 import java.util.LinkedHashMap;
 import java.util.Map;
 

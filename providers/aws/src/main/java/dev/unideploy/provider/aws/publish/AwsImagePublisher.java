@@ -11,12 +11,12 @@ import dev.unideploy.pipeline.spi.RegionImage;
 import dev.unideploy.pipeline.spi.RetiredImage;
 import dev.unideploy.pipeline.spi.UploadSource;
 import dev.unideploy.pipeline.spi.UploadedDisk;
-import dev.unideploy.provider.aws.AwsCall;
-import dev.unideploy.provider.aws.AwsClients;
-import dev.unideploy.provider.aws.AwsSettings;
-import dev.unideploy.provider.aws.UploadSettings;
+import dev.unideploy.provider.aws.call.AwsCall;
+import dev.unideploy.provider.aws.clients.AwsClients;
 import dev.unideploy.provider.aws.importsnap.ImportSnapshotOptions;
 import dev.unideploy.provider.aws.importsnap.ImportSnapshotUploader;
+import dev.unideploy.provider.aws.settings.AwsSettings;
+import dev.unideploy.provider.aws.settings.UploadSettings;
 import dev.unideploy.provider.aws.upload.EbsSnapshotUploader;
 import dev.unideploy.provider.aws.upload.EbsUploadOptions;
 import java.util.ArrayList;
@@ -64,7 +64,8 @@ public final class AwsImagePublisher implements ImagePublisher, AutoCloseable {
         new AmiCopier(clients, calls, finder, waiter, context.events(), settings.copyParallelism());
     this.sharer = new AmiSharer(clients, calls, context.events(), context.clock());
     this.latest = new LatestParameterWriter(clients, calls, context.events());
-    this.retirer = new AmiRetirer(clients, calls, finder, context.events());
+    this.retirer =
+        new AmiRetirer(finder, new AmiRemover(clients, calls, context.events()), context.events());
   }
 
   /** The region uploads and registration happen in. */
@@ -86,6 +87,20 @@ public final class AwsImagePublisher implements ImagePublisher, AutoCloseable {
   @Override
   public Optional<PublishedImage> findExisting(PublishRequest request) {
     RegisterImageRequests.validate(request, settings.image());
+    clients
+        .proxy()
+        .ifPresent(
+            p ->
+                context
+                    .events()
+                    .emit(
+                        LogEvent.info(
+                            "find",
+                            "AWS calls go through the proxy at "
+                                + p.address()
+                                + " (from "
+                                + p.source()
+                                + "), except for hosts it excludes")));
     Optional<ManagedImage> found =
         finder.same(home, request.app(), request.contentSha256(), fingerprint(request));
     if (found.isEmpty()) {
@@ -107,36 +122,30 @@ public final class AwsImagePublisher implements ImagePublisher, AutoCloseable {
             ImageTags.forImage(
                 request, fingerprint(request), toolVersion, context.clock().instant(), null));
     if (importing()) {
-      ImportSnapshotOptions d = ImportSnapshotOptions.defaults(u.bucket());
       ImportSnapshotOptions options =
-          new ImportSnapshotOptions(
-              u.bucket(),
-              u.keyPrefix() == null ? d.keyPrefix() : u.keyPrefix(),
-              d.partSize(),
-              u.concurrency(),
-              u.roleName(),
-              u.encrypted(),
-              u.kmsKeyArn(),
-              snapshotTags,
-              u.importTimeout() == null ? d.importDeadline() : u.importTimeout(),
-              d.pollInterval(),
-              d.deleteObject(),
-              clients.policy().settings());
+          ImportSnapshotOptions.builder(u.bucket())
+              .keyPrefix(u.keyPrefix())
+              .concurrency(u.concurrency())
+              .roleName(u.roleName())
+              .encryption(u.encrypted(), u.kmsKeyArn())
+              .tags(snapshotTags)
+              .importDeadline(u.importTimeout())
+              .calls(clients.policy().settings())
+              .build();
       return new ImportSnapshotUploader(
               clients.s3(home), clients.ec2(home), options, context.clock())
           .upload(request, source)
           .toUploadedDisk(request.virtualSize());
     }
     EbsUploadOptions options =
-        EbsUploadOptions.defaults()
-            .withConcurrency(u.concurrency())
-            .withEncryption(u.encrypted(), u.kmsKeyArn())
-            .withTags(snapshotTags)
-            .withDescription(
-                request.imageName() + " (" + request.sourceFileName() + "), by unideploy")
-            .withCompletionWait(settings.waits().available(), settings.waits().pollInterval())
-            .withCalls(
-                clients.policy().settings(), EbsUploadOptions.defaults().blockCallsPerSecond());
+        EbsUploadOptions.builder()
+            .concurrency(u.concurrency())
+            .encryption(u.encrypted(), u.kmsKeyArn())
+            .tags(snapshotTags)
+            .description(request.imageName() + " (" + request.sourceFileName() + "), by unideploy")
+            .completionWait(settings.waits().available(), settings.waits().pollInterval())
+            .calls(clients.policy().settings())
+            .build();
     EbsSnapshotUploader uploader =
         new EbsSnapshotUploader(
             clients.ebsDirect(home), clients.snapshots(home), options, context.clock());

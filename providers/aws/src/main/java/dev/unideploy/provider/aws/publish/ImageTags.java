@@ -1,7 +1,7 @@
 package dev.unideploy.provider.aws.publish;
 
 import dev.unideploy.pipeline.spi.PublishRequest;
-import dev.unideploy.provider.aws.AmiSettings;
+import dev.unideploy.provider.aws.settings.AmiSettings;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -28,6 +28,7 @@ public final class ImageTags {
   public static final String SOURCE = "unideploy:source";
   public static final String TOOL_VERSION = "unideploy:version";
   public static final String PUBLISHED_AT = "unideploy:published-at";
+  public static final String VIRTUAL_SIZE = "unideploy:virtual-size";
   public static final String SNAPSHOT = "unideploy:snapshot";
   public static final String COPIED_FROM = "unideploy:copied-from";
 
@@ -56,6 +57,7 @@ public final class ImageTags {
     tags.put(SOURCE, request.sourceFileName());
     tags.put(TOOL_VERSION, toolVersion);
     tags.put(PUBLISHED_AT, publishedAt.toString());
+    tags.put(VIRTUAL_SIZE, Long.toString(request.virtualSize()));
     if (snapshotId != null) {
       tags.put(SNAPSHOT, snapshotId);
     }

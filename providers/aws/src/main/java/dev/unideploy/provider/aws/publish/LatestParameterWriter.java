@@ -2,9 +2,9 @@ package dev.unideploy.provider.aws.publish;
 
 import dev.unideploy.pipeline.events.EventSink;
 import dev.unideploy.pipeline.events.LogEvent;
-import dev.unideploy.provider.aws.AwsCall;
-import dev.unideploy.provider.aws.AwsCallException;
-import dev.unideploy.provider.aws.AwsClients;
+import dev.unideploy.provider.aws.call.AwsCall;
+import dev.unideploy.provider.aws.call.AwsCallException;
+import dev.unideploy.provider.aws.clients.AwsClients;
 import java.util.Optional;
 import software.amazon.awssdk.services.ssm.model.ParameterType;
 

@@ -1,6 +1,6 @@
 package dev.unideploy.provider.aws.publish;
 
-import dev.unideploy.provider.aws.ShareSettings;
+import dev.unideploy.provider.aws.settings.ShareSettings;
 import java.util.ArrayList;
 import java.util.List;
 import software.amazon.awssdk.services.ec2.model.LaunchPermission;

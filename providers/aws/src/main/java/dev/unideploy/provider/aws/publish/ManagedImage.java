@@ -11,7 +11,8 @@ import software.amazon.awssdk.services.ec2.model.Image;
 
 /**
  * What unideploy needs to know of one AMI: id, name, region, state (and why, when failed), when it
- * was published, its tags, the EBS snapshots behind it and its deprecation time (null if none).
+ * was published, its tags, the EBS snapshots behind it, its deprecation time (null if none) and the
+ * size of its root volume (GiB, 0 when EC2 does not say).
  */
 public record ManagedImage(
     String id,
@@ -22,7 +23,8 @@ public record ManagedImage(
     Instant publishedAt,
     Map<String, String> tags,
     List<String> snapshotIds,
-    String deprecationTime) {
+    String deprecationTime,
+    int volumeGib) {
 
   public ManagedImage {
     tags = Map.copyOf(tags);
@@ -37,7 +39,14 @@ public record ManagedImage(
   public static ManagedImage of(Image image, String region) {
     Map<String, String> tags = new LinkedHashMap<>(ImageTags.fromSdk(image.tags()));
     List<String> snapshots = new ArrayList<>();
+    int volumeGib = 0;
     for (BlockDeviceMapping m : image.blockDeviceMappings()) {
+      if (m.ebs() != null
+          && m.ebs().volumeSize() != null
+          && m.deviceName() != null
+          && m.deviceName().equals(image.rootDeviceName())) {
+        volumeGib = m.ebs().volumeSize();
+      }
       if (m.ebs() != null
           && m.ebs().snapshotId() != null
           && !snapshots.contains(m.ebs().snapshotId())) {
@@ -57,7 +66,8 @@ public record ManagedImage(
         publishedAt(tags.get(ImageTags.PUBLISHED_AT), image.creationDate()),
         tags,
         snapshots,
-        image.deprecationTime());
+        image.deprecationTime(),
+        volumeGib);
   }
 
   public boolean available() {

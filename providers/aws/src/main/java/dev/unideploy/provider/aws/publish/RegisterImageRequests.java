@@ -3,7 +3,7 @@ package dev.unideploy.provider.aws.publish;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.config.PublishSettings;
 import dev.unideploy.pipeline.spi.PublishRequest;
-import dev.unideploy.provider.aws.AmiSettings;
+import dev.unideploy.provider.aws.settings.AmiSettings;
 import java.util.Map;
 import java.util.regex.Pattern;
 import software.amazon.awssdk.services.ec2.model.ArchitectureValues;

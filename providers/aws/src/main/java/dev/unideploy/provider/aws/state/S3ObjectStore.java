@@ -4,7 +4,7 @@ import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.resilience.CallPolicy;
 import dev.unideploy.pipeline.state.remote.ObjectStore;
 import dev.unideploy.pipeline.state.remote.StoredObject;
-import dev.unideploy.provider.aws.AwsRetryable;
+import dev.unideploy.provider.aws.call.AwsRetryable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Instant;

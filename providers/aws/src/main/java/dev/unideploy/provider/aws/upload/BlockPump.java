@@ -5,7 +5,7 @@ import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.events.EventSink;
 import dev.unideploy.pipeline.events.ProgressEvent;
 import dev.unideploy.pipeline.resilience.CallPolicy;
-import dev.unideploy.provider.aws.AwsRetryable;
+import dev.unideploy.provider.aws.call.AwsRetryable;
 import java.io.IOException;
 import java.util.BitSet;
 import java.util.concurrent.ArrayBlockingQueue;

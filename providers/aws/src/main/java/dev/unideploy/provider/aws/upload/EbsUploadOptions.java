@@ -67,150 +67,112 @@ public record EbsUploadOptions(
 
   /** 32 in flight, unencrypted, 60 min snapshot timeout, 30 min completion deadline. */
   public static EbsUploadOptions defaults() {
-    return new EbsUploadOptions(
-        DEFAULT_CONCURRENCY,
-        false,
-        null,
-        60,
-        Map.of(),
-        null,
-        Duration.ofMinutes(30),
-        Duration.ofSeconds(2),
-        64,
-        Duration.ofSeconds(2),
-        CallPolicy.Settings.defaults(),
-        1000);
+    return builder().build();
   }
 
-  public EbsUploadOptions withConcurrency(int n) {
-    return new EbsUploadOptions(
-        n,
-        encrypted,
-        kmsKeyArn,
-        startTimeoutMinutes,
-        tags,
-        description,
-        completionDeadline,
-        pollInterval,
-        journalEveryBlocks,
-        journalEvery,
-        calls,
-        blockCallsPerSecond);
+  /** A builder holding {@link #defaults()}. */
+  public static Builder builder() {
+    return new Builder();
   }
 
-  /** Encrypted with {@code kmsKey} (null: the account's default EBS key). */
-  public EbsUploadOptions withEncryption(boolean encrypt, String kmsKey) {
-    return new EbsUploadOptions(
-        concurrency,
-        encrypt,
-        kmsKey,
-        startTimeoutMinutes,
-        tags,
-        description,
-        completionDeadline,
-        pollInterval,
-        journalEveryBlocks,
-        journalEvery,
-        calls,
-        blockCallsPerSecond);
+  /** A builder holding these options, to change some of them. */
+  public Builder toBuilder() {
+    return new Builder()
+        .concurrency(concurrency)
+        .encryption(encrypted, kmsKeyArn)
+        .startTimeoutMinutes(startTimeoutMinutes)
+        .tags(tags)
+        .description(description)
+        .completionWait(completionDeadline, pollInterval)
+        .journalBatch(journalEveryBlocks, journalEvery)
+        .calls(calls)
+        .blockCallsPerSecond(blockCallsPerSecond);
   }
 
-  public EbsUploadOptions withTags(Map<String, String> newTags) {
-    return new EbsUploadOptions(
-        concurrency,
-        encrypted,
-        kmsKeyArn,
-        startTimeoutMinutes,
-        newTags,
-        description,
-        completionDeadline,
-        pollInterval,
-        journalEveryBlocks,
-        journalEvery,
-        calls,
-        blockCallsPerSecond);
-  }
+  /** Builds {@link EbsUploadOptions}; checks happen in {@link #build()}. */
+  public static final class Builder {
+    private int concurrency = DEFAULT_CONCURRENCY;
+    private boolean encrypted;
+    private String kmsKeyArn;
+    private int startTimeoutMinutes = 60;
+    private Map<String, String> tags = Map.of();
+    private String description;
+    private Duration completionDeadline = Duration.ofMinutes(30);
+    private Duration pollInterval = Duration.ofSeconds(2);
+    private int journalEveryBlocks = 64;
+    private Duration journalEvery = Duration.ofSeconds(2);
+    private CallPolicy.Settings calls = CallPolicy.Settings.defaults();
+    private double blockCallsPerSecond = 1000;
 
-  public EbsUploadOptions withDescription(String text) {
-    return new EbsUploadOptions(
-        concurrency,
-        encrypted,
-        kmsKeyArn,
-        startTimeoutMinutes,
-        tags,
-        text,
-        completionDeadline,
-        pollInterval,
-        journalEveryBlocks,
-        journalEvery,
-        calls,
-        blockCallsPerSecond);
-  }
+    private Builder() {}
 
-  public EbsUploadOptions withStartTimeoutMinutes(int minutes) {
-    return new EbsUploadOptions(
-        concurrency,
-        encrypted,
-        kmsKeyArn,
-        minutes,
-        tags,
-        description,
-        completionDeadline,
-        pollInterval,
-        journalEveryBlocks,
-        journalEvery,
-        calls,
-        blockCallsPerSecond);
-  }
+    public Builder concurrency(int n) {
+      this.concurrency = n;
+      return this;
+    }
 
-  /** The completion wait: its deadline and poll interval. */
-  public EbsUploadOptions withCompletionWait(Duration deadline, Duration poll) {
-    return new EbsUploadOptions(
-        concurrency,
-        encrypted,
-        kmsKeyArn,
-        startTimeoutMinutes,
-        tags,
-        description,
-        deadline,
-        poll,
-        journalEveryBlocks,
-        journalEvery,
-        calls,
-        blockCallsPerSecond);
-  }
+    /** Encrypted with {@code kmsKey} (null: the account's default EBS key). */
+    public Builder encryption(boolean encrypt, String kmsKey) {
+      this.encrypted = encrypt;
+      this.kmsKeyArn = kmsKey;
+      return this;
+    }
 
-  /** How often acknowledged blocks are journaled: every {@code blocks} or every {@code every}. */
-  public EbsUploadOptions withJournalBatch(int blocks, Duration every) {
-    return new EbsUploadOptions(
-        concurrency,
-        encrypted,
-        kmsKeyArn,
-        startTimeoutMinutes,
-        tags,
-        description,
-        completionDeadline,
-        pollInterval,
-        blocks,
-        every,
-        calls,
-        blockCallsPerSecond);
-  }
+    public Builder startTimeoutMinutes(int minutes) {
+      this.startTimeoutMinutes = minutes;
+      return this;
+    }
 
-  /** Retry and rate settings for control calls, and the PutSnapshotBlock rate. */
-  public EbsUploadOptions withCalls(CallPolicy.Settings settings, double blocksPerSecond) {
-    return new EbsUploadOptions(
-        concurrency,
-        encrypted,
-        kmsKeyArn,
-        startTimeoutMinutes,
-        tags,
-        description,
-        completionDeadline,
-        pollInterval,
-        journalEveryBlocks,
-        journalEvery,
-        settings,
-        blocksPerSecond);
+    public Builder tags(Map<String, String> snapshotTags) {
+      this.tags = snapshotTags;
+      return this;
+    }
+
+    public Builder description(String text) {
+      this.description = text;
+      return this;
+    }
+
+    /** The completion wait: its deadline and poll interval. */
+    public Builder completionWait(Duration deadline, Duration poll) {
+      this.completionDeadline = deadline;
+      this.pollInterval = poll;
+      return this;
+    }
+
+    /** How often acknowledged blocks are journaled: every {@code blocks} or every {@code every}. */
+    public Builder journalBatch(int blocks, Duration every) {
+      this.journalEveryBlocks = blocks;
+      this.journalEvery = every;
+      return this;
+    }
+
+    /** Retry and rate settings for the control calls. */
+    public Builder calls(CallPolicy.Settings settings) {
+      this.calls = settings;
+      return this;
+    }
+
+    /** The PutSnapshotBlock rate limit. */
+    public Builder blockCallsPerSecond(double perSecond) {
+      this.blockCallsPerSecond = perSecond;
+      return this;
+    }
+
+    public EbsUploadOptions build() {
+      return new EbsUploadOptions(
+          concurrency,
+          encrypted,
+          kmsKeyArn,
+          startTimeoutMinutes,
+          tags,
+          description,
+          completionDeadline,
+          pollInterval,
+          journalEveryBlocks,
+          journalEvery,
+          calls,
+          blockCallsPerSecond);
+    }
   }
 }

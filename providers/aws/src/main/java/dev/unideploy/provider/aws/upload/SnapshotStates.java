@@ -3,7 +3,7 @@ package dev.unideploy.provider.aws.upload;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.resilience.CallPolicy;
 import dev.unideploy.pipeline.resilience.Deadline;
-import dev.unideploy.provider.aws.AwsRetryable;
+import dev.unideploy.provider.aws.call.AwsRetryable;
 import dev.unideploy.provider.aws.upload.SnapshotDescriber.SnapshotInfo;
 import java.time.Duration;
 import java.util.Optional;

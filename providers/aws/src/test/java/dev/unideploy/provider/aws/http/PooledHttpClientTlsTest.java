@@ -3,22 +3,18 @@ package dev.unideploy.provider.aws.http;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import com.sun.net.httpserver.HttpsConfigurator;
+import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpsServer;
+import dev.unideploy.provider.aws.testing.TestCertificates;
 import java.io.IOException;
-import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -30,8 +26,6 @@ import org.junit.jupiter.api.io.TempDir;
  * handshake when it names another, so host name verification is on.
  */
 class PooledHttpClientTlsTest {
-  private static final char[] PASSWORD = "changeit".toCharArray();
-
   @TempDir static Path dir;
   private static HttpsServer named;
   private static HttpsServer misnamed;
@@ -39,76 +33,21 @@ class PooledHttpClientTlsTest {
 
   @BeforeAll
   static void start() throws Exception {
-    KeyStore good = keyPair("good", "ip:127.0.0.1");
-    KeyStore other = keyPair("other", "dns:other.invalid");
-    KeyStore trusted = KeyStore.getInstance("PKCS12");
-    trusted.load(null, PASSWORD);
-    trusted.setCertificateEntry("good", good.getCertificate("server"));
-    trusted.setCertificateEntry("other", other.getCertificate("server"));
-    TrustManagerFactory tmf =
-        TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-    tmf.init(trusted);
-    clientTls = SSLContext.getInstance("TLS");
-    clientTls.init(null, tmf.getTrustManagers(), null);
-    named = server(good);
-    misnamed = server(other);
+    KeyStore good = TestCertificates.keyPair(dir, "good", "ip:127.0.0.1");
+    KeyStore other = TestCertificates.keyPair(dir, "other", "dns:other.invalid");
+    clientTls = TestCertificates.trusting(good, other);
+    named = TestCertificates.server(good, PooledHttpClientTlsTest::countBody);
+    misnamed = TestCertificates.server(other, PooledHttpClientTlsTest::countBody);
   }
 
-  /** A key pair and self-signed certificate whose subject alternative name is {@code san}. */
-  private static KeyStore keyPair(String name, String san) throws Exception {
-    Path store = dir.resolve(name + ".p12");
-    Process keytool =
-        new ProcessBuilder(
-                Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
-                "-genkeypair",
-                "-alias",
-                "server",
-                "-keyalg",
-                "EC",
-                "-groupname",
-                "secp256r1",
-                "-dname",
-                "CN=unideploy-test",
-                "-ext",
-                "san=" + san,
-                "-validity",
-                "2",
-                "-storetype",
-                "PKCS12",
-                "-keystore",
-                store.toString(),
-                "-storepass",
-                new String(PASSWORD))
-            .redirectErrorStream(true)
-            .start();
-    String out = new String(keytool.getInputStream().readAllBytes());
-    assertThat(keytool.waitFor()).as(out).isZero();
-    KeyStore ks = KeyStore.getInstance("PKCS12");
-    try (InputStream in = Files.newInputStream(store)) {
-      ks.load(in, PASSWORD);
+  /** Answers "got N", N the length of the request body. */
+  static void countBody(HttpExchange ex) throws IOException {
+    try (ex) {
+      byte[] body = ex.getRequestBody().readAllBytes();
+      byte[] answer = ("got " + body.length).getBytes();
+      ex.sendResponseHeaders(200, answer.length);
+      ex.getResponseBody().write(answer);
     }
-    return ks;
-  }
-
-  private static HttpsServer server(KeyStore ks) throws Exception {
-    KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-    kmf.init(ks, PASSWORD);
-    SSLContext tls = SSLContext.getInstance("TLS");
-    tls.init(kmf.getKeyManagers(), null, null);
-    HttpsServer server = HttpsServer.create(new InetSocketAddress("127.0.0.1", 0), 8);
-    server.setHttpsConfigurator(new HttpsConfigurator(tls));
-    server.createContext(
-        "/",
-        ex -> {
-          try (ex) {
-            byte[] body = ex.getRequestBody().readAllBytes();
-            byte[] answer = ("got " + body.length).getBytes();
-            ex.sendResponseHeaders(200, answer.length);
-            ex.getResponseBody().write(answer);
-          }
-        });
-    server.start();
-    return server;
   }
 
   @AfterAll

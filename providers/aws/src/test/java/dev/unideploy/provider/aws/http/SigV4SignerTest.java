@@ -61,7 +61,7 @@ class SigV4SignerTest {
     headers.put("x-amz-Checksum", "q1w2e3==");
     headers.put("x-amz-Checksum-Algorithm", "SHA256");
     headers.put("x-amz-Data-Length", "  524288 ");
-    // The SDK sends the payload hash as a header too (and signs it); so does DirectBlockSender.
+    // The SDK sends the payload hash as a header too (and signs it); so does SignedHttp.
     headers.put("x-amz-content-sha256", hex(body));
     for (String token : new String[] {null, "FQoGZXIvYXdzEJr//token+with/odd=chars"}) {
       SigV4Signer.Credentials creds =

@@ -23,7 +23,7 @@ class ImportSnapshotPartsTest {
 
   @Test
   void partsGrowOnlyWhenTheFileNeedsMoreThanTenThousand() {
-    ImportSnapshotOptions o = ImportSnapshotOptions.defaults("b").withParts(8 * MIB, 4);
+    ImportSnapshotOptions o = ImportSnapshotOptions.builder("b").partSize(8 * MIB).build();
     assertThat(o.partSizeFor(100 * MIB)).isEqualTo(8 * MIB);
     long big = 200_000 * MIB; // ~195 GiB: 8 MiB parts would need 25,000
     long part = o.partSizeFor(big);
@@ -33,10 +33,10 @@ class ImportSnapshotPartsTest {
 
   @Test
   void partSizesOutsideS3LimitsAreRefused() {
-    assertThatThrownBy(() -> ImportSnapshotOptions.defaults("b").withParts(MIB, 4))
+    assertThatThrownBy(() -> ImportSnapshotOptions.builder("b").partSize(MIB).build())
         .hasMessageContaining("5 MiB to 5 GiB");
     assertThatThrownBy(
-            () -> ImportSnapshotOptions.defaults("b").withEncryption(false, "arn:aws:kms:x"))
+            () -> ImportSnapshotOptions.builder("b").encryption(false, "arn:aws:kms:x").build())
         .hasMessageContaining("unencrypted");
   }
 

@@ -4,7 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.unideploy.pipeline.config.PublishSettings;
 import dev.unideploy.pipeline.spi.PublishRequest;
-import dev.unideploy.provider.aws.AmiSettings;
+import dev.unideploy.provider.aws.settings.AmiSettings;
 import java.time.Instant;
 import java.util.Map;
 import org.junit.jupiter.api.Test;

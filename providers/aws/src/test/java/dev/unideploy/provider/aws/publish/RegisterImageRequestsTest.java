@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.unideploy.pipeline.config.PublishSettings;
 import dev.unideploy.pipeline.spi.PublishRequest;
-import dev.unideploy.provider.aws.AmiSettings;
+import dev.unideploy.provider.aws.settings.AmiSettings;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ec2.model.BlockDeviceMapping;

@@ -19,7 +19,8 @@ class RetentionPolicyTest {
         Instant.parse("2026-11-29T12:00:00Z").plusSeconds(60L * minute),
         Map.of(),
         List.of("snap-" + id),
-        null);
+        null,
+        1);
   }
 
   @Test

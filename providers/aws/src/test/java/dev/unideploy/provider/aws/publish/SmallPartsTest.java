@@ -2,7 +2,7 @@ package dev.unideploy.provider.aws.publish;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import dev.unideploy.provider.aws.ShareSettings;
+import dev.unideploy.provider.aws.settings.ShareSettings;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.services.ec2.model.LaunchPermission;

@@ -29,12 +29,13 @@ class EbsSnapshotUploaderTest {
   private final RecordingEventSink events = new RecordingEventSink();
 
   private static EbsUploadOptions fast() {
-    return EbsUploadOptions.defaults()
-        .withConcurrency(4)
-        .withCompletionWait(Duration.ofSeconds(10), Duration.ofMillis(5))
-        .withJournalBatch(4, Duration.ofSeconds(2))
-        .withCalls(
-            new CallPolicy.Settings(6, Duration.ofMillis(1), Duration.ofMillis(5), 1000), 10_000);
+    return EbsUploadOptions.builder()
+        .concurrency(4)
+        .completionWait(Duration.ofSeconds(10), Duration.ofMillis(5))
+        .journalBatch(4, Duration.ofSeconds(2))
+        .calls(new CallPolicy.Settings(6, Duration.ofMillis(1), Duration.ofMillis(5), 1000))
+        .blockCallsPerSecond(10_000)
+        .build();
   }
 
   /** Blocks 0, 1 (a run crossing a block edge), 3, 5 with data; block 7 a data extent of zeroes. */
@@ -90,7 +91,8 @@ class EbsSnapshotUploaderTest {
   void sendsOnlyNonZeroBlocksAndTheSnapshotHoldsTheImage() {
     MemoryDiskImage disk = sample();
     SnapshotUploadResult r =
-        new EbsSnapshotUploader(ebs, ebs.ec2(), fast().withTags(Map.of("app", "demo")))
+        new EbsSnapshotUploader(
+                ebs, ebs.ec2(), fast().toBuilder().tags(Map.of("app", "demo")).build())
             .upload(disk, SHA, journal, events);
 
     assertThat(nonZeroBlocks(disk.bytes())).containsExactly(0, 1, 3, 5);
@@ -126,7 +128,9 @@ class EbsSnapshotUploaderTest {
         new EbsSnapshotUploader(
                 ebs,
                 ebs.ec2(),
-                fast().withEncryption(true, "arn:aws:kms:us-east-1:123456789012:key/k"))
+                fast().toBuilder()
+                    .encryption(true, "arn:aws:kms:us-east-1:123456789012:key/k")
+                    .build())
             .upload(disk, SHA, journal, events);
 
     int volumeBlocks = BlockPlan.blocksInVolume(1);
@@ -141,7 +145,7 @@ class EbsSnapshotUploaderTest {
   void aCrashedUploadResumesTheSameSnapshotAndSendsOnlyMissingBlocks() {
     MemoryDiskImage disk = MemoryDiskImage.withData(40L * B, 3, new long[] {0, 40L * B});
     ebs.crashAfterPuts = 13;
-    EbsUploadOptions options = fast().withConcurrency(1);
+    EbsUploadOptions options = fast().toBuilder().concurrency(1).build();
     assertThatThrownBy(
             () ->
                 new EbsSnapshotUploader(ebs, ebs.ec2(), options).upload(disk, SHA, journal, events))
@@ -235,7 +239,7 @@ class EbsSnapshotUploaderTest {
     MemoryDiskImage disk = MemoryDiskImage.withData(B, 6, new long[] {0, B});
     ebs.pendingPollsAfterComplete = 1_000_000;
     EbsUploadOptions options =
-        fast().withCompletionWait(Duration.ofMillis(200), Duration.ofMillis(10));
+        fast().toBuilder().completionWait(Duration.ofMillis(200), Duration.ofMillis(10)).build();
     assertThatThrownBy(
             () ->
                 new EbsSnapshotUploader(ebs, ebs.ec2(), options).upload(disk, SHA, journal, events))
@@ -268,7 +272,7 @@ class EbsSnapshotUploaderTest {
   @Test
   void blocksInFlightNeverExceedTheConcurrency() {
     MemoryDiskImage disk = MemoryDiskImage.withData(64L * B, 10, new long[] {0, 64L * B});
-    new EbsSnapshotUploader(ebs, ebs.ec2(), fast().withConcurrency(3))
+    new EbsSnapshotUploader(ebs, ebs.ec2(), fast().toBuilder().concurrency(3).build())
         .upload(disk, SHA, journal, events);
     assertThat(ebs.maxInFlight.get()).isBetween(1, 3);
   }

@@ -1,8 +1,8 @@
 package dev.unideploy.provider.aws.upload;
 
 import dev.unideploy.image.DiskImage;
-import dev.unideploy.image.ImageReaders;
 import dev.unideploy.image.ReadOptions;
+import dev.unideploy.image.formats.ImageReaders;
 import dev.unideploy.pipeline.events.EventSink;
 import dev.unideploy.pipeline.state.FileJournal;
 import dev.unideploy.provider.aws.http.PooledHttpClient;
@@ -85,9 +85,10 @@ public final class EbsUploadBench {
           new EbsSnapshotUploader(
                   new HttpEbsDirectApi(ebs),
                   new HttpSnapshotDescriber(ec2),
-                  EbsUploadOptions.defaults()
-                      .withConcurrency(concurrency)
-                      .withCompletionWait(Duration.ofMinutes(10), Duration.ofMillis(200)),
+                  EbsUploadOptions.builder()
+                      .concurrency(concurrency)
+                      .completionWait(Duration.ofMinutes(10), Duration.ofMillis(200))
+                      .build(),
                   Clock.systemUTC())
               .upload(
                   disk,

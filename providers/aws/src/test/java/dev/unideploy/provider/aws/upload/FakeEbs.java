@@ -1,6 +1,6 @@
 package dev.unideploy.provider.aws.upload;
 
-import dev.unideploy.provider.aws.AwsErrors;
+import dev.unideploy.provider.aws.call.AwsErrors;
 import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Base64;

@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
-import dev.unideploy.provider.aws.AwsRetryable;
+import dev.unideploy.provider.aws.call.AwsRetryable;
 import dev.unideploy.provider.aws.http.PooledHttpClient;
 import dev.unideploy.provider.aws.http.SignedHttp;
 import dev.unideploy.provider.aws.testing.SdkSignatureCheck;
