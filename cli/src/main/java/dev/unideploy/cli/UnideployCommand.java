@@ -47,6 +47,7 @@ public final class UnideployCommand implements Runnable {
     m.put("demo", new Subcommand(DemoCommand::new, true));
     m.put("verify", new Subcommand(VerifyCommand::new, true));
     m.put("run", new Subcommand(RunCommand::new, true));
+    m.put("state", new Subcommand(StateCommand::new, false));
     m.put("config", new Subcommand(ConfigCommand::new, false));
     m.put("action", new Subcommand(ActionCommand::new, true));
     m.put("completion", new Subcommand(CompletionCommand::new, false));

@@ -64,6 +64,7 @@ class MainTest {
         "rollback --help",
         "status --help",
         "history --help",
+        "state push --help",
       })
   void buildingOnlyTheNamedSubcommandAnswersAsTheWholeTree(String line) {
     String[] args = line.isEmpty() ? new String[0] : line.split(" ");
@@ -98,6 +99,7 @@ class MainTest {
             "demo",
             "verify",
             "run",
+            "state",
             "config",
             "action",
             "completion");

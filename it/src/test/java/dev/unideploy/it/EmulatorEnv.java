@@ -127,6 +127,17 @@ public final class EmulatorEnv {
     return require("AZURITE_KEY");
   }
 
+  /** A storage connection string for Azurite's blob endpoint (it holds the key: never log it). */
+  public String azuriteConnectionString() {
+    return "DefaultEndpointsProtocol=http;AccountName="
+        + azuriteAccount()
+        + ";AccountKey="
+        + azuriteKey()
+        + ";BlobEndpoint="
+        + azuriteBlobEndpoint()
+        + ";";
+  }
+
   public Path qemuImg() {
     return Path.of(require("QEMU_IMG"));
   }

@@ -97,14 +97,7 @@ class AzurePageUploadTest {
   }
 
   private PageBlobClient blob(long size) {
-    String cs =
-        "DefaultEndpointsProtocol=http;AccountName="
-            + env.azuriteAccount()
-            + ";AccountKey="
-            + env.azuriteKey()
-            + ";BlobEndpoint="
-            + env.azuriteBlobEndpoint()
-            + ";";
+    String cs = env.azuriteConnectionString();
     var container =
         new BlobServiceClientBuilder()
             .connectionString(cs)

@@ -44,7 +44,7 @@ public record DeployConfig(
         DeploySettings deploy,
     @JsonProperty("state")
         @JsonPropertyDescription(
-            "Where the journal and the deploy lock live: a folder (default ~/.unideploy/state) or an object-store URL.")
+            "Where the journal and the deploy lock live: a folder (default ~/.unideploy/state), or shared by a team and its CI runners in object storage: s3://BUCKET/PREFIX, gs://BUCKET/PREFIX or azblob://ACCOUNT/CONTAINER/PREFIX, optionally with ?lease=60s (how long a dead holder keeps the lock; s3 also takes region=). See docs/state.md.")
         String state,
     @JsonProperty("providers") @JsonPropertyDescription("One section per provider.")
         ObjectNode providers) {

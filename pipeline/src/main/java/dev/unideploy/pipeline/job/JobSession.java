@@ -6,16 +6,23 @@ import dev.unideploy.pipeline.events.LogEvent;
 import dev.unideploy.pipeline.spi.Provider;
 import dev.unideploy.pipeline.spi.ProviderContext;
 import dev.unideploy.pipeline.state.AppLock;
-import dev.unideploy.pipeline.state.FileJournal;
 import dev.unideploy.pipeline.state.Journal;
+import dev.unideploy.pipeline.state.JournalEntry;
 import dev.unideploy.pipeline.state.LockOwner;
+import dev.unideploy.pipeline.state.LockTakeover;
+import dev.unideploy.pipeline.state.LockedJournal;
+import dev.unideploy.pipeline.state.MemoryJournal;
 import dev.unideploy.pipeline.state.StateStore;
 import dev.unideploy.pipeline.state.StateStores;
+import java.nio.file.Path;
 import java.time.Clock;
+import java.util.Map;
 
 /**
  * What every command that changes a provider runs inside: the app's deploy lock (one such run per
  * app at a time), its journal for this provider (how a re-run resumes), and the provider context.
+ * The journal it hands out refuses entries once the lock is lost ({@link LockedJournal}), so every
+ * step and upload of the run stops at its next record.
  */
 public final class JobSession implements AutoCloseable {
   private final StateStore store;
@@ -38,25 +45,41 @@ public final class JobSession implements AutoCloseable {
     provider.validate(config);
     String app = config.requireApp();
     StateStore store = StateStores.open(config);
-    AppLock lock = store.lock(app, LockOwner.current(clock.instant()), forceUnlock);
+    AppLock lock = null;
     try {
-      Journal journal = store.journal(app + "-" + provider.name());
-      if (journal instanceof FileJournal f && f.healedBytes() > 0) {
-        events.emit(
-            LogEvent.warn(
-                "journal",
-                "the last entry of "
-                    + f.file()
-                    + " was cut short by a crash ("
-                    + f.healedBytes()
-                    + " bytes); it was dropped and the step it recorded will run again"));
+      lock = store.lock(app, LockOwner.current(clock.instant()), forceUnlock);
+      Journal journal = new LockedJournal(store.journal(app + "-" + provider.name()), lock, app);
+      for (String notice : journal.openNotices()) {
+        events.emit(LogEvent.warn("journal", notice));
+      }
+      if (lock.takeover().isPresent()) {
+        recordTakeover(lock.takeover().get(), journal, events, clock);
       }
       return new JobSession(
           store, lock, new ProviderContext(config, events, journal, store.workDir(), clock));
     } catch (RuntimeException e) {
-      lock.close();
+      if (lock != null) {
+        lock.close();
+      }
+      store.close();
       throw e;
     }
+  }
+
+  /** A taken-over lock is worth a warning now and a line in the history. */
+  private static void recordTakeover(
+      LockTakeover takeover, Journal journal, EventSink events, Clock clock) {
+    events.emit(LogEvent.warn("lock", takeover.describe()));
+    journal.append(
+        new JournalEntry(
+            clock.instant(),
+            "lock",
+            takeover.forced() ? "forced-unlock" : "expired-lock-taken-over",
+            Map.of(
+                "previousOwner",
+                takeover.previous().describe(),
+                "silentSeconds",
+                takeover.silentFor().toSeconds())));
   }
 
   /**
@@ -66,9 +89,11 @@ public final class JobSession implements AutoCloseable {
   public static ProviderContext browsingContext(
       Provider provider, DeployConfig config, EventSink events, Clock clock) {
     provider.validate(config);
-    StateStore store = StateStores.open(config);
-    return new ProviderContext(
-        config, events, new dev.unideploy.pipeline.state.MemoryJournal(), store.workDir(), clock);
+    Path workDir;
+    try (StateStore store = StateStores.open(config)) {
+      workDir = store.workDir();
+    }
+    return new ProviderContext(config, events, new MemoryJournal(), workDir, clock);
   }
 
   public ProviderContext context() {
@@ -85,6 +110,10 @@ public final class JobSession implements AutoCloseable {
 
   @Override
   public void close() {
-    lock.close();
+    try {
+      lock.close();
+    } finally {
+      store.close();
+    }
   }
 }

@@ -150,6 +150,19 @@ public final class FileJournal implements Journal {
   }
 
   @Override
+  public List<String> openNotices() {
+    if (healedBytes == 0) {
+      return List.of();
+    }
+    return List.of(
+        "the last entry of "
+            + file
+            + " was cut short by a crash ("
+            + healedBytes
+            + " bytes); it was dropped and the step it recorded will run again");
+  }
+
+  @Override
   public synchronized List<JournalEntry> entries() {
     return List.copyOf(entries);
   }

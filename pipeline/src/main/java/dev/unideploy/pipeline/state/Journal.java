@@ -15,6 +15,14 @@ public interface Journal {
   /** Every entry, oldest first. */
   List<JournalEntry> entries();
 
+  /**
+   * What opening the journal found and repaired or worked around (a torn last line, a gap left by a
+   * deleted object), one sentence each, for the run to report as warnings.
+   */
+  default List<String> openNotices() {
+    return List.of();
+  }
+
   /** The entries of one step, oldest first. */
   default List<JournalEntry> entries(String step) {
     return entries().stream().filter(e -> e.step().equals(step)).toList();

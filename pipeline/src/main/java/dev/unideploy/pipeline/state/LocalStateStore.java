@@ -1,8 +1,11 @@
 package dev.unideploy.pipeline.state;
 
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.stream.Stream;
 
 /**
  * State in a folder on this machine: {@code journal/<name>.jsonl}, {@code locks/<app>.lock} and
@@ -27,6 +30,22 @@ public final class LocalStateStore implements StateStore {
   @Override
   public Journal journal(String name) {
     return FileJournal.open(root.resolve("journal").resolve(name + ".jsonl"));
+  }
+
+  /** The names of the journals in this folder ({@code journal/<name>.jsonl}), sorted. */
+  public List<String> journalNames() throws IOException {
+    Path dir = root.resolve("journal");
+    if (!Files.isDirectory(dir)) {
+      return List.of();
+    }
+    try (Stream<Path> files = Files.list(dir)) {
+      return files
+          .map(p -> p.getFileName().toString())
+          .filter(n -> n.endsWith(".jsonl") && n.length() > ".jsonl".length())
+          .map(n -> n.substring(0, n.length() - ".jsonl".length()))
+          .sorted()
+          .toList();
+    }
   }
 
   @Override

@@ -8,7 +8,7 @@ import java.util.Optional;
  * Where the journals and the deploy locks live: a folder on this machine by default, or a bucket or
  * container shared by a team and its CI runners.
  */
-public interface StateStore {
+public interface StateStore extends AutoCloseable {
 
   /** The journal called {@code name} (one per app and provider, such as {@code web-aws}). */
   Journal journal(String name);
@@ -39,4 +39,8 @@ public interface StateStore {
 
   /** Where the state is, for messages and results ({@code /home/me/.unideploy/state}). */
   String location();
+
+  /** Releases the store's connections; locks and journals it handed out must be closed first. */
+  @Override
+  default void close() {}
 }
