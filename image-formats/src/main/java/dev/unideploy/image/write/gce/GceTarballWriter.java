@@ -5,6 +5,7 @@ import dev.unideploy.image.Extent;
 import dev.unideploy.image.TargetFormat;
 import dev.unideploy.image.write.BufferPool;
 import dev.unideploy.image.write.ChannelOutput;
+import dev.unideploy.image.write.DigestPass;
 import dev.unideploy.image.write.ImageWriter;
 import dev.unideploy.image.write.OrderedPipeline;
 import dev.unideploy.image.write.UnitReader;
@@ -21,6 +22,7 @@ import java.io.IOException;
 import java.nio.channels.FileChannel;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.FutureTask;
 
 /**
  * Writes a Compute Engine image tarball: {@code disk.raw}, its size rounded up to a whole GiB, in a
@@ -50,6 +52,24 @@ public final class GceTarballWriter implements ImageWriter {
 
   @Override
   public WriteResult write(
+      DiskImage image, FileChannel out, WriteOptions options, WriteProgress progress)
+      throws IOException {
+    if (options.digest() == null) {
+      return writeStream(image, out, options, progress);
+    }
+    // The tar stream's chunks do not line up with the disk's, so the digest reads the disk in a
+    // pass of its own, on its own thread, while the stream is compressed.
+    FutureTask<Void> digesting = DigestPass.start(image, options.digest(), options.threads());
+    try {
+      WriteResult result = writeStream(image, out, options, progress);
+      DigestPass.await(digesting);
+      return result;
+    } finally {
+      digesting.cancel(true);
+    }
+  }
+
+  private WriteResult writeStream(
       DiskImage image, FileChannel out, WriteOptions options, WriteProgress progress)
       throws IOException {
     long virtual = image.virtualSize();
