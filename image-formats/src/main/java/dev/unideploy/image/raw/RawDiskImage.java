@@ -29,7 +29,7 @@ public final class RawDiskImage extends FileBackedDiskImage {
   }
 
   @Override
-  public boolean storedRuns(long offset, long length, List<StoredRun> out) {
+  public boolean storedRuns(long offset, long length, List<StoredRun> out) throws IOException {
     addRun(out, offset, base + offset, length);
     return true;
   }

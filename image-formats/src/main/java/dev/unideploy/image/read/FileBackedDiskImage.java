@@ -3,6 +3,7 @@ package dev.unideploy.image.read;
 import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.Extent;
 import dev.unideploy.image.ImageFormat;
+import dev.unideploy.image.ImageFormatException;
 import dev.unideploy.image.StoredRun;
 import java.io.IOException;
 import java.nio.ByteBuffer;
@@ -81,9 +82,12 @@ public abstract class FileBackedDiskImage implements DiskImage {
 
   /**
    * Appends a run of {@code length} bytes stored at {@code fileOffset} for the disk's {@code
-   * offset} to {@code out}, extending the last run when both continue it.
+   * offset} to {@code out}, extending the last run when both continue it. A run past the end of the
+   * file fails here, as a read of it would, rather than in the middle of a kernel copy.
    */
-  protected static void addRun(List<StoredRun> out, long offset, long fileOffset, long length) {
+  protected final void addRun(List<StoredRun> out, long offset, long fileOffset, long length)
+      throws ImageFormatException {
+    file.requireInside("data", fileOffset, length);
     int last = out.size() - 1;
     if (last >= 0) {
       StoredRun prev = out.get(last);
