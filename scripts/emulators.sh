@@ -354,5 +354,6 @@ case "${1:-}" in
   up) up ;;
   down) shift; down "$@" ;;
   status) status ;;
-  *) echo "usage: $0 up | down [moto|fake-gcs|azurite|arm...] | status" >&2; exit 2 ;;
+  qemu) mkdir -p "$STATE"; ensure_qemu ;; # QEMU, qemu-img and OVMF only: what the local provider and the demo need
+  *) echo "usage: $0 up | down [moto|fake-gcs|azurite|arm...] | status | qemu" >&2; exit 2 ;;
 esac

@@ -1,6 +1,6 @@
 package dev.unideploy.provider.aws;
 
-import dev.unideploy.pipeline.UnideployException;
+import dev.unideploy.pipeline.ToolVersion;
 import dev.unideploy.pipeline.config.DeployConfig;
 import dev.unideploy.pipeline.spi.Fleet;
 import dev.unideploy.pipeline.spi.ImageCatalog;
@@ -8,6 +8,7 @@ import dev.unideploy.pipeline.spi.ImagePublisher;
 import dev.unideploy.pipeline.spi.Provider;
 import dev.unideploy.pipeline.spi.ProviderContext;
 import dev.unideploy.provider.aws.clients.AwsClients;
+import dev.unideploy.provider.aws.fleet.AwsFleet;
 import dev.unideploy.provider.aws.publish.AwsImageCatalog;
 import dev.unideploy.provider.aws.publish.AwsImagePublisher;
 import dev.unideploy.provider.aws.publish.RegisterImageRequests;
@@ -15,7 +16,10 @@ import dev.unideploy.provider.aws.settings.AwsSettings;
 import java.util.List;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
 
-/** The {@code aws} provider: EBS snapshots, AMIs in several regions and accounts. */
+/**
+ * The {@code aws} provider: EBS snapshots, AMIs in several regions and accounts, and releases as
+ * Auto Scaling groups behind load balancer target groups.
+ */
 public final class AwsProvider implements Provider {
   private final List<ExecutionInterceptor> interceptors;
 
@@ -69,9 +73,8 @@ public final class AwsProvider implements Provider {
 
   @Override
   public Fleet fleet(ProviderContext context) {
-    throw new UnideployException(
-        "rollouts on aws (Auto Scaling groups behind a load balancer) are not part of this"
-            + " version; publish with `unideploy publish --provider aws` and roll with your own"
-            + " launch templates, or use --provider local");
+    AwsSettings settings = settings(context.config());
+    return new AwsFleet(
+        new AwsClients(settings, interceptors), settings, context.events(), context.clock());
   }
 }

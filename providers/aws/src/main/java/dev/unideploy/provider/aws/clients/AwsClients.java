@@ -40,11 +40,13 @@ import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.http.apache.ProxyConfiguration;
 import software.amazon.awssdk.regions.Region;
 import software.amazon.awssdk.regions.providers.DefaultAwsRegionProviderChain;
+import software.amazon.awssdk.services.autoscaling.AutoScalingClient;
 import software.amazon.awssdk.services.ebs.endpoints.EbsEndpointParams;
 import software.amazon.awssdk.services.ebs.endpoints.EbsEndpointProvider;
 import software.amazon.awssdk.services.ec2.Ec2Client;
 import software.amazon.awssdk.services.ec2.endpoints.Ec2EndpointParams;
 import software.amazon.awssdk.services.ec2.endpoints.Ec2EndpointProvider;
+import software.amazon.awssdk.services.elasticloadbalancingv2.ElasticLoadBalancingV2Client;
 import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.sts.StsClient;
@@ -162,6 +164,15 @@ public final class AwsClients implements AutoCloseable {
 
   public SsmClient ssm(String region) {
     return client("ssm", region, r -> configure(SsmClient.builder(), r).build());
+  }
+
+  public AutoScalingClient autoScaling(String region) {
+    return client("autoscaling", region, r -> configure(AutoScalingClient.builder(), r).build());
+  }
+
+  public ElasticLoadBalancingV2Client loadBalancing(String region) {
+    return client(
+        "elbv2", region, r -> configure(ElasticLoadBalancingV2Client.builder(), r).build());
   }
 
   /**

@@ -30,7 +30,8 @@ class AwsClientsTest {
         null,
         new AwsSettings.Timeouts(Duration.ofSeconds(40), Duration.ofSeconds(7)),
         null,
-        new AwsSettings.Retry(attempts, 50.0));
+        new AwsSettings.Retry(attempts, 50.0),
+        null);
   }
 
   @Test

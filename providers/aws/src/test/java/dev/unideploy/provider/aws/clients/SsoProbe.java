@@ -27,6 +27,7 @@ public final class SsoProbe {
             null,
             null,
             null,
+            null,
             null);
     try (AwsClients clients = new AwsClients(settings, List.of())) {
       System.out.println(

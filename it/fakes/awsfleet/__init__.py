@@ -1,0 +1,1 @@
+"""moto, with EC2 instances that really boot: see README.md."""
