@@ -1,20 +1,24 @@
 #!/usr/bin/env bash
 # Benchmarks unideploy's image writers and readers against the reference tools, side by side in
-# one run: qemu-img convert (VMDK stream, VHD fixed/dynamic, qcow2->raw, vmdk->raw) and GNU tar
-# (GCE tarball). Prints wall time, CPU time, output size and the ratios; every unideploy run is
-# capped at -Xmx256m, and the peak heap seen by the GC is reported.
+# one run: qemu-img convert (raw, VMDK stream and sparse, VHD fixed/dynamic, qcow2->raw,
+# vmdk->raw), cp --sparse=always (raw->raw) and GNU tar (GCE tarball). Prints wall time, CPU time,
+# output size and the ratios; every unideploy run is capped at -Xmx256m, and the peak heap seen by
+# the GC is reported.
 #
-# unideploy runs as users run it, through ./unideploy (its JVM flags and AppCDS archive); one
-# untimed warm-up convert records the archive first. The four copy conversions (raw -> VHD
-# fixed/dynamic, qcow2/VMDK -> raw) take well under a second, so each is run RUNS times, interleaved
-# with qemu-img, and the minimum wall and CPU time of each tool is reported (single runs on a shared
-# machine swing by 2-10x); the compressing conversions and the 16 GiB rows run once.
+# unideploy runs as users run it, through ./unideploy (its JVM flags and AppCDS archive) with
+# default flags (no hash: convert computes one only with --digest or --sha256; a --digest row is
+# shown beside); one untimed warm-up convert records the archive first. The copy conversions
+# (nothing compressed) run RUNS times at each size in SIZES, interleaved with the reference tools,
+# and the minimum wall and CPU time of each tool is reported (single runs on a shared machine swing
+# by 2-10x); the compressing conversions (1 GiB) and the 16 GiB rows run once.
 #
 # Usage: bench/formats.sh            (builds cli/target/unideploy.jar first)
 #        SKIP_BUILD=1 bench/formats.sh
 # Env:   BENCH_DIR (default /tmp/unideploy-bench; needs ~4 GiB, the inputs are sparse)
 #        KEEP=1 keeps the inputs between runs.
 #        RUNS (default 5): runs of each copy conversion, per tool.
+#        SIZES (default "1 4"): input sizes in GiB for the copy conversions; each input holds 25%
+#        random data at its start and 12.5% text at its middle, the rest holes.
 # Needs: java 17, qemu-img, GNU tar, gzip, openssl, python3, GNU time (/usr/bin/time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -53,19 +57,30 @@ PY
 }
 put() { dd of="$1" bs=1M seek="$2" conv=notrunc status=none; } # put FILE OFFSET_MIB < data
 
+SIZES=${SIZES:-1 4}
+# make_input GIB: inGIBg.raw (25% random at 0, 12.5% text at the middle) and its qcow2 and
+# monolithicSparse VMDK copies made by qemu-img.
+make_input() {
+  local g=$1 f=$W/in$1g
+  rm -f "$f".*
+  truncate -s "${g}G" "$f.raw"
+  random_bytes "a$g" $((g * 256 * MIB)) | put "$f.raw" 0
+  text_bytes "b$g" $((g * 128 * MIB)) | put "$f.raw" $((g * 512))
+  qemu-img convert -f raw -O qcow2 "$f.raw" "$f.qcow2"
+  qemu-img convert -f raw -O vmdk "$f.raw" "$f.vmdk"
+}
 if [[ ! -f $W/in1g.raw || -z "${KEEP:-}" ]]; then
   echo "generating inputs in $W ..." >&2
-  rm -f "$W"/in1g.* "$W"/in16g.raw
-  truncate -s 1G "$W/in1g.raw"
-  random_bytes a $((256 * MIB)) | put "$W/in1g.raw" 0        # 256 MiB random
-  text_bytes b $((128 * MIB)) | put "$W/in1g.raw" 512        # 128 MiB compressible, after a hole
+  rm -f "$W"/in16g.raw
+  make_input 1
   truncate -s 16G "$W/in16g.raw"
   random_bytes c $((32 * MIB)) | put "$W/in16g.raw" 1024
   text_bytes d $((32 * MIB)) | put "$W/in16g.raw" 9216
-  qemu-img convert -f raw -O qcow2 "$W/in1g.raw" "$W/in1g.qcow2"
-  qemu-img convert -f raw -O vmdk "$W/in1g.raw" "$W/in1g.vmdk"
   mkdir -p "$W/tar" && ln -f "$W/in1g.raw" "$W/tar/disk.raw"
 fi
+for g in $SIZES; do
+  [[ -f $W/in${g}g.vmdk && -n "${KEEP:-}" ]] || { echo "generating in${g}g ..." >&2; make_input "$g"; }
+done
 
 RESULTS=$W/results.tsv
 : >"$RESULTS"
@@ -94,43 +109,62 @@ mkdir -p "$O"
 # Untimed warm-up: the first convert after a build records the launcher's AppCDS archive.
 truncate -s 4M "$W/warm.raw"
 random_bytes w $((1 * MIB)) | put "$W/warm.raw" 1
-"${UD[@]}" convert "$W/warm.raw" "$O/warm.vhd" --to vhd-fixed --no-sha256 --force >/dev/null 2>&1 || {
+"${UD[@]}" convert "$W/warm.raw" "$O/warm.vhd" --to vhd-fixed --force >/dev/null 2>&1 || {
   echo "FAILED: the warm-up convert: run ./unideploy convert by hand to see why" >&2; exit 1; }
 rm -f "$W"/gc-*.log
+# The floor every unideploy row stands on: start-up and a convert of a 4 MiB image (1 MiB data).
+measure "unideploy 4M->raw (start-up floor)" "$O/warm.raw" "${UD[@]}" convert "$W/warm.raw" "$O/warm.raw" --to raw --force
 warm() { cat "$@" >/dev/null; }
-warm "$W/in1g.raw" "$W/in1g.qcow2" "$W/in1g.vmdk"
 
-echo "--- 1 GiB raw (256 MiB random + 128 MiB text + holes)" >&2
-measure "qemu raw->vmdk-stream" "$O/q.vmdk" qemu-img convert -f raw -O vmdk -o subformat=streamOptimized "$W/in1g.raw" "$O/q.vmdk"
-measure "unideploy raw->vmdk-stream" "$O/u.vmdk" "${UD[@]}" convert "$W/in1g.raw" "$O/u.vmdk" --to vmdk-stream --no-sha256 --force
-measure "tar raw->gce-tar" "$O/q.tar.gz" tar --format=oldgnu -Sczf "$O/q.tar.gz" -C "$W/tar" disk.raw
-measure "unideploy raw->gce-tar" "$O/u.tar.gz" "${UD[@]}" convert "$W/in1g.raw" "$O/u.tar.gz" --to gce-tar --sparse --no-sha256 --force
-echo "--- copy conversions: $RUNS runs each, interleaved; the summary keeps the minimum" >&2
-for ((run = 1; run <= RUNS; run++)); do
-  measure "qemu raw->vhd-fixed" "$O/q-fixed.vhd" qemu-img convert -f raw -O vpc -o subformat=fixed,force_size=on "$W/in1g.raw" "$O/q-fixed.vhd"
-  measure "unideploy raw->vhd-fixed" "$O/u-fixed.vhd" "${UD[@]}" convert "$W/in1g.raw" "$O/u-fixed.vhd" --to vhd-fixed --no-sha256 --force
-  measure "qemu raw->vhd-dynamic" "$O/q-dyn.vhd" qemu-img convert -f raw -O vpc -o subformat=dynamic,force_size=on "$W/in1g.raw" "$O/q-dyn.vhd"
-  measure "unideploy raw->vhd-dynamic" "$O/u-dyn.vhd" "${UD[@]}" convert "$W/in1g.raw" "$O/u-dyn.vhd" --to vhd-dynamic --no-sha256 --force
-  measure "qemu qcow2->raw" "$O/q-from-qcow2.raw" qemu-img convert -f qcow2 -O raw "$W/in1g.qcow2" "$O/q-from-qcow2.raw"
-  measure "unideploy qcow2->raw" "$O/u-from-qcow2.raw" "${UD[@]}" convert "$W/in1g.qcow2" "$O/u-from-qcow2.raw" --to raw --no-sha256 --force
-  measure "qemu vmdk->raw" "$O/q-from-vmdk.raw" qemu-img convert -f vmdk -O raw "$W/in1g.vmdk" "$O/q-from-vmdk.raw"
-  measure "unideploy vmdk->raw" "$O/u-from-vmdk.raw" "${UD[@]}" convert "$W/in1g.vmdk" "$O/u-from-vmdk.raw" --to raw --no-sha256 --force
+echo "--- 1 GiB raw (256 MiB random + 128 MiB text + holes), compressed outputs" >&2
+warm "$W/in1g.raw"
+measure "1G qemu raw->vmdk-stream" "$O/q.vmdk" qemu-img convert -f raw -O vmdk -o subformat=streamOptimized "$W/in1g.raw" "$O/q.vmdk"
+measure "1G unideploy raw->vmdk-stream" "$O/u.vmdk" "${UD[@]}" convert "$W/in1g.raw" "$O/u.vmdk" --to vmdk-stream --force
+measure "1G tar raw->gce-tar" "$O/q.tar.gz" tar --format=oldgnu -Sczf "$O/q.tar.gz" -C "$W/tar" disk.raw
+measure "1G unideploy raw->gce-tar" "$O/u.tar.gz" "${UD[@]}" convert "$W/in1g.raw" "$O/u.tar.gz" --to gce-tar --sparse --force
+for g in $SIZES; do
+  I=$W/in${g}g
+  warm "$I.raw" "$I.qcow2" "$I.vmdk"
+  echo "--- ${g} GiB copy conversions: $RUNS runs each, interleaved; the summary keeps the minimum" >&2
+  for ((run = 1; run <= RUNS; run++)); do
+    measure "${g}G cp raw->raw" "$O/c.raw" cp --sparse=always "$I.raw" "$O/c.raw"
+    measure "${g}G qemu raw->raw" "$O/q.raw" qemu-img convert -f raw -O raw "$I.raw" "$O/q.raw"
+    measure "${g}G unideploy raw->raw" "$O/u.raw" "${UD[@]}" convert "$I.raw" "$O/u.raw" --to raw --force
+    measure "${g}G qemu raw->vmdk-sparse" "$O/q-sparse.vmdk" qemu-img convert -f raw -O vmdk "$I.raw" "$O/q-sparse.vmdk"
+    measure "${g}G unideploy raw->vmdk-sparse" "$O/u-sparse.vmdk" "${UD[@]}" convert "$I.raw" "$O/u-sparse.vmdk" --to vmdk-sparse --force
+    measure "${g}G qemu raw->vhd-fixed" "$O/q-fixed.vhd" qemu-img convert -f raw -O vpc -o subformat=fixed,force_size=on "$I.raw" "$O/q-fixed.vhd"
+    measure "${g}G unideploy raw->vhd-fixed" "$O/u-fixed.vhd" "${UD[@]}" convert "$I.raw" "$O/u-fixed.vhd" --to vhd-fixed --force
+    measure "${g}G qemu raw->vhd-dynamic" "$O/q-dyn.vhd" qemu-img convert -f raw -O vpc -o subformat=dynamic,force_size=on "$I.raw" "$O/q-dyn.vhd"
+    measure "${g}G unideploy raw->vhd-dynamic" "$O/u-dyn.vhd" "${UD[@]}" convert "$I.raw" "$O/u-dyn.vhd" --to vhd-dynamic --force
+    measure "${g}G qemu qcow2->raw" "$O/q-from-qcow2.raw" qemu-img convert -f qcow2 -O raw "$I.qcow2" "$O/q-from-qcow2.raw"
+    measure "${g}G unideploy qcow2->raw" "$O/u-from-qcow2.raw" "${UD[@]}" convert "$I.qcow2" "$O/u-from-qcow2.raw" --to raw --force
+    measure "${g}G qemu vmdk->raw" "$O/q-from-vmdk.raw" qemu-img convert -f vmdk -O raw "$I.vmdk" "$O/q-from-vmdk.raw"
+    measure "${g}G unideploy vmdk->raw" "$O/u-from-vmdk.raw" "${UD[@]}" convert "$I.vmdk" "$O/u-from-vmdk.raw" --to raw --force
+  done
+  measure "${g}G unideploy raw->raw --digest" "$O/u-digest.raw" "${UD[@]}" convert "$I.raw" "$O/u-digest.raw" --to raw --digest --force
+  echo "--- ${g} GiB checks (qemu-img compare against the input)" >&2
+  qemu-img compare -q -f raw -F raw "$I.raw" "$O/u.raw"
+  qemu-img compare -q -f raw -F vmdk "$I.raw" "$O/u-sparse.vmdk"
+  qemu-img compare -q -f raw -F vpc "$I.raw" "$O/u-fixed.vhd"
+  qemu-img compare -q -f raw -F vpc "$I.raw" "$O/u-dyn.vhd"
+  qemu-img compare -q -f raw -F raw "$I.raw" "$O/u-from-qcow2.raw"
+  qemu-img compare -q -f raw -F raw "$I.raw" "$O/u-from-vmdk.raw"
+  echo "${g}G: every copy output identical to the input" >&2
+  rm -f "$O"/c.raw "$O"/q*.raw "$O"/u*.raw "$O"/*-sparse.vmdk "$O"/*.vhd
 done
-measure "unideploy raw->vmdk-stream +sha256" "$O/u2.vmdk" "${UD[@]}" convert "$W/in1g.raw" "$O/u2.vmdk" --to vmdk-stream --force
 
-echo "--- 16 GiB sparse raw (64 MiB data), target < 2 s each" >&2
+echo "--- 16 GiB sparse raw (64 MiB data), target < 2 s each, default flags" >&2
 for to in raw vmdk-stream vmdk-sparse vhd-fixed vhd-dynamic gce-tar; do
-  measure "unideploy 16G->$to" "$O/big.$to" "${UD[@]}" convert "$W/in16g.raw" "$O/big.$to" --to "$to" --no-sha256 --force
+  measure "unideploy 16G->$to" "$O/big.$to" "${UD[@]}" convert "$W/in16g.raw" "$O/big.$to" --to "$to" --force
 done
-measure "unideploy 16G->gce-tar --sparse" "$O/big-sparse.tar.gz" "${UD[@]}" convert "$W/in16g.raw" "$O/big-sparse.tar.gz" --to gce-tar --sparse --no-sha256 --force
-measure "unideploy 16G->vmdk-stream +sha256" "$O/big-sha.vmdk" "${UD[@]}" convert "$W/in16g.raw" "$O/big-sha.vmdk" --to vmdk-stream --force
+measure "unideploy 16G->gce-tar --sparse" "$O/big-sparse.tar.gz" "${UD[@]}" convert "$W/in16g.raw" "$O/big-sparse.tar.gz" --to gce-tar --sparse --force
+measure "unideploy 16G->vmdk-stream --digest" "$O/big-digest.vmdk" "${UD[@]}" convert "$W/in16g.raw" "$O/big-digest.vmdk" --to vmdk-stream --digest --force
+measure "unideploy 16G->vmdk-stream --sha256" "$O/big-sha.vmdk" "${UD[@]}" convert "$W/in16g.raw" "$O/big-sha.vmdk" --to vmdk-stream --sha256 --force
 
 echo "--- checks" >&2
 qemu-img compare -q -f raw -F vmdk "$W/in1g.raw" "$O/u.vmdk" && echo "u.vmdk identical to the input" >&2
-qemu-img compare -q -f raw -F vpc "$W/in1g.raw" "$O/u-fixed.vhd" && echo "u-fixed.vhd identical" >&2
-qemu-img compare -q -f raw -F vpc "$W/in1g.raw" "$O/u-dyn.vhd" && echo "u-dyn.vhd identical" >&2
-qemu-img compare -q -f raw -F raw "$W/in1g.raw" "$O/u-from-qcow2.raw" && echo "u-from-qcow2.raw identical" >&2
-qemu-img compare -q -f raw -F raw "$W/in1g.raw" "$O/u-from-vmdk.raw" && echo "u-from-vmdk.raw identical" >&2
+qemu-img compare -q -f raw -F vmdk "$W/in16g.raw" "$O/big.vmdk-sparse" && echo "16G vmdk-sparse identical" >&2
+qemu-img compare -q -f raw -F vpc "$W/in16g.raw" "$O/big.vhd-dynamic" && echo "16G vhd-dynamic identical" >&2
 
 # Peak heap: the largest "before" figure of any GC pause, over all runs.
 peak=$(grep -ho '[0-9]*M->[0-9]*M' "$W"/gc-*.log 2>/dev/null | sed 's/M->.*//' | sort -n | tail -1)
@@ -143,21 +177,22 @@ for r in (l.rstrip("\n").split("\t") for l in open(sys.argv[1])):
 def get(n):  # the minimum wall and the minimum CPU time over the runs of n
     rs = rows[n]; return min(float(r[1]) for r in rs), min(float(r[2]) for r in rs), int(rs[-1][3])
 def runs(n): return len(rows[n])
-print(f"{'comparison':32} {'ref wall':>9} {'ours wall':>9} {'speedup':>8} {'ref cpu':>8} {'our cpu':>8} {'size ours/ref':>14} {'runs':>5}")
-for what, ref, ours in [
-    ("raw->vmdk-stream", "qemu raw->vmdk-stream", "unideploy raw->vmdk-stream"),
-    ("raw->vhd-fixed", "qemu raw->vhd-fixed", "unideploy raw->vhd-fixed"),
-    ("raw->vhd-dynamic", "qemu raw->vhd-dynamic", "unideploy raw->vhd-dynamic"),
-    ("raw->gce-tar (sparse)", "tar raw->gce-tar", "unideploy raw->gce-tar"),
-    ("qcow2->raw", "qemu qcow2->raw", "unideploy qcow2->raw"),
-    ("vmdk->raw", "qemu vmdk->raw", "unideploy vmdk->raw"),
-]:
+print(f"{'comparison':34} {'ref wall':>9} {'ours wall':>9} {'speedup':>8} {'ref cpu':>8} {'our cpu':>8} {'cpu ratio':>9} {'size ours/ref':>14} {'runs':>5}")
+pairs = [("1G raw->vmdk-stream", "1G qemu raw->vmdk-stream", "1G unideploy raw->vmdk-stream"),
+         ("1G raw->gce-tar (sparse)", "1G tar raw->gce-tar", "1G unideploy raw->gce-tar")]
+for g in sorted({n.split()[0] for n in rows if n[0].isdigit() and " cp " in n}, key=lambda x: int(x[:-1])):
+    pairs.append((f"{g} raw->raw (cp --sparse=always)", f"{g} cp raw->raw", f"{g} unideploy raw->raw"))
+    for c in ["raw->raw", "raw->vmdk-sparse", "raw->vhd-fixed", "raw->vhd-dynamic", "qcow2->raw", "vmdk->raw"]:
+        pairs.append((f"{g} {c}", f"{g} qemu {c}", f"{g} unideploy {c}"))
+for what, ref, ours in pairs:
     rw, rc, rs = get(ref); ow, oc, os_ = get(ours)
-    print(f"{what:32} {rw:9.2f} {ow:9.2f} {rw/ow:7.2f}x {rc:8.2f} {oc:8.2f} {os_/rs:13.3f}x {runs(ours):5}")
+    cr = f"{oc/rc:8.2f}x" if rc > 0 else "      inf"
+    print(f"{what:34} {rw:9.2f} {ow:9.2f} {rw/ow:7.2f}x {rc:8.2f} {oc:8.2f} {cr} {os_/rs:13.3f}x {runs(ours):5}")
+print("(speedup = reference wall / our wall, > 1 is faster; cpu ratio = our CPU / reference CPU)")
 print()
 for n in rows:
-    if n.startswith("unideploy 16G") or "+sha256" in n:
-        w, c, s = get(n); print(f"{n:40} wall {w:6.2f} s  cpu {c:6.2f} s  size {s}")
+    if n.startswith("unideploy 16G") or "--digest" in n or "floor" in n:
+        w, c, s = get(n); print(f"{n:44} wall {w:6.2f} s  cpu {c:6.2f} s  size {s}")
 print("(rows run more than once: minimum wall and minimum CPU time over the runs, per tool)")
 print(f"\nall unideploy runs used -Xmx256m; peak heap before any GC pause: {sys.argv[2]} MiB")
 PY

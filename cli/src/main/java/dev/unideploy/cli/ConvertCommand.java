@@ -67,16 +67,29 @@ final class ConvertCommand extends AbstractCommand<ConvertResult> {
               + " so the same input always gives the same bytes).")
   long mtime = 0;
 
+  /** Help for {@code --sha256}, shared with {@code inspect}. */
+  static final String SHA256_HELP =
+      "Also print the plain SHA-256 of the virtual disk (it hashes every byte, zeroes included).";
+
   @Option(
-      names = "--no-sha256",
-      description = "Skip the SHA-256 of the virtual disk (it reads every byte, zeroes included).")
+      names = "--digest",
+      description =
+          "Also print the content hash of the virtual disk, the image's identity as publish"
+              + " computes it (it reads the data, not the zeroes).")
+  boolean digest;
+
+  @Option(names = "--sha256", description = ConvertCommand.SHA256_HELP)
+  boolean sha256;
+
+  /** Accepted for scripts written when the SHA-256 was computed by default; changes nothing. */
+  @Option(names = "--no-sha256", hidden = true)
   boolean noSha256;
 
   @Override
   protected ConvertResult execute(EventSink events) throws Exception {
     return ConvertJob.run(
         new ConvertJob.Options(
-            input, from, output, to, sparse, force, compressionLevel, mtime, !noSha256),
+            input, from, output, to, sparse, force, compressionLevel, mtime, digest, sha256),
         events);
   }
 
@@ -92,6 +105,9 @@ final class ConvertCommand extends AbstractCommand<ConvertResult> {
         Sizes.human(r.outputVirtualSize()),
         Sizes.human(r.outputBytes()),
         r.elapsedSeconds());
+    if (r.contentHash() != null) {
+      out.println("content hash of the virtual disk: " + r.contentHash());
+    }
     if (r.sha256() != null) {
       out.println("sha256 of the virtual disk: " + r.sha256());
     }

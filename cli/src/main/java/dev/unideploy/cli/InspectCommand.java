@@ -10,11 +10,13 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** {@code unideploy inspect IMAGE}: format, sizes, extents and the SHA-256 of the virtual disk. */
+/** {@code unideploy inspect IMAGE}: format, sizes, extents and the content hash. */
 @Command(
     name = "inspect",
     mixinStandardHelpOptions = true,
-    description = "Show an image's format, virtual size, allocated data, extents and SHA-256.")
+    description =
+        "Show an image's format, virtual size, allocated data, extents and content hash (the"
+            + " image's identity, as publish computes it).")
 final class InspectCommand extends AbstractCommand<InspectResult> {
 
   @Parameters(index = "0", paramLabel = "IMAGE", description = "raw, qcow2, vmdk, vhd.")
@@ -26,12 +28,17 @@ final class InspectCommand extends AbstractCommand<InspectResult> {
       description = "raw, qcow2, vmdk or vhd; detected from the content when omitted.")
   ImageFormat from;
 
-  @Option(names = "--no-sha256", description = "Skip the SHA-256 (it reads every data byte).")
-  boolean noSha256;
+  @Option(
+      names = {"--no-digest", "--no-sha256"},
+      description = "Skip the content hash (it reads every data byte).")
+  boolean noDigest;
+
+  @Option(names = "--sha256", description = ConvertCommand.SHA256_HELP)
+  boolean sha256;
 
   @Override
   protected InspectResult execute(EventSink events) throws Exception {
-    return InspectJob.run(image, from, !noSha256, events);
+    return InspectJob.run(image, from, !noDigest, sha256, events);
   }
 
   @Override
@@ -55,6 +62,9 @@ final class InspectCommand extends AbstractCommand<InspectResult> {
             + r.zeroExtents()
             + " zero)");
     r.details().forEach((k, v) -> out.println("  " + k + ": " + v));
+    if (r.contentHash() != null) {
+      out.println("content hash:    " + r.contentHash());
+    }
     if (r.sha256() != null) {
       out.println("sha256:          " + r.sha256());
     }

@@ -76,7 +76,7 @@ final class PublishCommand extends AbstractCommand<PublishResult> {
     out.println(
         (r.reused() ? "already published: " : "published: ")
             + r.image().name()
-            + " (sha256 "
+            + " (content hash "
             + r.sha256()
             + ")");
     Table t = new Table("REGION", "IMAGE", "STATUS");

@@ -54,7 +54,17 @@ class ConvertCommandTest {
       strings = {"raw", "vmdk-stream", "vmdk-sparse", "vhd-fixed", "vhd-dynamic", "gce-tar"})
   void convertsAndReportsAJsonResult(String to) throws IOException {
     Path out = dir.resolve("out." + to);
-    Run r = run("convert", raw.toString(), out.toString(), "--to", to, "--output", "json");
+    Run r =
+        run(
+            "convert",
+            raw.toString(),
+            out.toString(),
+            "--to",
+            to,
+            "--output",
+            "json",
+            "--sha256",
+            "--digest");
     assertThat(r.code()).as(r.err()).isZero();
     JsonNode json = new ObjectMapper().readTree(r.out());
     assertThat(json.get("inputFormat").asText()).isEqualTo("raw");
@@ -62,18 +72,40 @@ class ConvertCommandTest {
     assertThat(json.get("virtualSize").asLong()).isEqualTo(3 << 20);
     assertThat(json.get("outputBytes").asLong()).isEqualTo(Files.size(out));
     assertThat(json.get("sha256").asText()).isEqualTo(rawSha);
+    assertThat(json.get("contentHash").asText()).matches("[0-9a-f]{64}");
     assertThat(json.get("elapsedSeconds").asDouble()).isGreaterThanOrEqualTo(0);
     assertNoPartialFiles();
   }
 
   @Test
-  void convertedImageInspectsToTheSameHash() throws IOException {
-    Path out = dir.resolve("out.vmdk");
-    assertThat(run("convert", raw.toString(), out.toString(), "--to", "vmdk-stream").code())
-        .isZero();
-    Run r = run("inspect", out.toString(), "--output", "json");
+  void hashesAreOnlyComputedWhenAskedFor() throws IOException {
+    Path out = dir.resolve("out.raw");
+    Run r = run("convert", raw.toString(), out.toString(), "--to", "raw", "--output", "json");
     assertThat(r.code()).as(r.err()).isZero();
     JsonNode json = new ObjectMapper().readTree(r.out());
+    assertThat(json.has("sha256")).isFalse();
+    assertThat(json.has("contentHash")).isFalse();
+  }
+
+  @Test
+  void convertedImageInspectsToTheSameHash() throws IOException {
+    Path out = dir.resolve("out.vmdk");
+    Run c =
+        run(
+            "convert",
+            raw.toString(),
+            out.toString(),
+            "--to",
+            "vmdk-stream",
+            "--digest",
+            "--output",
+            "json");
+    assertThat(c.code()).as(c.err()).isZero();
+    String contentHash = new ObjectMapper().readTree(c.out()).get("contentHash").asText();
+    Run r = run("inspect", out.toString(), "--sha256", "--output", "json");
+    assertThat(r.code()).as(r.err()).isZero();
+    JsonNode json = new ObjectMapper().readTree(r.out());
+    assertThat(json.get("contentHash").asText()).isEqualTo(contentHash);
     assertThat(json.get("format").asText()).isEqualTo("vmdk");
     assertThat(json.get("virtualSize").asLong()).isEqualTo(3 << 20);
     assertThat(json.get("sha256").asText()).isEqualTo(rawSha);

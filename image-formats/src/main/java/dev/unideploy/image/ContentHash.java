@@ -7,8 +7,11 @@ import java.util.HexFormat;
 import java.util.function.LongConsumer;
 
 /**
- * SHA-256 of a disk's virtual contents: the identity of an image across formats (a qcow2 and the
- * raw it converts to hash the same). Zero extents are hashed without reading the file.
+ * The plain SHA-256 of a disk's virtual contents, every byte from 0 to the virtual size: what
+ * {@code sha256sum} prints for the raw file, whatever format the disk is stored in. Zero extents
+ * are hashed without reading the file, but they are hashed, so the cost follows the virtual size
+ * (about 1.3 GB/s with SHA-NI). On request only ({@code --sha256}); the identity of an image is
+ * {@code dev.unideploy.image.digest.SparseContentHash}, whose cost follows the data.
  */
 public final class ContentHash {
   private static final int CHUNK = 1 << 20;

@@ -3,6 +3,7 @@ package dev.unideploy.image;
 import java.io.Closeable;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.util.List;
 import java.util.Map;
 
@@ -37,6 +38,26 @@ public interface DiskImage extends Closeable {
 
   /** Format-specific facts for {@code inspect}: cluster size, VHD type, subformat, ... */
   Map<String, Object> details();
+
+  /**
+   * The file {@link #storedRuns} point into, for copies made by the kernel; null when the disk is
+   * not backed by a file. Callers only pass it as the source of positional transfers ({@link
+   * FileChannel#transferTo}): they never move its position or close it.
+   */
+  default FileChannel storage() {
+    return null;
+  }
+
+  /**
+   * Adds to {@code out}, in ascending order, the runs of {@link #storage()} that hold {@code
+   * [offset, offset + length)} of the disk byte for byte, and returns true. Returns false, leaving
+   * {@code out} in an unspecified state, when part of the range is not stored as it reads
+   * (compressed, or zero without being in the file): such a range must be {@linkplain #read read}.
+   * The range lies inside the disk.
+   */
+  default boolean storedRuns(long offset, long length, List<StoredRun> out) throws IOException {
+    return false;
+  }
 
   /** Bytes in data extents: what a writer or uploader will actually read. */
   default long allocatedBytes() {

@@ -12,6 +12,10 @@ package dev.unideploy.image;
  *     the allocated data at open time)
  * @param useFileHoles whether raw images ask the file system for holes (SEEK_DATA/SEEK_HOLE); when
  *     off or unavailable, holes are found by the content scan only
+ * @param trustFileHoles with {@code detectZeroContent}: scan a raw file for zeroes only when it has
+ *     no holes at all. A file that has holes was written sparse, so its zeroes are in its holes,
+ *     and scanning would read all its data once more; a file without a single hole may hold written
+ *     zeroes (a copy that lost its holes), which the scan turns back into zero extents
  * @param maxCompressionRatio the most bytes of virtual data an image may hold per byte of its file
  *     (qcow2 compressed clusters): a small file must not stand for a huge disk of data that a
  *     conversion would write and a publish would upload
@@ -21,6 +25,7 @@ public record ReadOptions(
     int zeroGranularity,
     boolean detectZeroContent,
     boolean useFileHoles,
+    boolean trustFileHoles,
     int maxCompressionRatio) {
 
   public static final int DEFAULT_ZERO_GRANULARITY = 64 * 1024;
@@ -55,12 +60,13 @@ public record ReadOptions(
         zeroGranularity,
         detectZeroContent,
         useFileHoles,
+        false,
         DEFAULT_MAX_COMPRESSION_RATIO);
   }
 
   /**
-   * Flat extents refused, 64 KiB zero granularity, holes and content both used, compression ratio
-   * at most {@link #DEFAULT_MAX_COMPRESSION_RATIO}.
+   * Flat extents refused, 64 KiB zero granularity, holes and content both used (every file
+   * scanned), compression ratio at most {@link #DEFAULT_MAX_COMPRESSION_RATIO}.
    */
   public static ReadOptions defaults() {
     return new ReadOptions(false, DEFAULT_ZERO_GRANULARITY, true, true);
@@ -68,26 +74,56 @@ public record ReadOptions(
 
   public ReadOptions withAllowFlatExtents(boolean allow) {
     return new ReadOptions(
-        allow, zeroGranularity, detectZeroContent, useFileHoles, maxCompressionRatio);
+        allow,
+        zeroGranularity,
+        detectZeroContent,
+        useFileHoles,
+        trustFileHoles,
+        maxCompressionRatio);
   }
 
   public ReadOptions withZeroGranularity(int granularity) {
     return new ReadOptions(
-        allowFlatExtents, granularity, detectZeroContent, useFileHoles, maxCompressionRatio);
+        allowFlatExtents,
+        granularity,
+        detectZeroContent,
+        useFileHoles,
+        trustFileHoles,
+        maxCompressionRatio);
   }
 
   public ReadOptions withDetectZeroContent(boolean detect) {
     return new ReadOptions(
-        allowFlatExtents, zeroGranularity, detect, useFileHoles, maxCompressionRatio);
+        allowFlatExtents,
+        zeroGranularity,
+        detect,
+        useFileHoles,
+        trustFileHoles,
+        maxCompressionRatio);
   }
 
   public ReadOptions withUseFileHoles(boolean use) {
     return new ReadOptions(
-        allowFlatExtents, zeroGranularity, detectZeroContent, use, maxCompressionRatio);
+        allowFlatExtents,
+        zeroGranularity,
+        detectZeroContent,
+        use,
+        trustFileHoles,
+        maxCompressionRatio);
+  }
+
+  public ReadOptions withTrustFileHoles(boolean trust) {
+    return new ReadOptions(
+        allowFlatExtents,
+        zeroGranularity,
+        detectZeroContent,
+        useFileHoles,
+        trust,
+        maxCompressionRatio);
   }
 
   public ReadOptions withMaxCompressionRatio(int ratio) {
     return new ReadOptions(
-        allowFlatExtents, zeroGranularity, detectZeroContent, useFileHoles, ratio);
+        allowFlatExtents, zeroGranularity, detectZeroContent, useFileHoles, trustFileHoles, ratio);
   }
 }

@@ -2,6 +2,7 @@ package dev.unideploy.image.qcow2;
 
 import dev.unideploy.image.Extent;
 import dev.unideploy.image.ImageFormat;
+import dev.unideploy.image.StoredRun;
 import dev.unideploy.image.read.FileBackedDiskImage;
 import dev.unideploy.image.read.ReaderLimits;
 import dev.unideploy.image.read.SourceFile;
@@ -51,6 +52,23 @@ final class Qcow2DiskImage extends FileBackedDiskImage {
         new Qcow2ClusterDecompressor(file.path(), header.compressionType(), header.clusterSize());
     this.clusterCache =
         new TableCache<>(header.clusterSize(), 8L * 1024 * 1024, this::loadCompressed);
+  }
+
+  @Override
+  public boolean storedRuns(long offset, long length, List<StoredRun> out) throws IOException {
+    long pos = offset;
+    long end = offset + length;
+    while (pos < end) {
+      long entry = entryFor(pos >>> bits);
+      if (Qcow2L2Entry.isCompressed(entry) || Qcow2L2Entry.isZero(entry)) {
+        return false;
+      }
+      int inCluster = (int) (pos & clusterMask);
+      int n = (int) Math.min(end - pos, header.clusterSize() - inCluster);
+      addRun(out, pos, Qcow2L2Entry.hostOffset(entry) + inCluster, n);
+      pos += n;
+    }
+    return true;
   }
 
   @Override

@@ -33,10 +33,12 @@ import java.util.Optional;
  * {@code --enable-native-access=ALL-UNNAMED} (a jar run with {@code java -jar} may instead carry
  * {@code Enable-Native-Access: ALL-UNNAMED} in its manifest).
  *
- * <p>The seek-based map is only a hint for speed: a region it calls data is still content-scanned,
- * and errors make the caller fall back, never return a wrong map. The file is opened a second time
- * with {@code open(2)} rather than taking the descriptor from the {@code FileChannel}, which would
- * need {@code --add-opens} into {@code java.base}.
+ * <p>The seek-based map never calls data a hole: a region it calls data may still hold zeroes,
+ * which the content scan finds (unless the caller trusts a sparse file's holes, {@link
+ * dev.unideploy.image.ReadOptions#trustFileHoles()}), and errors make the caller fall back, never
+ * return a wrong map. The file is opened a second time with {@code open(2)} rather than taking the
+ * descriptor from the {@code FileChannel}, which would need {@code --add-opens} into {@code
+ * java.base}.
  */
 final class NativeHoleSeeker {
 

@@ -2,6 +2,7 @@ package dev.unideploy.image.raw;
 
 import dev.unideploy.image.Extent;
 import dev.unideploy.image.ImageFormat;
+import dev.unideploy.image.StoredRun;
 import dev.unideploy.image.read.FileBackedDiskImage;
 import dev.unideploy.image.read.SourceFile;
 import java.io.IOException;
@@ -25,6 +26,12 @@ public final class RawDiskImage extends FileBackedDiskImage {
       Map<String, Object> details) {
     super(file, format, virtualSize, extents, details);
     this.base = base;
+  }
+
+  @Override
+  public boolean storedRuns(long offset, long length, List<StoredRun> out) throws IOException {
+    addRun(out, offset, base + offset, length);
+    return true;
   }
 
   @Override

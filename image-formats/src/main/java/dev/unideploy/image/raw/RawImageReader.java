@@ -67,10 +67,13 @@ public final class RawImageReader {
     ExtentMapBuilder map = new ExtentMapBuilder();
     ByteBuffer scratch =
         options.detectZeroContent() ? ZeroScanner.scratch(options.zeroGranularity()) : null;
-    String holeDetection = "none";
     Optional<NativeHoleSeeker> seeker =
         options.useFileHoles() ? NativeHoleSeeker.available() : Optional.empty();
     boolean mapped = false;
+    // Whether data ranges are scanned: always, unless holes are trusted and the first range
+    // already shows a hole (a file without holes has one range, the whole window).
+    boolean[] scan = {options.detectZeroContent()};
+    boolean[] first = {true};
     if (seeker.isPresent()) {
       mapped =
           seeker
@@ -79,18 +82,26 @@ public final class RawImageReader {
                   file.path(),
                   base,
                   base + length,
-                  (start, end) -> addData(map, source, start - base, end - base, options, scratch));
-      if (mapped) {
-        holeDetection = "seek-data";
-      }
+                  (start, end) -> {
+                    if (first[0] && options.trustFileHoles()) {
+                      scan[0] &= start == base && end == base + length;
+                    }
+                    first[0] = false;
+                    addData(map, source, start - base, end - base, scan[0], options, scratch);
+                  });
+    }
+    if (mapped && first[0] && options.trustFileHoles()) {
+      scan[0] = false; // all hole: nothing was scanned
     }
     if (!mapped) {
-      addData(map, source, 0, length, options, scratch);
+      scan[0] = options.detectZeroContent();
+      addData(map, source, 0, length, scan[0], options, scratch);
     }
-    List<Extent> extents = map.build(length);
-    if (options.detectZeroContent()) {
+    String holeDetection = mapped ? "seek-data" : "none";
+    if (scan[0]) {
       holeDetection = mapped ? "seek-data+content" : "content";
     }
+    List<Extent> extents = map.build(length);
     details.put("holeDetection", holeDetection);
     details.put("zeroGranularity", options.zeroGranularity());
     return new RawDiskImage(
@@ -102,10 +113,11 @@ public final class RawImageReader {
       ZeroScanner.Source source,
       long start,
       long end,
+      boolean scan,
       ReadOptions options,
       ByteBuffer scratch)
       throws IOException {
-    if (options.detectZeroContent()) {
+    if (scan) {
       ZeroScanner.scan(source, start, end, options.zeroGranularity(), map, scratch);
     } else {
       map.addAt(start, end - start, true);

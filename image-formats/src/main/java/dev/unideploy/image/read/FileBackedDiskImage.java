@@ -3,8 +3,11 @@ package dev.unideploy.image.read;
 import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.Extent;
 import dev.unideploy.image.ImageFormat;
+import dev.unideploy.image.ImageFormatException;
+import dev.unideploy.image.StoredRun;
 import java.io.IOException;
 import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
 import java.util.List;
 import java.util.Map;
 
@@ -71,6 +74,30 @@ public abstract class FileBackedDiskImage implements DiskImage {
    * advancing its position; the range is inside the disk.
    */
   protected abstract void readWithin(long offset, ByteBuffer dst, int n) throws IOException;
+
+  @Override
+  public final FileChannel storage() {
+    return file.channel();
+  }
+
+  /**
+   * Appends a run of {@code length} bytes stored at {@code fileOffset} for the disk's {@code
+   * offset} to {@code out}, extending the last run when both continue it. A run past the end of the
+   * file fails here, as a read of it would, rather than in the middle of a kernel copy.
+   */
+  protected final void addRun(List<StoredRun> out, long offset, long fileOffset, long length)
+      throws ImageFormatException {
+    file.requireInside("data", fileOffset, length);
+    int last = out.size() - 1;
+    if (last >= 0) {
+      StoredRun prev = out.get(last);
+      if (prev.end() == offset && prev.fileOffset() + prev.length() == fileOffset) {
+        out.set(last, new StoredRun(prev.offset(), prev.fileOffset(), prev.length() + length));
+        return;
+      }
+    }
+    out.add(new StoredRun(offset, fileOffset, length));
+  }
 
   /** Copies {@code n} bytes of the file at {@code at} into {@code dst}, advancing its position. */
   protected final void copyFromFile(long at, ByteBuffer dst, int n) throws IOException {

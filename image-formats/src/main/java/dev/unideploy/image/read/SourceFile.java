@@ -51,6 +51,15 @@ public final class SourceFile implements Closeable {
     return path;
   }
 
+  /**
+   * The open channel, for positional transfers out of the file ({@link FileChannel#transferTo(long,
+   * long, java.nio.channels.WritableByteChannel)} leaves its position alone); callers must not move
+   * its position or close it.
+   */
+  public FileChannel channel() {
+    return channel;
+  }
+
   /** The file's size when it was opened. */
   public long size() {
     return size;

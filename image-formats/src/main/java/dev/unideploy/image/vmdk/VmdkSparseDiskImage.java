@@ -3,6 +3,7 @@ package dev.unideploy.image.vmdk;
 import dev.unideploy.image.Extent;
 import dev.unideploy.image.ImageFormat;
 import dev.unideploy.image.ImageFormatException;
+import dev.unideploy.image.StoredRun;
 import dev.unideploy.image.read.FileBackedDiskImage;
 import dev.unideploy.image.read.ReaderLimits;
 import dev.unideploy.image.read.SourceFile;
@@ -51,6 +52,26 @@ final class VmdkSparseDiskImage extends FileBackedDiskImage {
             ReaderLimits.TABLE_CACHE_BYTES,
             at -> VmdkSparseOpener.readGrainTable(file, at, header.gtesPerGt()));
     this.grainCache = new TableCache<>(grainBytes, 8L * 1024 * 1024, this::inflateGrain);
+  }
+
+  @Override
+  public boolean storedRuns(long offset, long length, List<StoredRun> out) throws IOException {
+    if (header.compressed()) {
+      return false;
+    }
+    long pos = offset;
+    long end = offset + length;
+    while (pos < end) {
+      long sector = grainSector(pos / grainBytes);
+      if (sector <= 1) {
+        return false; // unallocated, or the zero-grain marker: reads as zero
+      }
+      int inGrain = (int) (pos % grainBytes);
+      int n = (int) Math.min(end - pos, grainBytes - inGrain);
+      addRun(out, pos, sector * 512 + inGrain, n);
+      pos += n;
+    }
+    return true;
   }
 
   @Override

@@ -66,6 +66,15 @@ public final class ChannelOutput {
     }
   }
 
+  /**
+   * Writes out the buffer and moves on by {@code n} bytes, which the caller fills itself (kernel
+   * copies) or leaves as a hole.
+   */
+  public void skip(long n) throws IOException {
+    flush();
+    position += n;
+  }
+
   /** Pads with zeroes to a multiple of {@code alignment}. */
   public void padTo(int alignment) throws IOException {
     long rem = position % alignment;

@@ -5,6 +5,7 @@ import java.io.InterruptedIOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayDeque;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -81,6 +82,21 @@ public final class OrderedPipeline<T> implements AutoCloseable {
           }
         };
     inFlight.add(pool.submit(callable));
+  }
+
+  /**
+   * Queues a result that needs no work (a unit the kernel copies), so that it still reaches the
+   * sink in submission order.
+   */
+  public void submitDone(T result) throws IOException {
+    if (pool == null) {
+      sink.accept(result);
+      return;
+    }
+    while (inFlight.size() >= maxInFlight) {
+      drainOne();
+    }
+    inFlight.add(CompletableFuture.completedFuture(result));
   }
 
   /** Waits for and consumes every result still in flight. */

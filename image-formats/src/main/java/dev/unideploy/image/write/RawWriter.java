@@ -18,7 +18,7 @@ public final class RawWriter implements ImageWriter {
       DiskImage image, FileChannel out, WriteOptions options, WriteProgress progress)
       throws IOException {
     out.truncate(0);
-    SparseCopier.copy(image, out, 0, options, progress, null);
+    SparseCopier.copy(image, out, 0, options, progress);
     SparseCopier.setLength(out, image.virtualSize());
     return new WriteResult(out.size(), image.virtualSize());
   }

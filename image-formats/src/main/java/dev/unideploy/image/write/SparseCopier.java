@@ -1,14 +1,21 @@
 package dev.unideploy.image.write;
 
 import dev.unideploy.image.DiskImage;
+import dev.unideploy.image.StoredRun;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
+import java.util.List;
 
 /**
- * Copies the virtual disk into a file at a fixed offset, leaving holes wherever the disk is zero
- * (zero extents, and data blocks whose 4 KiB pages are all zero), as {@code qemu-img convert} does
- * with its default {@code -S 4k}. Shared by the raw and the fixed VHD writers.
+ * Copies the virtual disk into a file at a fixed offset, leaving holes wherever the disk is zero.
+ * Shared by the raw and the fixed VHD writers.
+ *
+ * <p>Data the image file stores as it reads (raw data, uncompressed qcow2 clusters and VMDK grains,
+ * VHD blocks) is copied by the kernel ({@link KernelCopy}): the JVM never sees it. Data that must
+ * be decoded (compressed clusters and grains), and all data when a digest is wanted, is read into
+ * direct buffers instead, and its all-zero 4 KiB pages become holes, as {@code qemu-img convert}
+ * makes them with its default {@code -S 4k}.
  */
 public final class SparseCopier {
   /** 2 MiB: fewer system calls than 1 MiB, and still small enough to keep both cores busy. */
@@ -16,35 +23,35 @@ public final class SparseCopier {
 
   private SparseCopier() {}
 
-  /** A unit read by a worker: its bytes, which pages are zero, and the chunk digests if wanted. */
-  private record Unit(DataUnit unit, ByteBuffer bytes, long[] zeroPages, byte[] digests) {}
-
   /**
-   * Copies {@code image} to {@code out} at {@code base}, feeding {@code fingerprint} (in order)
-   * when it is non-null.
-   *
-   * <p>Units go through direct buffers (one kernel copy in, one out, as {@code qemu-img}) and each
-   * byte is scanned for zeroes once: the page map serves both the holes and the fingerprint.
+   * A unit ready to write: either the runs the kernel copies, or the bytes a worker read, which
+   * pages are zero, and its digest if one is wanted.
    */
+  private record Unit(
+      DataUnit unit, List<StoredRun> runs, ByteBuffer bytes, long[] zeroPages, byte[] digest) {}
+
+  /** Copies {@code image} to {@code out} at {@code base}, feeding {@code options.digest()}. */
   public static void copy(
-      DiskImage image,
-      FileChannel out,
-      long base,
-      WriteOptions options,
-      WriteProgress progress,
-      ContentFingerprint fingerprint)
+      DiskImage image, FileChannel out, long base, WriteOptions options, WriteProgress progress)
       throws IOException {
     long total = image.virtualSize();
+    UnitDigest digest = options.digest();
+    FileChannel storage = image.storage();
     DirectBufferPool buffers =
         new DirectBufferPool(UNIT, OrderedPipeline.maxInFlight(options.threads()) + 1);
     try (OrderedPipeline<Unit> pipeline =
         new OrderedPipeline<>(
             options.threads(),
             u -> {
-              writeNonZeroPages(out, base + u.unit().start(), u.bytes(), u.zeroPages());
-              buffers.give(u.bytes());
-              if (fingerprint != null) {
-                fingerprint.add(u.digests());
+              long start = u.unit().start();
+              if (u.runs() != null) {
+                KernelCopy.transfer(storage, u.runs(), start, u.unit().end(), out, base + start);
+              } else {
+                writeNonZeroPages(out, base + start, u.bytes(), u.zeroPages());
+                buffers.give(u.bytes());
+                if (digest != null) {
+                  digest.add(u.digest());
+                }
               }
               progress.advanced(u.unit().end(), total);
             })) {
@@ -52,18 +59,21 @@ public final class SparseCopier {
           image.extents(),
           total,
           UNIT,
-          unit ->
-              pipeline.submit(
-                  () -> {
-                    ByteBuffer bytes = buffers.take();
-                    UnitReader.read(image, unit, bytes);
-                    long[] zeroPages = Zeros.zeroPages(bytes);
-                    byte[] digests =
-                        fingerprint == null
-                            ? null
-                            : ContentFingerprint.chunkDigests(unit.start(), bytes, zeroPages);
-                    return new Unit(unit, bytes, zeroPages, digests);
-                  }));
+          unit -> {
+            List<StoredRun> runs = digest == null ? KernelCopy.runs(image, unit) : null;
+            if (runs != null) {
+              pipeline.submitDone(new Unit(unit, runs, null, null, null));
+              return;
+            }
+            pipeline.submit(
+                () -> {
+                  ByteBuffer bytes = buffers.take();
+                  UnitReader.read(image, unit, bytes);
+                  long[] zeroPages = Zeros.zeroPages(bytes);
+                  byte[] d = digest == null ? null : digest.digest(unit.start(), bytes, zeroPages);
+                  return new Unit(unit, null, bytes, zeroPages, d);
+                });
+          });
       pipeline.finish();
     }
     progress.advanced(total, total);

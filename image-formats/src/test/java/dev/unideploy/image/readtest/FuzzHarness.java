@@ -5,6 +5,7 @@ import dev.unideploy.image.Extent;
 import dev.unideploy.image.ImageFormat;
 import dev.unideploy.image.ImageFormatException;
 import dev.unideploy.image.ReadOptions;
+import dev.unideploy.image.StoredRun;
 import dev.unideploy.image.formats.ImageReaders;
 import dev.unideploy.image.gce.GceTarballExtractor;
 import java.io.IOException;
@@ -12,6 +13,8 @@ import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * One fuzz execution: write the input to a file, open it as a format, check the extent map and read
@@ -161,8 +164,57 @@ public final class FuzzHarness {
           budget -= n;
         }
       }
+      checkStoredRuns(image);
     } catch (ImageFormatException expected) {
       // the clean error a bad image must end in
+    }
+  }
+
+  /** The runs a kernel copy would take must lie in the file and hold what reads return. */
+  private static void checkStoredRuns(DiskImage image) throws IOException {
+    long budget = BUDGET;
+    List<StoredRun> runs = new ArrayList<>();
+    ByteBuffer stored = ByteBuffer.allocate(64 * 1024);
+    ByteBuffer read = ByteBuffer.allocate(64 * 1024);
+    for (Extent e : image.extents()) {
+      if (!e.data() || budget <= 0) {
+        continue;
+      }
+      long length = Math.min(e.length(), budget);
+      budget -= length;
+      runs.clear();
+      if (!image.storedRuns(e.offset(), length, runs)) {
+        continue;
+      }
+      long pos = e.offset();
+      for (StoredRun r : runs) {
+        if (r.offset() != pos) {
+          throw new AssertionError("stored runs leave a gap or overlap at " + r);
+        }
+        for (long done = 0; done < r.length(); ) {
+          int n = (int) Math.min(stored.capacity(), r.length() - done);
+          stored.clear().limit(n);
+          read.clear().limit(n);
+          while (stored.hasRemaining()) {
+            if (image.storage().read(stored, r.fileOffset() + done + stored.position()) < 0) {
+              throw new AssertionError("stored run " + r + " runs past the end of the file");
+            }
+          }
+          while (read.hasRemaining()) {
+            if (image.read(r.offset() + done + read.position(), read) <= 0) {
+              throw new AssertionError("a read inside stored run " + r + " returned nothing");
+            }
+          }
+          if (!stored.flip().equals(read.flip())) {
+            throw new AssertionError("stored run " + r + " differs from what the image reads");
+          }
+          done += n;
+        }
+        pos = r.end();
+      }
+      if (pos != e.offset() + length) {
+        throw new AssertionError("stored runs end at " + pos + ", not " + (e.offset() + length));
+      }
     }
   }
 }

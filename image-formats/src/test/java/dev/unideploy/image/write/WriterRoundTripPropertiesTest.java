@@ -32,9 +32,7 @@ class WriterRoundTripPropertiesTest {
 
   @AfterProperty
   void deleteDir() throws IOException {
-    try (var files = Files.walk(dir)) {
-      files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
-    }
+    WrittenImages.deleteTree(dir);
   }
 
   @Property(tries = 40)
@@ -67,6 +65,11 @@ class WriterRoundTripPropertiesTest {
 
   @Provide
   Arbitrary<List<int[]>> runs() {
+    return diskRuns(8);
+  }
+
+  /** Up to {@code maxRuns} runs for {@link MemoryDiskImage#fromRuns}: short, ~64 KiB and long. */
+  static Arbitrary<List<int[]>> diskRuns(int maxRuns) {
     Arbitrary<Integer> length =
         Arbitraries.oneOf(
             Arbitraries.integers().between(1, 5000),
@@ -77,7 +80,7 @@ class WriterRoundTripPropertiesTest {
         .as((l, k) -> new int[] {l, k})
         .list()
         .ofMinSize(1)
-        .ofMaxSize(8);
+        .ofMaxSize(maxRuns);
   }
 
   @Provide

@@ -66,4 +66,11 @@ final class WrittenImages {
       return out;
     }
   }
+
+  /** Deletes a folder and everything in it (a property's scratch folder). */
+  static void deleteTree(Path dir) throws IOException {
+    try (var files = Files.walk(dir)) {
+      files.sorted((a, b) -> b.compareTo(a)).forEach(p -> p.toFile().delete());
+    }
+  }
 }

@@ -4,6 +4,7 @@ import dev.unideploy.image.ContentHash;
 import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.ImageFormat;
 import dev.unideploy.image.TargetFormat;
+import dev.unideploy.image.digest.SparseContentHash;
 import dev.unideploy.image.formats.ImageWriters;
 import dev.unideploy.image.write.WriteOptions;
 import dev.unideploy.image.write.WriteResult;
@@ -30,7 +31,10 @@ public final class ConvertJob {
    *
    * @param from the input's format, or null to detect it
    * @param force replace {@code output} if it exists
-   * @param sha256 also compute the SHA-256 of the virtual disk (on its own thread)
+   * @param digest also compute the content hash (the image's identity, as publish computes it),
+   *     from the data the writer reads
+   * @param sha256 also compute the plain SHA-256 of the whole virtual disk, zeroes included (on its
+   *     own thread)
    */
   public record Options(
       Path input,
@@ -41,6 +45,7 @@ public final class ConvertJob {
       boolean force,
       int compressionLevel,
       long mtimeEpochSeconds,
+      boolean digest,
       boolean sha256) {
     public Options {
       if (mtimeEpochSeconds < 0) {
@@ -62,12 +67,15 @@ public final class ConvertJob {
         throw new UnideployException(
             o.output() + " is the input file; write the converted image to another path");
       }
+      SparseContentHash contentHash =
+          o.digest() ? new SparseContentHash(image.virtualSize()) : null;
       WriteOptions options =
           WriteOptions.defaults()
               .withCompressionLevel(o.compressionLevel())
               .withSparse(o.sparse())
               .withMtimeEpochSeconds(o.mtimeEpochSeconds())
-              .withExtentFileName(ImageConversion.vmdkExtentName(o.output()));
+              .withExtentFileName(ImageConversion.vmdkExtentName(o.output()))
+              .withDigest(contentHash);
       try (AtomicOutputFile out = AtomicOutputFile.create(o.output(), o.force())) {
         CompletableFuture<String> sha = o.sha256() ? hashInBackground(image) : null;
         WriteResult written;
@@ -111,13 +119,17 @@ public final class ConvertJob {
             image.allocatedBytes(),
             written.outputVirtualSize(),
             written.outputBytes(),
+            contentHash == null ? null : contentHash.hex(),
             digest,
             Math.round(seconds * 1000) / 1000.0);
       }
     }
   }
 
-  /** Hashes the virtual disk on its own thread while the writer runs (reads are thread-safe). */
+  /**
+   * Computes the plain SHA-256 on its own thread while the writer runs (reads are thread-safe): it
+   * cannot share the writer's reads, since it must see every byte in order, zeroes included.
+   */
   private static CompletableFuture<String> hashInBackground(DiskImage image) {
     CompletableFuture<String> f = new CompletableFuture<>();
     Thread t =

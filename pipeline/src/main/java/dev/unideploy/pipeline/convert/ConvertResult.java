@@ -9,7 +9,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param outputVirtualSize the output's virtual size (padded for formats that need it: whole MiB
  *     for VHD, whole GiB for the GCE tarball)
  * @param outputBytes the size of the file written
- * @param sha256 the SHA-256 of the virtual disk, or null when not asked for
+ * @param contentHash the content hash of the virtual disk (the image's identity, as {@code publish}
+ *     computes it: a SHA-256 over its non-zero 64 KiB chunks), or null when not asked for
+ * @param sha256 the plain SHA-256 of the whole virtual disk, or null when not asked for
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ConvertResult(
@@ -21,5 +23,6 @@ public record ConvertResult(
     long inputDataBytes,
     long outputVirtualSize,
     long outputBytes,
+    String contentHash,
     String sha256,
     double elapsedSeconds) {}

@@ -4,6 +4,8 @@ import dev.unideploy.image.ContentHash;
 import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.Extent;
 import dev.unideploy.image.ImageFormat;
+import dev.unideploy.image.digest.SparseContentHash;
+import dev.unideploy.image.write.WriteOptions;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.events.EventSink;
 import java.io.IOException;
@@ -13,11 +15,15 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-/** {@code unideploy inspect}: format, sizes, extents and (optionally) the content hash. */
+/**
+ * {@code unideploy inspect}: format, sizes, extents and, when asked, the content hash (cost follows
+ * the data) and the plain SHA-256 (cost follows the virtual size).
+ */
 public final class InspectJob {
   private InspectJob() {}
 
-  public static InspectResult run(Path image, ImageFormat from, boolean sha256, EventSink events)
+  public static InspectResult run(
+      Path image, ImageFormat from, boolean contentHash, boolean sha256, EventSink events)
       throws IOException {
     try (DiskImage disk = ImageOpener.open(image, from)) {
       long dataExtents = 0;
@@ -31,15 +37,23 @@ public final class InspectJob {
       }
       Map<String, String> details = new LinkedHashMap<>();
       disk.details().forEach((k, v) -> details.put(k, String.valueOf(v)));
+      String hash = null;
       String digest = null;
-      if (sha256) {
-        WriteProgressEvents progress = new WriteProgressEvents(events, "sha256");
-        try {
-          digest = ContentHash.sha256(disk, progress.toward(disk.virtualSize()));
-        } catch (IOException e) {
-          throw new UnideployException(
-              "reading " + image + " failed while hashing: " + ImageOpener.reason(e), e);
+      try {
+        if (contentHash) {
+          hash =
+              SparseContentHash.of(
+                  disk,
+                  WriteOptions.defaults().threads(),
+                  new WriteProgressEvents(events, "content hash"));
         }
+        if (sha256) {
+          WriteProgressEvents progress = new WriteProgressEvents(events, "sha256");
+          digest = ContentHash.sha256(disk, progress.toward(disk.virtualSize()));
+        }
+      } catch (IOException e) {
+        throw new UnideployException(
+            "reading " + image + " failed while hashing: " + ImageOpener.reason(e), e);
       }
       return new InspectResult(
           image.toString(),
@@ -51,6 +65,7 @@ public final class InspectJob {
           dataExtents,
           zeroExtents,
           details,
+          hash,
           digest);
     }
   }

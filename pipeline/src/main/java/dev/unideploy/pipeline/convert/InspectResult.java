@@ -9,7 +9,9 @@ import java.util.TreeMap;
  *
  * @param allocatedBytes bytes that hold data (holes and zero clusters excluded)
  * @param details format-specific facts (cluster size, subformat, creator...)
- * @param sha256 the SHA-256 of the virtual disk, or null when not asked for
+ * @param contentHash the content hash of the virtual disk (the image's identity, as {@code publish}
+ *     computes it), or null when not asked for
+ * @param sha256 the plain SHA-256 of the whole virtual disk, or null when not asked for
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record InspectResult(
@@ -22,6 +24,7 @@ public record InspectResult(
     long dataExtents,
     long zeroExtents,
     Map<String, String> details,
+    String contentHash,
     String sha256) {
   public InspectResult {
     details = new TreeMap<>(details);

@@ -1,13 +1,14 @@
 package dev.unideploy.pipeline.publish;
 
-import dev.unideploy.image.ContentHash;
 import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.TargetFormat;
+import dev.unideploy.image.digest.SparseContentHash;
+import dev.unideploy.image.write.WriteOptions;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.convert.ImageConversion;
+import dev.unideploy.pipeline.convert.WriteProgressEvents;
 import dev.unideploy.pipeline.events.EventSink;
 import dev.unideploy.pipeline.events.LogEvent;
-import dev.unideploy.pipeline.events.ProgressEvent;
 import dev.unideploy.pipeline.spi.ImagePublisher;
 import dev.unideploy.pipeline.spi.ProviderContext;
 import dev.unideploy.pipeline.spi.PublishRequest;
@@ -163,12 +164,17 @@ public final class PublishPipeline {
         stateLocation);
   }
 
+  /**
+   * The image's identity: its content hash ({@link SparseContentHash}), which reads only the data,
+   * on every core. Images published before this definition carry the plain SHA-256 of the disk; a
+   * publish does not find those by content, so the first publish of such content uploads it once
+   * more (they stay usable: deploys, rollbacks and retention go by image id and app, never by
+   * hash).
+   */
   private static String hash(DiskImage image, EventSink events) {
     try {
-      long total = image.virtualSize();
-      return ContentHash.sha256(
-          image,
-          done -> events.emit(ProgressEvent.of("hash", done, total, ProgressEvent.Unit.BYTES)));
+      return SparseContentHash.of(
+          image, WriteOptions.defaults().threads(), new WriteProgressEvents(events, "hash"));
     } catch (IOException e) {
       throw new UnideployException(
           "could not read the image to hash it: " + e.getMessage() + "; check the file", e);

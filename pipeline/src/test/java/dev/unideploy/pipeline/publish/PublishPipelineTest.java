@@ -3,8 +3,8 @@ package dev.unideploy.pipeline.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import dev.unideploy.image.ContentHash;
 import dev.unideploy.image.TargetFormat;
+import dev.unideploy.image.digest.SparseContentHash;
 import dev.unideploy.image.testing.MemoryDiskImage;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.config.DeployConfig;
@@ -129,7 +129,7 @@ class PublishPipelineTest {
 
     assertThat(p.calls)
         .containsExactly("upload", "register", "replicate", "share:3", "retire:false");
-    assertThat(r.sha256()).isEqualTo(ContentHash.sha256(d));
+    assertThat(r.sha256()).isEqualTo(SparseContentHash.of(d));
     assertThat(r.reused()).isFalse();
     assertThat(r.verify()).isNull();
     assertThat(r.failedRegions()).isEmpty();

@@ -78,7 +78,7 @@ public final class Demo {
             work.resolve("sample.raw"), new SampleUnikernel.Options(32L << 20, "demo", 2));
     progress(++step, totalSteps);
 
-    InspectResult inspect = InspectJob.run(sample, null, true, events);
+    InspectResult inspect = InspectJob.run(sample, null, false, true, events);
     progress(++step, totalSteps);
 
     Readiness readiness = new Readiness(SampleUnikernel.READY_REGEX, null, null, null);

@@ -5,6 +5,7 @@ import dev.unideploy.image.Extent;
 import dev.unideploy.image.TargetFormat;
 import dev.unideploy.image.write.BufferPool;
 import dev.unideploy.image.write.ChannelOutput;
+import dev.unideploy.image.write.DigestPass;
 import dev.unideploy.image.write.ImageWriter;
 import dev.unideploy.image.write.OrderedPipeline;
 import dev.unideploy.image.write.UnitReader;
@@ -22,6 +23,7 @@ import java.nio.channels.FileChannel;
 import java.nio.channels.WritableByteChannel;
 import java.util.Arrays;
 import java.util.List;
+import java.util.concurrent.FutureTask;
 
 /**
  * Writes a Compute Engine image tarball: {@code disk.raw}, its size rounded up to a whole GiB, in a
@@ -54,7 +56,7 @@ public final class GceTarballWriter implements ImageWriter {
       DiskImage image, FileChannel out, WriteOptions options, WriteProgress progress)
       throws IOException {
     out.truncate(0);
-    return write(image, new ChannelOutput(out, 0), options, progress);
+    return digested(image, new ChannelOutput(out, 0), options, progress);
   }
 
   /**
@@ -64,7 +66,25 @@ public final class GceTarballWriter implements ImageWriter {
   public WriteResult writeStream(
       DiskImage image, WritableByteChannel out, WriteOptions options, WriteProgress progress)
       throws IOException {
-    return write(image, new ChannelOutput(out), options, progress);
+    return digested(image, new ChannelOutput(out), options, progress);
+  }
+
+  private WriteResult digested(
+      DiskImage image, ChannelOutput o, WriteOptions options, WriteProgress progress)
+      throws IOException {
+    if (options.digest() == null) {
+      return write(image, o, options, progress);
+    }
+    // The tar stream's chunks do not line up with the disk's, so the digest reads the disk in a
+    // pass of its own, on its own thread, while the stream is compressed.
+    FutureTask<Void> digesting = DigestPass.start(image, options.digest(), options.threads());
+    try {
+      WriteResult result = write(image, o, options, progress);
+      DigestPass.await(digesting);
+      return result;
+    } finally {
+      digesting.cancel(true);
+    }
   }
 
   private WriteResult write(

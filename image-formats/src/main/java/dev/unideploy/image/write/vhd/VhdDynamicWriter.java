@@ -1,27 +1,35 @@
 package dev.unideploy.image.write.vhd;
 
 import dev.unideploy.image.DiskImage;
+import dev.unideploy.image.StoredRun;
 import dev.unideploy.image.TargetFormat;
 import dev.unideploy.image.read.ZeroFill;
-import dev.unideploy.image.write.ContentFingerprint;
+import dev.unideploy.image.write.DataUnit;
 import dev.unideploy.image.write.DataUnits;
 import dev.unideploy.image.write.DirectBufferPool;
+import dev.unideploy.image.write.DiskSignature;
 import dev.unideploy.image.write.ImageWriter;
+import dev.unideploy.image.write.KernelCopy;
 import dev.unideploy.image.write.OrderedPipeline;
 import dev.unideploy.image.write.SparseCopier;
+import dev.unideploy.image.write.UnitDigest;
 import dev.unideploy.image.write.UnitReader;
 import dev.unideploy.image.write.WriteOptions;
 import dev.unideploy.image.write.WriteProgress;
 import dev.unideploy.image.write.WriteResult;
+import dev.unideploy.image.write.Zeros;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Writes a dynamic VHD: footer copy, dynamic header, block allocation table, then only the 2 MiB
- * blocks that hold non-zero data (each behind a sector bitmap with every sector present), then the
- * footer. The table and the footer copy are written last, in place, once the blocks are known.
+ * blocks that hold data (each behind a sector bitmap with every sector present), then the footer.
+ * The table and the footer copy are written last, in place, once the blocks are known. A block the
+ * image file stores as is gets its data copied by the kernel (see {@link KernelCopy}); a block that
+ * is read is left out when all its bytes are zero.
  */
 public final class VhdDynamicWriter implements ImageWriter {
   static final int BLOCK = 2 << 20;
@@ -37,12 +45,11 @@ public final class VhdDynamicWriter implements ImageWriter {
     Arrays.fill(BITMAP, (byte) 0xff);
   }
 
-  /** A block read by a worker; it is all zero when no chunk has a digest. */
-  private record Block(long index, ByteBuffer bytes, byte[] digests) {
-    boolean zero() {
-      return digests.length == 0;
-    }
-  }
+  /**
+   * A block ready to write: the runs the kernel copies, or the bytes a worker read (null when they
+   * are all zero) and their digest if one is wanted.
+   */
+  private record Block(DataUnit unit, List<StoredRun> runs, ByteBuffer bytes, byte[] digest) {}
 
   @Override
   public TargetFormat format() {
@@ -66,53 +73,70 @@ public final class VhdDynamicWriter implements ImageWriter {
     int[] table = new int[entries];
     Arrays.fill(table, -1);
     out.truncate(0);
-    // Blocks go out with positional writes straight from direct buffers: no copy into a buffered
-    // stream, and the bitmap and the block leave in one gathering write.
+    // Blocks the file stores as is are copied by the kernel; others go out with positional writes
+    // straight from direct buffers, the bitmap and the block in one gathering write.
     long[] body = {TABLE_OFFSET + tableBytes};
-    ContentFingerprint fingerprint = new ContentFingerprint(virtual);
+    byte[] id = DiskSignature.of(image);
+    UnitDigest digest = options.digest();
+    FileChannel storage = image.storage();
     DirectBufferPool buffers =
         new DirectBufferPool(BLOCK, OrderedPipeline.maxInFlight(options.threads()) + 1);
     try (OrderedPipeline<Block> pipeline =
         new OrderedPipeline<>(
             options.threads(),
             b -> {
-              fingerprint.add(b.digests());
-              if (!b.zero()) {
-                table[(int) b.index()] = (int) (body[0] / 512);
+              DataUnit unit = b.unit();
+              if (digest != null && b.digest() != null) {
+                digest.add(b.digest());
+              }
+              if (b.runs() != null) {
+                table[(int) unit.index()] = (int) (body[0] / 512);
+                SparseCopier.writeFully(out, body[0], ByteBuffer.wrap(BITMAP));
+                long data = body[0] + BITMAP.length;
+                KernelCopy.transfer(storage, b.runs(), unit.start(), unit.end(), out, data);
+                body[0] += BITMAP.length + BLOCK;
+              } else if (b.bytes() != null) {
+                table[(int) unit.index()] = (int) (body[0] / 512);
                 ByteBuffer[] parts = {ByteBuffer.wrap(BITMAP), b.bytes()};
                 out.position(body[0]);
                 while (parts[1].hasRemaining()) {
                   out.write(parts);
                 }
                 body[0] += BITMAP.length + BLOCK;
+                buffers.give(b.bytes());
               }
-              buffers.give(b.bytes());
-              progress.advanced(Math.min(virtual, (b.index() + 1) * BLOCK), virtual);
+              progress.advanced(Math.min(virtual, unit.end()), virtual);
             })) {
       DataUnits.forEach(
           image.extents(),
           virtual,
           BLOCK,
-          unit ->
-              pipeline.submit(
-                  () -> {
-                    ByteBuffer bytes = buffers.take();
-                    UnitReader.read(image, unit, bytes);
-                    byte[] digests = ContentFingerprint.chunkDigests(unit.start(), bytes, null);
-                    // A short last block is still a whole block in the file.
-                    bytes.position(bytes.limit()).limit(BLOCK);
-                    ZeroFill.fill(bytes, BLOCK - bytes.position());
-                    return new Block(unit.index(), bytes.flip(), digests);
-                  }));
+          unit -> {
+            List<StoredRun> runs = digest == null ? KernelCopy.runs(image, unit) : null;
+            if (runs != null) {
+              pipeline.submitDone(new Block(unit, runs, null, null));
+              return;
+            }
+            pipeline.submit(
+                () -> {
+                  ByteBuffer bytes = buffers.take();
+                  UnitReader.read(image, unit, bytes);
+                  byte[] d = digest == null ? null : digest.digest(unit.start(), bytes, null);
+                  if (Zeros.isZero(bytes, 0, bytes.limit())) {
+                    buffers.give(bytes);
+                    return new Block(unit, null, null, d);
+                  }
+                  // A short last block is still a whole block in the file.
+                  bytes.position(bytes.limit()).limit(BLOCK);
+                  ZeroFill.fill(bytes, BLOCK - bytes.position());
+                  return new Block(unit, null, bytes.flip(), d);
+                });
+          });
       pipeline.finish();
     }
     byte[] footer =
         VhdFooterWriter.build(
-            VhdFooterWriter.TYPE_DYNAMIC,
-            size,
-            HEADER_OFFSET,
-            options.mtimeEpochSeconds(),
-            fingerprint.digest());
+            VhdFooterWriter.TYPE_DYNAMIC, size, HEADER_OFFSET, options.mtimeEpochSeconds(), id);
     SparseCopier.writeFully(out, body[0], ByteBuffer.wrap(footer));
     long length = body[0] + footer.length;
     ByteBuffer bat = ByteBuffer.allocate((int) tableBytes);

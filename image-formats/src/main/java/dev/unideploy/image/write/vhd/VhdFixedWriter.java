@@ -2,7 +2,7 @@ package dev.unideploy.image.write.vhd;
 
 import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.TargetFormat;
-import dev.unideploy.image.write.ContentFingerprint;
+import dev.unideploy.image.write.DiskSignature;
 import dev.unideploy.image.write.ImageWriter;
 import dev.unideploy.image.write.SparseCopier;
 import dev.unideploy.image.write.WriteOptions;
@@ -39,15 +39,11 @@ public final class VhdFixedWriter implements ImageWriter {
       throws IOException {
     out.truncate(0);
     long size = azureSize(image.virtualSize());
-    ContentFingerprint fingerprint = new ContentFingerprint(image.virtualSize());
-    SparseCopier.copy(image, out, 0, options, progress, fingerprint);
+    byte[] id = DiskSignature.of(image);
+    SparseCopier.copy(image, out, 0, options, progress);
     byte[] footer =
         VhdFooterWriter.build(
-            VhdFooterWriter.TYPE_FIXED,
-            size,
-            -1L,
-            options.mtimeEpochSeconds(),
-            fingerprint.digest());
+            VhdFooterWriter.TYPE_FIXED, size, -1L, options.mtimeEpochSeconds(), id);
     SparseCopier.writeFully(out, size, ByteBuffer.wrap(footer));
     return new WriteResult(out.size(), size);
   }

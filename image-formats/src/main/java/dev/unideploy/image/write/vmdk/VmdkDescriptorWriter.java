@@ -3,11 +3,7 @@ package dev.unideploy.image.write.vmdk;
 import java.nio.charset.StandardCharsets;
 import java.util.Locale;
 
-/**
- * Writes the text descriptor embedded in a monolithic VMDK. The CID is a fixed-width 8 hex digit
- * field, so the descriptor is written once with a placeholder and patched in place once the content
- * fingerprint is known.
- */
+/** Writes the text descriptor embedded in a monolithic VMDK. */
 final class VmdkDescriptorWriter {
   /** Sectors reserved for the descriptor, as qemu reserves. */
   static final int SECTORS = 20;
@@ -56,13 +52,15 @@ final class VmdkDescriptorWriter {
     return padded;
   }
 
-  /** The CID from a content fingerprint; never ffffffff, which means "no parent". */
-  static int cid(byte[] fingerprint) {
+  /**
+   * The CID from a {@link dev.unideploy.image.write.DiskSignature}; never ffffffff ("no parent").
+   */
+  static int cid(byte[] signature) {
     int cid =
-        (fingerprint[0] & 0xff) << 24
-            | (fingerprint[1] & 0xff) << 16
-            | (fingerprint[2] & 0xff) << 8
-            | (fingerprint[3] & 0xff);
+        (signature[0] & 0xff) << 24
+            | (signature[1] & 0xff) << 16
+            | (signature[2] & 0xff) << 8
+            | (signature[3] & 0xff);
     return cid == -1 ? 0xfffffffe : cid;
   }
 }

@@ -1,14 +1,18 @@
 package dev.unideploy.image.write.vmdk;
 
 import dev.unideploy.image.DiskImage;
+import dev.unideploy.image.StoredRun;
 import dev.unideploy.image.TargetFormat;
 import dev.unideploy.image.write.BufferPool;
 import dev.unideploy.image.write.ChannelOutput;
-import dev.unideploy.image.write.ContentFingerprint;
+import dev.unideploy.image.write.DataUnit;
 import dev.unideploy.image.write.DataUnits;
+import dev.unideploy.image.write.DiskSignature;
 import dev.unideploy.image.write.ImageWriter;
+import dev.unideploy.image.write.KernelCopy;
 import dev.unideploy.image.write.OrderedPipeline;
 import dev.unideploy.image.write.SparseCopier;
+import dev.unideploy.image.write.UnitDigest;
 import dev.unideploy.image.write.UnitReader;
 import dev.unideploy.image.write.WriteOptions;
 import dev.unideploy.image.write.WriteProgress;
@@ -19,12 +23,15 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.channels.FileChannel;
 import java.util.Arrays;
+import java.util.List;
 
 /**
  * Writes a monolithicSparse VMDK (hosted sparse extent, version 1, redundant grain tables) in the
  * layout qemu and VMware Workstation use: header, descriptor, redundant grain directory and tables,
- * grain directory and tables, then the non-zero grains, uncompressed, in ascending LBA order. All
- * tables are preallocated, so each is written once, in place, when its grains are done.
+ * grain directory and tables, then the grains that hold data, uncompressed, in ascending LBA order.
+ * All tables are preallocated, so each is written once, in place, when its grains are done. Grains
+ * the image file stores as is are copied by the kernel (see {@link KernelCopy}); grains that are
+ * read are left out when all their bytes are zero.
  */
 public final class VmdkSparseWriter implements ImageWriter {
   static final int BATCH = 16 * GrainCompressor.GRAIN;
@@ -33,7 +40,11 @@ public final class VmdkSparseWriter implements ImageWriter {
   /** Hosted sparse extents address grains with 32-bit sector numbers. */
   static final long MAX_SIZE = 2L << 40;
 
-  private record Batch(long index, byte[] bytes, int length, byte[] digests, long end) {}
+  /**
+   * A batch of grains ready to write: the runs the kernel copies, or the bytes a worker read and
+   * their digest if one is wanted.
+   */
+  private record Batch(DataUnit unit, List<StoredRun> runs, byte[] bytes, byte[] digest) {}
 
   @Override
   public TargetFormat format() {
@@ -68,21 +79,31 @@ public final class VmdkSparseWriter implements ImageWriter {
     ChannelOutput grainsOut = new ChannelOutput(out, overhead * 512);
     int[] table = new int[VmdkHeaderWriter.GTES_PER_GT];
     long[] current = {-1};
-    ContentFingerprint fingerprint = new ContentFingerprint(virtual);
+    byte[] id = DiskSignature.of(image);
+    UnitDigest digest = options.digest();
+    FileChannel storage = image.storage();
     BufferPool buffers = new BufferPool(BATCH, OrderedPipeline.maxInFlight(options.threads()) + 1);
     try (OrderedPipeline<Batch> pipeline =
         new OrderedPipeline<>(
             options.threads(),
             b -> {
-              fingerprint.add(b.digests());
+              DataUnit unit = b.unit();
+              if (digest != null) {
+                digest.add(b.digest());
+              }
               int perBatch = BATCH / GrainCompressor.GRAIN;
-              for (int g = 0; g * GrainCompressor.GRAIN < b.length(); g++) {
+              for (int g = 0; g * GrainCompressor.GRAIN < unit.length(); g++) {
                 int off = g * GrainCompressor.GRAIN;
-                if (Zeros.isZero(
-                    b.bytes(), off, Math.min(GrainCompressor.GRAIN, b.length() - off))) {
+                int n = Math.min(GrainCompressor.GRAIN, unit.length() - off);
+                long grainStart = unit.start() + off;
+                boolean present =
+                    b.runs() != null
+                        ? overlaps(unit.dataParts(), grainStart, grainStart + n)
+                        : !Zeros.isZero(b.bytes(), off, n);
+                if (!present) {
                   continue;
                 }
-                long grain = b.index() * perBatch + g;
+                long grain = unit.index() * perBatch + g;
                 long gt = grain / VmdkHeaderWriter.GTES_PER_GT;
                 if (gt != current[0]) {
                   writeTable(out, current[0], table, rgtOffset, gtOffset);
@@ -90,31 +111,42 @@ public final class VmdkSparseWriter implements ImageWriter {
                 }
                 table[(int) (grain % VmdkHeaderWriter.GTES_PER_GT)] =
                     (int) (grainsOut.position() / 512);
-                grainsOut.write(b.bytes(), off, GrainCompressor.GRAIN);
+                if (b.runs() != null) {
+                  long at = grainsOut.position();
+                  grainsOut.skip(GrainCompressor.GRAIN);
+                  KernelCopy.transfer(storage, b.runs(), grainStart, grainStart + n, out, at);
+                } else {
+                  grainsOut.write(b.bytes(), off, GrainCompressor.GRAIN);
+                }
               }
               buffers.give(b.bytes());
-              progress.advanced(b.end(), virtual);
+              progress.advanced(unit.end(), virtual);
             })) {
       DataUnits.forEach(
           image.extents(),
           virtual,
           BATCH,
-          unit ->
-              pipeline.submit(
-                  () -> {
-                    byte[] bytes = buffers.take();
-                    UnitReader.read(image, unit, bytes);
-                    byte[] digests =
-                        ContentFingerprint.chunkDigests(unit.start(), bytes, unit.length());
-                    return new Batch(unit.index(), bytes, unit.length(), digests, unit.end());
-                  }));
+          unit -> {
+            List<StoredRun> runs = digest == null ? KernelCopy.runs(image, unit) : null;
+            if (runs != null) {
+              pipeline.submitDone(new Batch(unit, runs, null, null));
+              return;
+            }
+            pipeline.submit(
+                () -> {
+                  byte[] bytes = buffers.take();
+                  UnitReader.read(image, unit, bytes);
+                  byte[] d = UnitDigest.ofArray(digest, unit.start(), bytes, unit.length());
+                  return new Batch(unit, null, bytes, d);
+                });
+          });
       pipeline.finish();
     }
     writeTable(out, current[0], table, rgtOffset, gtOffset);
     grainsOut.flush();
     long length = Math.max(grainsOut.position(), overhead * 512);
     SparseCopier.setLength(out, length);
-    int cid = VmdkDescriptorWriter.cid(fingerprint.digest());
+    int cid = VmdkDescriptorWriter.cid(id);
     SparseCopier.writeFully(
         out,
         512,
@@ -123,6 +155,16 @@ public final class VmdkSparseWriter implements ImageWriter {
                 cid, "monolithicSparse", capacity, options.extentFileName())));
     progress.advanced(virtual, virtual);
     return new WriteResult(length, capacity * 512);
+  }
+
+  /** Whether any of the (offset, length) pairs in {@code parts} overlaps {@code [from, to)}. */
+  private static boolean overlaps(long[] parts, long from, long to) {
+    for (int i = 0; i < parts.length; i += 2) {
+      if (parts[i] < to && parts[i] + parts[i + 1] > from) {
+        return true;
+      }
+    }
+    return false;
   }
 
   static void checkSize(long virtual) throws IOException {

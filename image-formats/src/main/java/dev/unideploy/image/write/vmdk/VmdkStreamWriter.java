@@ -4,11 +4,11 @@ import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.TargetFormat;
 import dev.unideploy.image.write.BufferPool;
 import dev.unideploy.image.write.ChannelOutput;
-import dev.unideploy.image.write.ContentFingerprint;
 import dev.unideploy.image.write.DataUnits;
+import dev.unideploy.image.write.DiskSignature;
 import dev.unideploy.image.write.ImageWriter;
 import dev.unideploy.image.write.OrderedPipeline;
-import dev.unideploy.image.write.SparseCopier;
+import dev.unideploy.image.write.UnitDigest;
 import dev.unideploy.image.write.UnitReader;
 import dev.unideploy.image.write.WriteOptions;
 import dev.unideploy.image.write.WriteProgress;
@@ -41,7 +41,7 @@ public final class VmdkStreamWriter implements ImageWriter {
           | VmdkHeaderWriter.FLAG_COMPRESSED
           | VmdkHeaderWriter.FLAG_MARKERS;
 
-  private record Batch(long index, byte[][] grains, byte[] digests, long end) {}
+  private record Batch(long index, byte[][] grains, byte[] digest, long end) {}
 
   @Override
   public TargetFormat format() {
@@ -57,21 +57,24 @@ public final class VmdkStreamWriter implements ImageWriter {
     long capacity = (virtual + 511) / 512;
     long grains = (capacity + VmdkHeaderWriter.GRAIN_SECTORS - 1) / VmdkHeaderWriter.GRAIN_SECTORS;
     int tables = (int) ((grains + VmdkHeaderWriter.GTES_PER_GT - 1) / VmdkHeaderWriter.GTES_PER_GT);
+    int cid = VmdkDescriptorWriter.cid(DiskSignature.of(image));
     out.truncate(0);
     ChannelOutput o = new ChannelOutput(out, 0);
     o.write(header(capacity, VmdkHeaderWriter.GD_AT_END));
-    o.write(descriptor(0, capacity, options));
+    o.write(descriptor(cid, capacity, options));
     o.padTo((int) (OVERHEAD_SECTORS * 512));
 
     GrainTables gts = new GrainTables(o, tables);
-    ContentFingerprint fingerprint = new ContentFingerprint(virtual);
+    UnitDigest digest = options.digest();
     int level = options.compressionLevel();
     BufferPool buffers = new BufferPool(BATCH, options.threads() + 1);
     try (OrderedPipeline<Batch> pipeline =
         new OrderedPipeline<>(
             options.threads(),
             b -> {
-              fingerprint.add(b.digests());
+              if (digest != null) {
+                digest.add(b.digest());
+              }
               long first = b.index() * (BATCH / GrainCompressor.GRAIN);
               for (int g = 0; g < b.grains().length; g++) {
                 if (b.grains()[g] != null) {
@@ -89,11 +92,10 @@ public final class VmdkStreamWriter implements ImageWriter {
                   () -> {
                     byte[] bytes = buffers.take();
                     UnitReader.read(image, unit, bytes);
-                    byte[] digests =
-                        ContentFingerprint.chunkDigests(unit.start(), bytes, unit.length());
+                    byte[] d = UnitDigest.ofArray(digest, unit.start(), bytes, unit.length());
                     byte[][] compressed = GrainCompressor.compress(bytes, unit.length(), level);
                     buffers.give(bytes);
-                    return new Batch(unit.index(), compressed, digests, unit.end());
+                    return new Batch(unit.index(), compressed, d, unit.end());
                   }));
       pipeline.finish();
     }
@@ -111,8 +113,6 @@ public final class VmdkStreamWriter implements ImageWriter {
     o.write(header(capacity, gdOffset));
     o.write(new byte[512]); // end-of-stream marker: all zero
     o.flush();
-    int cid = VmdkDescriptorWriter.cid(fingerprint.digest());
-    SparseCopier.writeFully(out, 512, ByteBuffer.wrap(descriptor(cid, capacity, options)));
     progress.advanced(virtual, virtual);
     return new WriteResult(o.position(), capacity * 512);
   }

@@ -1,12 +1,12 @@
 package dev.unideploy.provider.local;
 
-import dev.unideploy.image.ContentHash;
 import dev.unideploy.image.DiskImage;
-import dev.unideploy.image.Extent;
 import dev.unideploy.image.ImageFormat;
 import dev.unideploy.image.ReadOptions;
 import dev.unideploy.image.TargetFormat;
+import dev.unideploy.image.digest.SparseContentHash;
 import dev.unideploy.image.formats.ImageReaders;
+import dev.unideploy.image.write.WriteOptions;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.convert.ImageConversion;
 import dev.unideploy.pipeline.events.EventSink;
@@ -22,7 +22,8 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The local image store, content-addressed by the SHA-256 of the virtual disk.
+ * The local image store, content-addressed by the content hash of the virtual disk ({@link
+ * SparseContentHash}).
  *
  * <pre>
  * store/blobs/&lt;sha256&gt;.raw          the disk, once per content, as a sparse raw file
@@ -67,8 +68,9 @@ public final class ImageStore {
 
   /**
    * Stores {@code image} unless the same content is already there. The data is written to a
-   * temporary file, hashed as it is written, and renamed into place only if the hash is {@code
-   * expectedSha256}: a reader bug or a changed source file never lands in the store.
+   * temporary file, hashed from the very bytes written (one read of the data, no second pass), and
+   * renamed into place only if the hash is {@code expectedSha256}: a reader bug or a source file
+   * that changed since the publish hashed it never lands in the store.
    *
    * @return bytes written (0 when the content was already stored)
    */
@@ -82,14 +84,16 @@ public final class ImageStore {
         blob.resolveSibling(blob.getFileName() + "." + ProcessHandle.current().pid() + ".tmp");
     try {
       StateFiles.createPrivateDirectories(blob.getParent());
-      ImageConversion.write(image, TargetFormat.RAW, tmp, events);
-      // Hashed again as stored: a source file that changed between the publish's hash and this
-      // copy must not be stored under the old hash.
-      String stored;
+      SparseContentHash hash = new SparseContentHash(image.virtualSize());
+      ImageConversion.write(
+          image, TargetFormat.RAW, tmp, WriteOptions.defaults().withDigest(hash), events);
+      String stored = hash.hex();
       long dataBytes;
-      try (DiskImage copy = ImageReaders.open(tmp, ImageFormat.RAW, ReadOptions.defaults())) {
-        stored = ContentHash.sha256(copy);
-        dataBytes = copy.extents().stream().filter(Extent::data).mapToLong(Extent::length).sum();
+      // The bytes stored, from the copy's holes (no read): what the blob costs on disk.
+      try (DiskImage copy =
+          ImageReaders.open(
+              tmp, ImageFormat.RAW, ReadOptions.defaults().withDetectZeroContent(false))) {
+        dataBytes = copy.allocatedBytes();
       }
       if (!stored.equals(expectedSha256)) {
         throw new UnideployException(

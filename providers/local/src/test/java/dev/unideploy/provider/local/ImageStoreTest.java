@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.unideploy.image.ContentHash;
+import dev.unideploy.image.digest.SparseContentHash;
 import dev.unideploy.image.testing.MemoryDiskImage;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.config.DeployConfig;
@@ -60,7 +60,7 @@ class ImageStoreTest {
   @Test
   void storesTheDiskOnceUnderItsContentHashAsASparseRawFile() throws Exception {
     MemoryDiskImage disk = MemoryDiskImage.withMarker(SIZE, "hello");
-    String sha = ContentHash.sha256(disk);
+    String sha = SparseContentHash.of(disk);
 
     PublishResult result = publish("web", "1", disk, 0);
 
@@ -70,7 +70,7 @@ class ImageStoreTest {
     byte[] stored = Files.readAllBytes(blob);
     assertThat(new String(stored, SIZE / 2, 5, java.nio.charset.StandardCharsets.UTF_8))
         .isEqualTo("hello");
-    assertThat(ContentHash.sha256(MemoryDiskImage.scanned(stored, 64 * 1024))).isEqualTo(sha);
+    assertThat(SparseContentHash.of(MemoryDiskImage.scanned(stored, 64 * 1024))).isEqualTo(sha);
     // Two 64 KiB data blocks with the marker; everything else stays a hole.
     assertThat(result.upload().bytesSent()).isLessThan(SIZE / 8);
     assertThat(store().list("web"))
@@ -87,7 +87,7 @@ class ImageStoreTest {
   void publishingTheSameContentAgainReusesTheImage() throws Exception {
     MemoryDiskImage disk = MemoryDiskImage.withMarker(SIZE, "same");
     PublishResult first = publish("web", "1", disk, 0);
-    Path blob = store().blobPath(ContentHash.sha256(disk));
+    Path blob = store().blobPath(SparseContentHash.of(disk));
     long mtime = Files.getLastModifiedTime(blob).toMillis();
 
     PublishResult second = publish("web", "2", disk, 0);
@@ -159,7 +159,7 @@ class ImageStoreTest {
   @Test
   void deleteKeepsTheDiskWhileAnotherAppNamesIt() throws Exception {
     MemoryDiskImage disk = MemoryDiskImage.withMarker(SIZE, "shared");
-    String sha = ContentHash.sha256(disk);
+    String sha = SparseContentHash.of(disk);
     publish("a", "1", disk, 0);
     publish("b", "1", disk, 0);
     assertThat(store().resolve(sha.substring(0, 12))).hasSize(2);
@@ -177,7 +177,7 @@ class ImageStoreTest {
   @Test
   void resolvesByIdPrefixNameAndTag() throws Exception {
     MemoryDiskImage disk = MemoryDiskImage.withMarker(SIZE, "x");
-    String sha = ContentHash.sha256(disk);
+    String sha = SparseContentHash.of(disk);
     publish("web", "7", disk, 0);
     StoredImage image = store().list("web").get(0);
     assertThat(store().resolve(sha.substring(0, 8))).containsExactly(image);
@@ -206,7 +206,7 @@ class ImageStoreTest {
       bytes[i] = (byte) (i % 251 + 1);
     }
     MemoryDiskImage disk = MemoryDiskImage.scanned(bytes, 64 * 1024);
-    String sha = ContentHash.sha256(disk);
+    String sha = SparseContentHash.of(disk);
     store().putBlob(disk, sha, EventSink.discard());
     ByteBuffer back = ByteBuffer.wrap(Files.readAllBytes(store().blobPath(sha)));
     assertThat(back.array()).isEqualTo(bytes);
