@@ -7,7 +7,7 @@ import time
 
 from fakecloud.vm import HealthProber, Vm
 
-from .forwarder import Forwarder
+from fakecloud.forwarder import Forwarder
 
 RUNNING = "running"
 GONE = ("stopping", "stopped", "shutting-down", "terminated")

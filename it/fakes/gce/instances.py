@@ -9,71 +9,14 @@ as the API has no instances.insert in this fake.
 import copy
 import os
 import shutil
-import socket
 import threading
 
 from app import answer, handles
+from fakecloud.forwarder import Forwarder
 from errors import not_found
 from store import LINK_BASE, fingerprint, link, list_page, now, short_path
 
 SERIAL_BUFFER = 1 << 20  # Compute Engine keeps the last 1 MiB of serial output
-
-
-class Forwarder:
-    """Listens on (ip, port) and relays each connection to 127.0.0.1:target()."""
-
-    def __init__(self, ip, port, target, log):
-        self.sock = socket.socket()
-        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        self.sock.bind((ip, port))
-        self.sock.listen(64)
-        self.target = target
-        self.log = log
-        self.closed = False
-        threading.Thread(target=self._accept, daemon=True, name=f"fwd-{ip}:{port}").start()
-
-    def _accept(self):
-        while not self.closed:
-            try:
-                client, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._relay, args=(client,), daemon=True).start()
-
-    def _relay(self, client):
-        try:
-            upstream = socket.create_connection(("127.0.0.1", self.target()), timeout=10)
-        except (OSError, TypeError):
-            client.close()
-            return
-        upstream.settimeout(None)
-
-        def pipe(a, b):
-            try:
-                while True:
-                    data = a.recv(65536)
-                    if not data:
-                        break
-                    b.sendall(data)
-            except OSError:
-                pass
-            finally:
-                for s in (a, b):
-                    try:
-                        s.shutdown(socket.SHUT_RDWR)
-                    except OSError:
-                        pass
-
-        t = threading.Thread(target=pipe, args=(upstream, client), daemon=True)
-        t.start()
-        pipe(client, upstream)
-        t.join()
-        client.close()
-        upstream.close()
-
-    def close(self):
-        self.closed = True
-        self.sock.close()
 
 
 class Runtime:
@@ -143,8 +86,7 @@ class Runtime:
             forwarders = []
             for port in ports:
                 try:
-                    forwarders.append(Forwarder(ip, port, lambda p=port: vm.host_port(p),
-                                                self.ctx.log))
+                    forwarders.append(Forwarder(ip, port, lambda p=port: vm.host_port(p)))
                 except OSError as e:
                     self.ctx.log(f"{instance['name']}: cannot listen on {ip}:{port} ({e}); "
                                  "that port is reachable only through the QEMU host port")

@@ -1,4 +1,4 @@
-"""Makes an instance's private address reachable: listens on (ip, port) and relays each connection
+"""Makes a fake instance's private address reachable: listens on (ip, port) and relays each connection
 to the loopback port QEMU forwards to the guest. A test network with a 127.x.y.0/24 subnet gives
 instances private IPs this machine can listen on."""
 
