@@ -110,6 +110,13 @@ final class ActionCommand implements Callable<Integer> {
                 in.command().equals("deploy")
                     ? new DeployJob(provider, config, events, Clock.systemUTC()).run(in.options())
                     : new PublishJob(provider, config, events, Clock.systemUTC()).run(in.options());
+            // The engine reports a rollback as its result (the old release still serves); for
+            // the workflow it is a failed step, as for `unideploy deploy` (exit 1).
+            if (result instanceof DeployResult d && d.rolledBack()) {
+              failure = DeployCommand.rolledBack(d);
+              failed = d.instances();
+              result = null;
+            }
           } catch (RolloutFailure e) {
             failure = e.getMessage();
             failed = e.instances();

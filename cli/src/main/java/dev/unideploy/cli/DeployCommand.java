@@ -91,16 +91,19 @@ final class DeployCommand extends AbstractCommand<DeployResult> {
   @Override
   protected int exitCode(DeployResult r) {
     if (r.rolledBack()) {
-      throw new CliExitException(
-          ExitCodes.FAILURE,
-          r.group()
-              + " did not go into service and was rolled back ("
-              + r.reason()
-              + ")"
-              + (r.previous() == null ? "" : "; " + r.previous() + " still serves")
-              + ": see the instances above, fix the release and deploy again");
+      throw new CliExitException(ExitCodes.FAILURE, rolledBack(r));
     }
     return ExitCodes.OK;
+  }
+
+  /** What a rolled-back deploy says to the user (also the GitHub Action's error annotation). */
+  static String rolledBack(DeployResult r) {
+    return r.group()
+        + " did not go into service and was rolled back ("
+        + r.reason()
+        + ")"
+        + (r.previous() == null ? "" : "; " + r.previous() + " still serves")
+        + ": see the instances above, fix the release and deploy again";
   }
 
   @Override

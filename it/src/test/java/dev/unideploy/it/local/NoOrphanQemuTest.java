@@ -66,7 +66,9 @@ class NoOrphanQemuTest {
   private List<Long> awaitQemu(int count) throws Exception {
     long end = System.nanoTime() + APPEAR.toNanos();
     while (System.nanoTime() < end) {
-      List<Long> pids = QemuProcesses.mentioning(tmp);
+      // QEMU itself, not just a wrapper about to exec it: the sub-millisecond window before the
+      // wrappers' prctl(PR_SET_PDEATHSIG) is covered by the hard lifetime, not by the signal.
+      List<Long> pids = QemuProcesses.runningQemu(tmp);
       if (pids.size() >= count) {
         return pids;
       }

@@ -14,6 +14,19 @@ final class QemuProcesses {
 
   /** Pids of live qemu-system processes whose command line mentions {@code path}. */
   static List<Long> mentioning(Path path) throws IOException {
+    return find(path, false);
+  }
+
+  /**
+   * Pids of processes that already are QEMU (their executable, not a wrapper such as setpriv or
+   * timeout(1) whose arguments name QEMU) and mention {@code path}. Once QEMU itself runs, the
+   * wrappers in front of it have set their parent-death signals, which they do before exec.
+   */
+  static List<Long> runningQemu(Path path) throws IOException {
+    return find(path, true);
+  }
+
+  private static List<Long> find(Path path, boolean qemuItself) throws IOException {
     List<Long> pids = new ArrayList<>();
     String needle = path.toAbsolutePath().toString();
     try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
@@ -23,6 +36,11 @@ final class QemuProcesses {
         try {
           cmd = new String(Files.readAllBytes(p.resolve("cmdline")), StandardCharsets.UTF_8);
           stat = Files.readString(p.resolve("stat"), StandardCharsets.ISO_8859_1);
+          if (qemuItself
+              && !Files.readString(p.resolve("comm"), StandardCharsets.ISO_8859_1)
+                  .startsWith("qemu-system")) {
+            continue;
+          }
         } catch (IOException e) {
           continue; // Exited while we looked.
         }

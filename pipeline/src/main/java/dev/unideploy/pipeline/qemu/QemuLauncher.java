@@ -182,14 +182,30 @@ public final class QemuLauncher {
    */
   public static Optional<ProcessIdentity> recordedProcess(Path workDir) {
     Path stateFile = workDir.resolve("qemu.json");
-    if (!Files.isRegularFile(stateFile)) {
-      return Optional.empty();
+    if (Files.isRegularFile(stateFile)) {
+      try {
+        DetachedState st = JSON.readValue(stateFile.toFile(), DetachedState.class);
+        return Optional.of(new ProcessIdentity(st.pid(), st.pidStartTime()));
+      } catch (IOException e) {
+        // Cut short by the crash itself: QEMU's own pid file is next.
+      }
     }
+    return pidFileProcess(workDir.resolve("qemu.pid"));
+  }
+
+  /**
+   * The QEMU that wrote {@code pidFile} (QEMU writes it itself at start-up, so it exists even when
+   * unideploy was killed before recording the process), if that process still runs QEMU with this
+   * pid file on its command line: a pid reused by another program is never returned.
+   */
+  static Optional<ProcessIdentity> pidFileProcess(Path pidFile) {
     try {
-      DetachedState st = JSON.readValue(stateFile.toFile(), DetachedState.class);
-      return Optional.of(new ProcessIdentity(st.pid(), st.pidStartTime()));
-    } catch (IOException e) {
-      return Optional.empty(); // Cut short by the crash itself: QEMU's pid file is next.
+      long pid = Long.parseLong(Files.readString(pidFile, StandardCharsets.US_ASCII).strip());
+      byte[] cmdline = Files.readAllBytes(Path.of("/proc", Long.toString(pid), "cmdline"));
+      String args = new String(cmdline, StandardCharsets.UTF_8).replace('\0', ' ');
+      return args.contains(pidFile.toString()) ? ProcessIdentity.of(pid) : Optional.empty();
+    } catch (IOException | NumberFormatException e) {
+      return Optional.empty(); // No pid file (QEMU never started) or the process is gone.
     }
   }
 

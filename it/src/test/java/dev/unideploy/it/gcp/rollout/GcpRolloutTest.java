@@ -235,20 +235,20 @@ class GcpRolloutTest {
 
     Cli.Run finished = deploy("v2", false);
     assertThat(finished.code()).as(finished.out()).isZero();
-    // The rollout engine names a new group rather than resuming the killed run's web-v002, which
-    // becomes the kept previous release (keepPrevious: 1), and web-v001 goes with its template.
-    assertThat(finished.json().path("group").asText()).isEqualTo("web-v003");
-    assertThat(groups()).containsExactly(Map.entry("web-v002", 0), Map.entry("web-v003", 2));
+    // The journal knows the killed rollout: the next run finishes it (web-v002 goes into service
+    // and web-v001 is kept at size 0 as the rollback target) instead of starting another group.
+    assertThat(finished.json().path("group").asText()).as(finished.out()).isEqualTo("web-v002");
+    assertThat(groups()).containsExactly(Map.entry("web-v001", 0), Map.entry("web-v002", 2));
     assertThat(names("instanceTemplates"))
         .as("no template without its group")
-        .containsExactlyInAnyOrder("web-v002", "web-v003");
+        .containsExactlyInAnyOrder("web-v001", "web-v002");
     assertThat(names("images")).as("one image per release").hasSize(2);
-    assertThat(backends()).containsExactly("web-v003");
+    assertThat(backends()).containsExactly("web-v002");
     String sha = finished.json().path("publish").path("sha256").asText();
     assertThat(gcs.metadata(bucket, "unideploy/" + sha + ".tar.gz"))
         .as("no staging object left")
         .isEmpty();
-    assertThat(answers("web-v003")).containsOnly(HttpGuest.body("v2")).hasSize(2);
+    assertThat(answers("web-v002")).containsOnly(HttpGuest.body("v2")).hasSize(2);
   }
 
   /** Runs the CLI in a child JVM and kills it (SIGKILL) once the fake saw a matching call. */
