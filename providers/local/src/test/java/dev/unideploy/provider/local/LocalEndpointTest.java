@@ -112,6 +112,13 @@ class LocalEndpointTest {
 
     e.stop();
     endpoint = null;
+    // The balancer was started by this JVM, whose process reaper collects it asynchronously:
+    // until then it is a zombie that ProcessHandle still calls alive.
+    long end = System.nanoTime() + java.time.Duration.ofSeconds(5).toNanos();
+    while (ProcessHandle.of(pid).filter(ProcessHandle::isAlive).isPresent()
+        && System.nanoTime() < end) {
+      Thread.sleep(50);
+    }
     assertThat(ProcessHandle.of(pid).filter(ProcessHandle::isAlive)).isEmpty();
     assertThat(e.exists()).isFalse();
     assertThatThrownBy(() -> get(url)).isInstanceOf(IOException.class);
