@@ -12,7 +12,6 @@ import dev.unideploy.pipeline.job.DeployJob;
 import dev.unideploy.pipeline.job.PublishJob;
 import dev.unideploy.pipeline.publish.PublishResult;
 import dev.unideploy.pipeline.rollout.DeployResult;
-import dev.unideploy.pipeline.rollout.RolloutFailure;
 import dev.unideploy.pipeline.spi.Provider;
 import dev.unideploy.pipeline.spi.Providers;
 import dev.unideploy.pipeline.spi.RegionImage;
@@ -117,9 +116,6 @@ final class ActionCommand implements Callable<Integer> {
               failed = d.instances();
               result = null;
             }
-          } catch (RolloutFailure e) {
-            failure = e.getMessage();
-            failed = e.instances();
           } catch (UnideployException | IOException e) {
             failure = ErrorHandler.describe(e);
           } catch (RuntimeException e) {

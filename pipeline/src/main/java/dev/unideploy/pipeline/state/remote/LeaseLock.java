@@ -140,8 +140,7 @@ public final class LeaseLock implements AppLock {
         // Our own create, whose answer was lost.
         return new LeaseLock(store, key, app, lease, clock, nanos, mine, o.version(), start, null);
       }
-      boolean expired =
-          theirs != null && silent.compareTo(Duration.ofSeconds(theirs.leaseSeconds())) > 0;
+      boolean expired = theirs != null && theirs.expiredAfter(silent);
       if (!expired && !force) {
         throw new UnideployException(refusal(store, key, app, theirs, silent));
       }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import com.fasterxml.jackson.datatype.jsr310.JavaTimeModule;
 import dev.unideploy.pipeline.state.LockOwner;
 import java.io.IOException;
+import java.time.Duration;
 import java.time.Instant;
 
 /**
@@ -34,6 +35,11 @@ record LockRecord(
 
   LockRecord renewed(Instant now) {
     return new LockRecord(format, app, owner, token, leaseSeconds, renewals + 1, now);
+  }
+
+  /** Whether a lock last written {@code silent} ago (on the store's clock) has run out. */
+  boolean expiredAfter(Duration silent) {
+    return silent.compareTo(Duration.ofSeconds(leaseSeconds)) > 0;
   }
 
   byte[] encode() {

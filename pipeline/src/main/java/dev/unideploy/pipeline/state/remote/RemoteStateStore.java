@@ -56,9 +56,7 @@ public final class RemoteStateStore implements StateStore {
             o -> {
               LockRecord r = LockRecord.decode(o.data());
               boolean live =
-                  r != null
-                      && Duration.between(o.modified(), o.serverNow()).toSeconds()
-                          < r.leaseSeconds();
+                  r != null && !r.expiredAfter(Duration.between(o.modified(), o.serverNow()));
               return live ? Optional.of(r.owner()) : Optional.empty();
             });
   }

@@ -52,12 +52,12 @@ class ConfigValidatorTest {
 
     @Override
     public ImagePublisher publisher(ProviderContext context) {
-      throw new UnsupportedOperationException();
+      throw new UnsupportedOperationException("the toy provider only has settings to validate");
     }
 
     @Override
     public Fleet fleet(ProviderContext context) {
-      throw new UnsupportedOperationException();
+      throw new UnsupportedOperationException("the toy provider only has settings to validate");
     }
   }
 
