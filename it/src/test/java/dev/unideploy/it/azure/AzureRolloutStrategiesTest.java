@@ -28,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,11 +40,12 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code deploy --provider azure} at two instances per scale set on the ARM fake: a CLI killed with
- * SIGKILL while its new scale set is in its health gate, finished by the same command; a canary
- * whose first step serves next to the old release; a panicking canary rolled back at its first step
- * while the old scale set serves at full size; a rolling deploy that never has fewer healthy
- * instances in the backend pool than minHealthy. After each: only scale sets the journal knows, the
- * pool holds exactly the serving release's instances, and no QEMU runs for a deleted instance.
+ * SIGKILL once its new scale set exists, killed again in that scale set's health gate, and finished
+ * by the same command; a canary whose first step serves next to the old release; a panicking canary
+ * rolled back at its first step while the old scale set serves at full size; a rolling deploy that
+ * never has fewer healthy instances in the backend pool than minHealthy. After each: only scale
+ * sets the journal knows, the pool holds exactly the serving release's instances, and no QEMU runs
+ * for a deleted instance.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class AzureRolloutStrategiesTest {
@@ -203,33 +205,44 @@ class AzureRolloutStrategiesTest {
 
   @Test
   @Order(1)
-  void killedInItsHealthGateTheRolloutIsFinishedByTheSameCommand() throws Exception {
+  void killedWhileCreatingAndInTheHealthGateTheRolloutIsFinishedByTheSameCommand()
+      throws Exception {
     DeployResult v1 = deploy(config("1.0.0", "v1", false, ""), s -> {}, new ArrayList<>());
     assertThat(v1.group()).as(v1.toString()).isEqualTo(group(1));
-
     Path v2 = config("1.1.0", "v2", false, "");
-    Path log = dir.resolve("killed.log");
-    try (ChildJvm child =
-        ChildJvm.start(Main.class, cli(v2), arm.cliCredentials(), dir.resolve("home"), log)) {
-      boolean hit = child.killWhen(() -> journal.started("gate", group(2)), Duration.ofMinutes(4));
-      assertThat(hit).as("killed in the gate of %s: %s", group(2), child.output()).isTrue();
-    }
-    assertThat(journal.lastOutcome()).isNull();
-    assertThat(scaleSets()).containsKeys(group(1), group(2));
 
-    try (ChildJvm again =
-        ChildJvm.start(
-            Main.class,
-            cli(v2),
-            arm.cliCredentials(),
-            dir.resolve("home"),
-            dir.resolve("re.log"))) {
+    // Killed once ARM accepted the new scale set (its instances still booting), ...
+    killWhen(v2, () -> journal.started("create", group(2)) && scaleSets().containsKey(group(2)));
+    assertThat(journal.started("gate", group(2))).as("killed before the gate").isFalse();
+    // ... then by the run that continued it, in the new scale set's health gate.
+    killWhen(v2, () -> journal.started("gate", group(2)));
+    assertThat(journal.lastOutcome()).isNull();
+    assertThat(scaleSets()).containsOnlyKeys(group(1), group(2));
+
+    try (ChildJvm again = child(v2, "finish")) {
       assertThat(again.await(Duration.ofMinutes(4))).as(again.output()).isZero();
       assertThat(again.output()).contains("continuing the rollout of " + group(2));
     }
-    assertThat(journal.plans()).as("one rollout of v2, continued").hasSize(2);
+    assertThat(journal.plans()).as("one rollout of v2, continued twice").hasSize(2);
     assertThat(journal.lastOutcome()).isEqualTo("deployed");
     consistent(Map.of(group(1), 0, group(2), 2), group(2), "v2");
+  }
+
+  private static ChildJvm child(Path config, String name) throws IOException {
+    return ChildJvm.start(
+        Main.class,
+        cli(config),
+        arm.cliCredentials(),
+        dir.resolve("home"),
+        dir.resolve(name + "-" + System.nanoTime() + ".log"));
+  }
+
+  /** {@code unideploy deploy} in its own JVM, killed with SIGKILL once {@code reached} holds. */
+  private static void killWhen(Path config, BooleanSupplier reached) throws Exception {
+    try (ChildJvm child = child(config, "killed")) {
+      boolean hit = child.killWhen(reached, Duration.ofMinutes(4));
+      assertThat(hit).as("killed at the chosen point: %s", child.output()).isTrue();
+    }
   }
 
   @Test
