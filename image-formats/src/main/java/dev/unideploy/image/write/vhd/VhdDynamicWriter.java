@@ -76,7 +76,7 @@ public final class VhdDynamicWriter implements ImageWriter {
     // Blocks the file stores as is are copied by the kernel; others go out with positional writes
     // straight from direct buffers, the bitmap and the block in one gathering write.
     long[] body = {TABLE_OFFSET + tableBytes};
-    byte[] id = DiskSignature.of(image);
+    DiskSignature.Pending id = DiskSignature.start(image);
     UnitDigest digest = options.digest();
     KernelCopy kernel = new KernelCopy(image.storage(), out);
     DirectBufferPool buffers =
@@ -137,7 +137,11 @@ public final class VhdDynamicWriter implements ImageWriter {
     kernel.flush();
     byte[] footer =
         VhdFooterWriter.build(
-            VhdFooterWriter.TYPE_DYNAMIC, size, HEADER_OFFSET, options.mtimeEpochSeconds(), id);
+            VhdFooterWriter.TYPE_DYNAMIC,
+            size,
+            HEADER_OFFSET,
+            options.mtimeEpochSeconds(),
+            id.get());
     SparseCopier.writeFully(out, body[0], ByteBuffer.wrap(footer));
     long length = body[0] + footer.length;
     ByteBuffer bat = ByteBuffer.allocate((int) tableBytes);

@@ -79,7 +79,7 @@ public final class VmdkSparseWriter implements ImageWriter {
     ChannelOutput grainsOut = new ChannelOutput(out, overhead * 512);
     int[] table = new int[VmdkHeaderWriter.GTES_PER_GT];
     long[] current = {-1};
-    byte[] id = DiskSignature.of(image);
+    DiskSignature.Pending id = DiskSignature.start(image);
     UnitDigest digest = options.digest();
     KernelCopy kernel = new KernelCopy(image.storage(), out);
     BufferPool buffers = new BufferPool(BATCH, OrderedPipeline.maxInFlight(options.threads()) + 1);
@@ -147,7 +147,7 @@ public final class VmdkSparseWriter implements ImageWriter {
     kernel.flush();
     long length = Math.max(grainsOut.position(), overhead * 512);
     SparseCopier.setLength(out, length);
-    int cid = VmdkDescriptorWriter.cid(id);
+    int cid = VmdkDescriptorWriter.cid(id.get());
     SparseCopier.writeFully(
         out,
         512,
