@@ -5,6 +5,9 @@
 # The phases are cut at classes the JVM loads when each step starts (-Xlog:class+load, which costs a
 # little itself); the system calls of one more run are counted with strace -c -f, and the class
 # path's cost is shown apart with bench/StartupProbe.java. Medians of RUNS runs, page cache warm.
+# On Java 25 the runs use the launcher's AppCDS archive (UNIDEPLOY_AOT=0): the AOT cache loads its
+# classes while the JVM starts, which leaves no class-load marks to cut the phases at
+# (bench/startup.sh measures what the cache saves).
 #
 # Usage: bench/convert-profile.sh INPUT FORMAT     (SKIP_BUILD=1 reuses cli/target/unideploy.jar)
 #        PATH=/usr/lib/jvm/temurin-25-jdk-amd64/bin:$PATH SKIP_BUILD=1 bench/convert-profile.sh ...
@@ -20,7 +23,7 @@ mkdir -p "$W"
 if [[ -z "${SKIP_BUILD:-}" ]]; then
   flock /tmp/unideploy-mvn.lock mvn -B -ntp -q package -pl cli -am -DskipTests >&2
 fi
-UD=(env UNIDEPLOY_BUILD=0 "$ROOT/unideploy")
+UD=(env UNIDEPLOY_BUILD=0 UNIDEPLOY_AOT=0 "$ROOT/unideploy")
 OUT=$W/out.img
 CMD=(convert "$IN" "$OUT" --to "$TO" --force)
 cat "$IN" >/dev/null
