@@ -5,7 +5,8 @@
 # output size and the ratios; every unideploy run is capped at -Xmx256m, and the peak heap seen by
 # the GC is reported.
 #
-# unideploy runs as users run it, through ./unideploy (its JVM flags and AppCDS archive) with
+# unideploy runs as users run it, through ./unideploy (its JVM flags and AppCDS archive, on Java
+# 25 its AOT cache) with
 # default flags (no hash: convert computes one only with --digest or --sha256; a --digest row is
 # shown beside); one untimed warm-up convert records the archive first. The copy conversions
 # (nothing compressed) run RUNS times at each size in SIZES, interleaved with the reference tools,
@@ -109,12 +110,14 @@ measure() {
   printf '%-36s wall %6.2f s  cpu %6.2f s  size %12d  rss %7d KiB\n' "$name" "$wall" "$cpu" "$size" "$rss" >&2
 }
 # unideploy through its launcher, with a 256 MiB heap cap and a GC log (one per process) for the
-# peak heap; the launcher adds its own JVM flags (module flags for SEEK_HOLE, AppCDS, JIT).
+# peak heap; the launcher adds its own JVM flags (module flags for SEEK_HOLE, AppCDS or AOT cache,
+# JIT).
 # UNIDEPLOY_BUILD=0: the jar was built above; the launcher must not rebuild it between runs.
 UD=(env UNIDEPLOY_BUILD=0 "UNIDEPLOY_JAVA_OPTS=-Xmx256m -Xlog:gc:file=$W/gc-%p.log" "$ROOT/unideploy")
 O=$W/out
 mkdir -p "$O"
-# Untimed warm-up: the first convert after a build records the launcher's AppCDS archive.
+# Untimed warm-up: the first convert after a build records the launcher's AppCDS archive (AOT
+# cache on Java 25).
 truncate -s 4M "$W/warm.raw"
 random_bytes w $((1 * MIB)) | put "$W/warm.raw" 1
 "${UD[@]}" convert "$W/warm.raw" "$O/warm.vhd" --to vhd-fixed --force >/dev/null 2>&1 || {
