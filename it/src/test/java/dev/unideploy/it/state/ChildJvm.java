@@ -14,7 +14,7 @@ import java.util.concurrent.TimeUnit;
  * A Java main class run in its own JVM on this test's class path, with its own home folder (a
  * state-less CI runner) and environment; its output goes to a log the test reads line by line.
  */
-final class ChildJvm implements AutoCloseable {
+public final class ChildJvm implements AutoCloseable {
   private final Process process;
   private final Path log;
 
@@ -34,7 +34,7 @@ final class ChildJvm implements AutoCloseable {
    * The CLI as a user runs it, {@code java -jar unideploy.jar ARGS}: the jar the build packaged
    * (system property {@code unideploy.cliJar}, set by the it module's pom).
    */
-  static ChildJvm cli(List<String> args, Map<String, String> env, Path home, Path log)
+  public static ChildJvm cli(List<String> args, Map<String, String> env, Path home, Path log)
       throws IOException {
     String jar = System.getProperty("unideploy.cliJar");
     if (jar == null || !Files.isRegularFile(Path.of(jar))) {
@@ -65,15 +65,15 @@ final class ChildJvm implements AutoCloseable {
     return new ChildJvm(pb.start(), log);
   }
 
-  boolean alive() {
+  public boolean alive() {
     return process.isAlive();
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
-  String output() throws IOException {
+  public String output() throws IOException {
     return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
   }
 
@@ -92,7 +92,7 @@ final class ChildJvm implements AutoCloseable {
     return false;
   }
 
-  int await(Duration timeout) throws Exception {
+  public int await(Duration timeout) throws Exception {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly().waitFor();
       throw new AssertionError("child did not finish within " + timeout + ":\n" + output());
@@ -101,7 +101,7 @@ final class ChildJvm implements AutoCloseable {
   }
 
   /** SIGKILL: no finally block runs, nothing is released or flushed. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
   }
 
