@@ -1,4 +1,4 @@
-package dev.unideploy.it.state;
+package dev.unideploy.it;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * A Java main class run in its own JVM on this test's class path, with its own home folder (a
@@ -23,7 +24,7 @@ public final class ChildJvm implements AutoCloseable {
     this.log = log;
   }
 
-  static ChildJvm start(
+  public static ChildJvm start(
       Class<?> main, List<String> args, Map<String, String> env, Path home, Path log)
       throws IOException {
     List<String> launch = List.of("-cp", System.getProperty("java.class.path"), main.getName());
@@ -78,7 +79,7 @@ public final class ChildJvm implements AutoCloseable {
   }
 
   /** Waits until the output has a line starting with {@code prefix}, or the child exits. */
-  boolean awaitLine(String prefix, Duration timeout) throws Exception {
+  public boolean awaitLine(String prefix, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (output().lines().anyMatch(l -> l.startsWith(prefix))) {
@@ -103,6 +104,23 @@ public final class ChildJvm implements AutoCloseable {
   /** SIGKILL: no finally block runs, nothing is released or flushed. */
   public void kill() throws InterruptedException {
     process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+  }
+
+  /**
+   * Kills the child (SIGKILL) as soon as {@code reached} holds, polled every 20 ms: the point of
+   * the kill is chosen from what the child did (its journal, the calls a fake saw), never by a
+   * sleep. Returns whether the condition held before the child ended or {@code timeout} passed; the
+   * child is dead either way.
+   */
+  public boolean killWhen(BooleanSupplier reached, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    boolean hit = reached.getAsBoolean();
+    while (!hit && process.isAlive() && System.nanoTime() < deadline) {
+      Thread.sleep(20);
+      hit = reached.getAsBoolean();
+    }
+    kill();
+    return hit;
   }
 
   @Override
