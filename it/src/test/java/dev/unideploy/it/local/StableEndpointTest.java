@@ -3,9 +3,9 @@ package dev.unideploy.it.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.unideploy.it.ChildJvm;
 import dev.unideploy.it.QemuProcesses;
 import dev.unideploy.it.guest.HttpGuest;
-import dev.unideploy.it.state.ChildJvm;
 import dev.unideploy.pipeline.qemu.BootMode;
 import dev.unideploy.pipeline.rollout.RolloutJournal;
 import dev.unideploy.pipeline.rollout.RolloutRecord;
