@@ -169,6 +169,9 @@ class StableEndpointTest {
     Path state = tmp.resolve("state");
     Path journal = state.resolve("journal").resolve("web-local.jsonl");
 
+    // The balancer runs in a session of its own (setsid), started by the first deploy: the CLI's
+    // death does not reach it, and no later run needs to start another.
+    long balancer = balancerPid();
     EndpointClient client = EndpointClient.start(endpoint);
     Cli.Run again;
     try {
@@ -226,6 +229,7 @@ class StableEndpointTest {
         .contains(HttpGuest.body("v1"))
         .isSubsetOf(HttpGuest.body("v1"), HttpGuest.body("v2"));
     assertThat(EndpointClient.get(endpoint)).isEqualTo(HttpGuest.body("v2"));
+    assertThat(balancerPid()).as("the same balancer process throughout").isEqualTo(balancer);
 
     // One consistent end: v2 alone serves, v1 is kept at size 0 (keepPrevious 1), nothing else.
     JsonNode status = Cli.run(args("status")).json();
@@ -271,6 +275,20 @@ class StableEndpointTest {
   private static void signal(long pid, String signal) throws Exception {
     Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start();
     assertThat(kill.waitFor()).as("kill -" + signal + " " + pid).isZero();
+  }
+
+  /** The pid of the app's running load balancer, as the local fleet recorded it. */
+  private long balancerPid() throws IOException {
+    Path file = tmp.resolve("home").resolve("balancers").resolve("web").resolve("balancer.json");
+    long pid =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(file.toFile())
+            .at("/pid")
+            .asLong();
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive))
+        .as("balancer running")
+        .contains(true);
+    return pid;
   }
 
   /** The QEMU processes running an image of this test, sorted. */
