@@ -29,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The local provider's stable endpoint, end to end with the HTTP guest under TCG: v1 is deployed,
  * v2 replaces it blue-green while a client sends requests to the endpoint the whole time (none
  * fails), v3 panics and is rolled back by itself (v2 still answers at the same address), {@code
- * unideploy rollback} brings v1 back, and {@code status} and {@code history} tell the story.
+ * unideploy rollback} brings v1 back, and {@code status} and {@code history} tell the story; a
+ * deploy killed mid-rollout is finished by the next run while a second one is refused.
  */
 class StableEndpointTest {
   @TempDir Path tmp;
