@@ -23,7 +23,8 @@ import java.util.regex.PatternSyntaxException;
  * @param timeout how long a new group may take to become healthy (default 180 s)
  * @param verifyTimeout deadline of the verification boot before publishing (default 120 s)
  * @param consecutive how many healthy checks in a row prove an instance healthy (default 2)
- * @param interval time between two checks (default 2 s)
+ * @param interval time between two checks; when unset, the provider's default (2 s on the clouds,
+ *     whose APIs are rate-limited; 500 ms locally, where a check is a local read)
  */
 public record HealthSettings(
     @JsonProperty("serial")
@@ -56,7 +57,9 @@ public record HealthSettings(
         @JsonPropertyDescription("How many healthy checks in a row prove an instance healthy.")
         Integer consecutive,
     @JsonProperty("interval")
-        @JsonPropertyDescription("Time between two health checks of an instance.")
+        @JsonPropertyDescription(
+            "Time between two health checks of an instance; default 2s on the clouds, 500ms on"
+                + " the local provider.")
         Duration interval) {
 
   public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(180);
@@ -75,7 +78,7 @@ public record HealthSettings(
     }
     timeout = positive(timeout, DEFAULT_TIMEOUT, "health.timeout");
     verifyTimeout = positive(verifyTimeout, DEFAULT_VERIFY_TIMEOUT, "health.verifyTimeout");
-    interval = positive(interval, Duration.ofSeconds(2), "health.interval");
+    interval = positive(interval, null, "health.interval"); // null: the provider's default
     if (consecutive == null) {
       consecutive = 2;
     }
@@ -97,6 +100,12 @@ public record HealthSettings(
   @JsonIgnore
   public Readiness readiness(Integer firstPort) {
     return new Readiness(serial, http, tcp, port).withDefaultPort(firstPort);
+  }
+
+  /** The configured {@code interval}, or {@code providerDefault} when the config leaves it out. */
+  @JsonIgnore
+  public Duration intervalOr(Duration providerDefault) {
+    return interval != null ? interval : providerDefault;
   }
 
   /** The readiness checks as configured (the probe port may be unset). */

@@ -195,7 +195,7 @@ public final class HealthGate {
           cancellation.reason() + " while checking " + group.name(), r.reports);
     }
     try {
-      clock.sleep(settings.interval());
+      clock.sleep(settings.intervalOr(fleet.defaultHealthInterval()));
     } catch (InterruptedException e) {
       Thread.currentThread().interrupt();
       throw new RolloutFailure("interrupted while checking " + group.name(), r.reports);

@@ -1,5 +1,6 @@
 package dev.unideploy.pipeline.spi;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -38,6 +39,14 @@ public interface Fleet {
 
   /** Deletes the group, its instances and its per-release resources; gone already is done. */
   void destroy(ServerGroup group);
+
+  /**
+   * Time between two health checks when {@code health.interval} is not set. Cloud fleets keep the 2
+   * s default: every check is a rate-limited API call per instance.
+   */
+  default Duration defaultHealthInterval() {
+    return Duration.ofSeconds(2);
+  }
 
   /** Stops one instance of a group, which then runs one fewer (used by {@code instances stop}). */
   void terminate(ServerGroup group, String instanceId);

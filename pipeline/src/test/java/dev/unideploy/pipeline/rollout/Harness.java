@@ -21,6 +21,10 @@ final class Harness {
   final Cancellation cancellation = new Cancellation();
   final HealthSettings health;
   long nanos;
+
+  /** Every pause of the gate, in order. */
+  final java.util.List<Duration> sleeps = new java.util.ArrayList<>();
+
   private int ids;
   Rollouts rollouts;
 
@@ -57,6 +61,7 @@ final class Harness {
           @Override
           public void sleep(Duration d) {
             nanos += d.toNanos();
+            sleeps.add(d);
           }
         };
     HealthGate gate = new HealthGate(fleet, health, null, events, clock, cancellation);

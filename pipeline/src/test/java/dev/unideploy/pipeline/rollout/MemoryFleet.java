@@ -340,6 +340,14 @@ final class MemoryFleet implements Fleet {
         });
   }
 
+  /** What {@link #defaultHealthInterval()} answers: a provider's own check pace. */
+  java.time.Duration healthInterval = java.time.Duration.ofSeconds(2);
+
+  @Override
+  public java.time.Duration defaultHealthInterval() {
+    return healthInterval;
+  }
+
   @Override
   public void terminate(ServerGroup group, String instanceId) {
     call(

@@ -7,6 +7,7 @@ import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.config.Amount;
 import dev.unideploy.pipeline.config.DeploySettings;
 import dev.unideploy.pipeline.config.DeploySettings.Strategy;
+import dev.unideploy.pipeline.config.HealthSettings;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +56,21 @@ class RolloutEngineTest {
         .as("blue-green never drops below full size")
         .isEqualTo(2);
     assertThat(RolloutJournal.unfinished(h.journal.entries())).isEmpty();
+  }
+
+  @Test
+  void anUnsetCheckIntervalIsTheFleetsOwnAndASetOneWins() {
+    Harness fleetPace =
+        new Harness(3, new HealthSettings("^READY", null, null, null, null, null, null, 2, null));
+    fleetPace.fleet.healthInterval = Duration.ofMillis(500);
+    assertThat(fleetPace.deploy("1", Harness.blueGreen(2)).outcome().status())
+        .isEqualTo(Outcome.Status.DEPLOYED);
+    assertThat(fleetPace.sleeps).isNotEmpty().containsOnly(Duration.ofMillis(500));
+
+    Harness configured = new Harness(3); // health.interval: 1s
+    configured.fleet.healthInterval = Duration.ofMillis(500);
+    configured.deploy("1", Harness.blueGreen(2));
+    assertThat(configured.sleeps).isNotEmpty().containsOnly(Duration.ofSeconds(1));
   }
 
   @Test

@@ -315,6 +315,16 @@ public final class LocalFleet implements Fleet {
     }
   }
 
+  /**
+   * A local check reads a console file and probes a forwarded port on this host, so checking every
+   * 500 ms costs nothing and lets a group go into service ~2 s after its slowest boot instead of
+   * ~4.
+   */
+  @Override
+  public Duration defaultHealthInterval() {
+    return Duration.ofMillis(500);
+  }
+
   @Override
   public void terminate(ServerGroup group, String instanceId) {
     GroupRecord g = require(group.name());
