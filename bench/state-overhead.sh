@@ -53,15 +53,7 @@ for _ in $(seq 1 50); do [ -s "$W/proxy.port" ] && break; sleep 0.1; done
 PROXY=http://127.0.0.1:$(cat "$W/proxy.port")
 
 # Azurite's container for the state; S3 and GCS buckets (GCS also the publish staging bucket).
-AZ_SAS=$(python3 - "$AZURITE_ACCOUNT" "$AZURITE_KEY" <<'EOF'
-import base64, hashlib, hmac, sys, urllib.parse
-account, key = sys.argv[1], sys.argv[2]
-f = dict(sp="rwdlac", ss="b", srt="sco", st="2020-01-01T00:00:00Z", se="2099-01-01T00:00:00Z", spr="http,https", sv="2019-12-12")
-sts = "\n".join([account, f["sp"], f["ss"], f["srt"], f["st"], f["se"], "", f["spr"], f["sv"], ""])
-sig = base64.b64encode(hmac.new(base64.b64decode(key), sts.encode(), hashlib.sha256).digest()).decode()
-print(urllib.parse.urlencode(dict(f, sig=sig)))
-EOF
-)
+AZ_SAS=$(python3 bench/azurite-sas.py "$AZURITE_ACCOUNT" "$AZURITE_KEY")
 curl -sf -X PUT "$MOTO_ENDPOINT/$BUCKET" -o /dev/null
 for b in "$BUCKET" "$BUCKET-staging"; do
   curl -sf -X POST "$GCS_ENDPOINT/storage/v1/b?project=bench" -H 'Content-Type: application/json' \
