@@ -27,7 +27,8 @@ lock = threading.Lock()
 def kind(path_and_query, body):
     """'lock', 'journal', 'other' for a state request, None for anything else."""
     path = urllib.parse.unquote(path_and_query)
-    if "/" + state["bucket"] + "/" not in path and not path.endswith("/" + state["bucket"]):
+    where = urllib.parse.urlsplit(path_and_query).path  # S3 lists a bucket at /BUCKET?prefix=...
+    if "/" + state["bucket"] + "/" not in where and not where.endswith("/" + state["bucket"]):
         return None
     text = path + body[:4096].decode("latin-1")
     if STATE_PREFIX not in text:
