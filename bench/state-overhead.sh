@@ -7,14 +7,16 @@
 # folder and a new app name, so that every run uploads and registers the image (none is reused)
 # and takes a free lock, as a CI runner would. Local and remote runs alternate (ABBA order round
 # by round), so that drift in the emulators (their stores grow) falls on both alike. Prints median
-# and min wall ms of each, the ratio of the medians and the overhead in percent (goal: < 5%), and
-# the state requests one remote run made, counted by bench/state-count-proxy.py, by kind.
+# and min wall ms of each, the ratio of the medians and the overhead in percent (goal: < 5%), the
+# CPU time (user + sys) the CLI's JVM used and what remote state adds to it (steadier than wall
+# time on a loaded machine), and the state requests one remote run made, counted by
+# bench/state-count-proxy.py, by kind.
 #
 # Usage: bench/state-overhead.sh              (packages the CLI first)
 #        SKIP_BUILD=1 bench/state-overhead.sh
 # Env:   RUNS (default 5: runs of each mode per provider), PROVIDERS (default "aws gcp azure"),
 #        UNIDEPLOY_JAR (default cli/target/unideploy.jar: the CLI to time)
-# Needs: java 17, curl, python3, the emulators and fakes of scripts/emulators.sh.
+# Needs: java 17, curl, python3, GNU time, the emulators and fakes of scripts/emulators.sh.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -108,8 +110,10 @@ native_endpoint() { # provider: where publish itself (and the state, unless coun
   esac
 }
 
-# One publish: prints its wall ms. mode: local | remote | counted (remote, through the proxy).
-publish_ms() { # provider mode n
+# One publish; sets WALL_MS and CPU_MS (user + sys of the CLI's JVM). Runs in this shell, not in
+# a $(...) subshell, so that a failed publish stops the script.
+# mode: local | remote | counted (remote, through the proxy).
+publish() { # provider mode n
   local p=$1 mode=$2 n=$3 app="ovh-$1-$2-$3-$RUN" cfg="$W/$1-$2-$3.yaml" endpoint env=()
   endpoint=$(native_endpoint "$p")
   if [ "$mode" = counted ]; then
@@ -129,7 +133,7 @@ publish_ms() { # provider mode n
   } >"$cfg"
   local start end
   start=$(date +%s%N)
-  if ! env "${env[@]}" java -Duser.home="$W/home-$p-$mode-$n" --enable-native-access=ALL-UNNAMED \
+  if ! /usr/bin/time -f '%U %S' -o "$W/$p-$mode-$n.cpu" env "${env[@]}" java -Duser.home="$W/home-$p-$mode-$n" --enable-native-access=ALL-UNNAMED \
     -jar "$JAR" publish --output json --provider "$p" --image "$W/sample.raw" --config "$cfg" \
     --no-verify >"$W/$p-$mode-$n.json" 2>"$W/$p-$mode-$n.log"; then
     echo "publish $p ($mode, run $n) failed:" >&2
@@ -141,35 +145,57 @@ publish_ms() { # provider mode n
     echo "publish $p ($mode, run $n) reused an image instead of publishing one" >&2
     exit 1
   fi
-  echo $(((end - start) / 1000000))
+  WALL_MS=$(((end - start) / 1000000))
+  CPU_MS=$(python3 -c 'import sys; u, s = sys.argv[1:]; print(round((float(u) + float(s)) * 1000))' \
+    $(tail -n 1 "$W/$p-$mode-$n.cpu"))
 }
 
 stats() { # ms... → "median min"
   python3 -c 'import statistics, sys; v = [int(x) for x in sys.argv[1:]]; print(int(statistics.median(v)), min(v))' "$@"
 }
 
-printf '%-6s %8s %8s %9s %9s %7s %9s  %s\n' provider local_md local_min remote_md remote_min ratio overhead "state requests of one remote run"
+run() { # provider mode n: one publish, its wall and CPU ms appended to the mode's lists
+  publish "$@"
+  if [ "$2" = local ]; then
+    local_ms+=("$WALL_MS")
+    local_cpu+=("$CPU_MS")
+  else
+    remote_ms+=("$WALL_MS")
+    remote_cpu+=("$CPU_MS")
+  fi
+}
+
+percent() { python3 -c "print(f'{($2 - $1) * 100 / $1:+.1f}%')"; }
+
+printf '%-6s %9s %9s %9s %9s %7s %9s %9s %8s  %s\n' provider local_md local_min remote_md \
+  remote_min ratio overhead cpu_local cpu_over "state requests of one remote run"
 for p in $PROVIDERS; do
-  publish_ms "$p" local 0 >/dev/null # warm-up: the emulators' first image of a kind is slow
+  publish "$p" local 0 # warm-up: the emulators' first image of a kind is slow
   local_ms=()
   remote_ms=()
+  local_cpu=()
+  remote_cpu=()
   for n in $(seq 1 "$RUNS"); do
     if [ $((n % 2)) = 1 ]; then
-      local_ms+=("$(publish_ms "$p" local "$n")")
-      remote_ms+=("$(publish_ms "$p" remote "$n")")
+      run "$p" local "$n"
+      run "$p" remote "$n"
     else
-      remote_ms+=("$(publish_ms "$p" remote "$n")")
-      local_ms+=("$(publish_ms "$p" local "$n")")
+      run "$p" remote "$n"
+      run "$p" local "$n"
     fi
   done
   curl -sf -X POST "$PROXY/_reset" -o /dev/null
-  publish_ms "$p" counted 0 >/dev/null
+  publish "$p" counted 0
   counted=$(curl -sf "$PROXY/_counts")
-  read -r lmd lmin < <(stats "${local_ms[@]}")
-  read -r rmd rmin < <(stats "${remote_ms[@]}")
-  printf '%-6s %8s %8s %9s %9s %7s %8s%%  %s\n' "$p" "$lmd" "$lmin" "$rmd" "$rmin" \
-    "$(python3 -c "print(f'{$rmd / $lmd:.3f}')")" \
-    "$(python3 -c "print(f'{($rmd - $lmd) * 100 / $lmd:+.1f}')")" "$counted"
+  read -r lmd lmin <<<"$(stats "${local_ms[@]}")"
+  read -r rmd rmin <<<"$(stats "${remote_ms[@]}")"
+  read -r lcpu _ <<<"$(stats "${local_cpu[@]}")"
+  read -r rcpu _ <<<"$(stats "${remote_cpu[@]}")"
+  printf '%-6s %9s %9s %9s %9s %7s %9s %9s %8s  %s\n' "$p" "$lmd" "$lmin" "$rmd" "$rmin" \
+    "$(python3 -c "print(f'{$rmd / $lmd:.3f}')")" "$(percent "$lmd" "$rmd")" "$lcpu" \
+    "$(percent "$lcpu" "$rcpu")" "$counted"
   echo "  $p local ms: ${local_ms[*]}; remote ms: ${remote_ms[*]}"
+  echo "  $p local cpu ms: ${local_cpu[*]}; remote cpu ms: ${remote_cpu[*]}"
 done
-echo "(wall ms of one 'unideploy publish' process each, $RUNS runs of each mode, interleaved; median and min)"
+echo "(wall ms of one 'unideploy publish' process each, $RUNS runs of each mode, interleaved;"
+echo " median and min; cpu: median user+sys ms of the CLI's JVM, and what remote state adds to it)"
