@@ -69,7 +69,7 @@ providers_yaml() { # provider state-endpoint
   aws:
     region: us-east-1
     endpoint: "$2"
-    waits: {available: 60s, copy: 120s, pollInterval: 1s}
+    waits: {available: 60s, copy: 120s, pollInterval: 50ms}
 EOF
       ;;
     gcp) cat <<EOF
