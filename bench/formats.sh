@@ -5,7 +5,8 @@
 # output size and the ratios; every unideploy run is capped at -Xmx256m, and the peak heap seen by
 # the GC is reported.
 #
-# unideploy runs as users run it, through ./unideploy (its JVM flags and AppCDS archive) with
+# unideploy runs as users run it, through ./unideploy (its JVM flags and AppCDS archive, on Java
+# 25 its AOT cache) with
 # default flags (no hash: convert computes one only with --digest or --sha256; a --digest row is
 # shown beside); one untimed warm-up convert records the archive first. The copy conversions
 # (nothing compressed) run RUNS times at each size in SIZES, interleaved with the reference tools,
@@ -17,8 +18,9 @@
 # Env:   BENCH_DIR (default /tmp/unideploy-bench; needs ~4 GiB, the inputs are sparse)
 #        KEEP=1 keeps the inputs between runs.
 #        RUNS (default 5): runs of each copy conversion, per tool.
-#        SIZES (default "1 4"): input sizes in GiB for the copy conversions; each input holds 25%
-#        random data at its start and 12.5% text at its middle, the rest holes.
+#        SIZES (default "20M 1 4"): input sizes for the copy conversions, in GiB, or in MiB with an
+#        M suffix (20M is about a real unikernel's disk); each input holds 25% random data at its
+#        start and 12.5% text at its middle, the rest holes.
 # Needs: java 17, qemu-img, GNU tar, gzip, openssl, python3, GNU time (/usr/bin/time).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -57,15 +59,21 @@ PY
 }
 put() { dd of="$1" bs=1M seek="$2" conv=notrunc status=none; } # put FILE OFFSET_MIB < data
 
-SIZES=${SIZES:-1 4}
-# make_input GIB: inGIBg.raw (25% random at 0, 12.5% text at the middle) and its qcow2 and
+SIZES=${SIZES:-20M 1 4}
+# size_mib SIZE: a SIZES entry ("4" or "4G" GiB, "20M" MiB) in MiB; size_label SIZE: "4G", "20M".
+size_mib() { case $1 in *M) echo "${1%M}" ;; *G) echo $((${1%G} * 1024)) ;; *) echo $(($1 * 1024)) ;; esac; }
+size_label() { case $1 in *M) echo "$1" ;; *G) echo "$1" ;; *) echo "${1}G" ;; esac; }
+# make_input SIZE: in<size>.raw (in1g.raw, in20m.raw: 25% random at 0, 12.5% text at the middle,
+# the GiB inputs with the same bytes as before sizes in MiB existed) and its qcow2 and
 # monolithicSparse VMDK copies made by qemu-img.
 make_input() {
-  local g=$1 f=$W/in$1g
+  local m; m=$(size_mib "$1")
+  local l; l=$(size_label "$1")
+  local f=$W/in${l,,} seed=${l%G}
   rm -f "$f".*
-  truncate -s "${g}G" "$f.raw"
-  random_bytes "a$g" $((g * 256 * MIB)) | put "$f.raw" 0
-  text_bytes "b$g" $((g * 128 * MIB)) | put "$f.raw" $((g * 512))
+  truncate -s "${m}M" "$f.raw"
+  random_bytes "a$seed" $((m * MIB / 4)) | put "$f.raw" 0
+  text_bytes "b$seed" $((m * MIB / 8)) | put "$f.raw" $((m / 2))
   qemu-img convert -f raw -O qcow2 "$f.raw" "$f.qcow2"
   qemu-img convert -f raw -O vmdk "$f.raw" "$f.vmdk"
 }
@@ -78,8 +86,9 @@ if [[ ! -f $W/in1g.raw || -z "${KEEP:-}" ]]; then
   text_bytes d $((32 * MIB)) | put "$W/in16g.raw" 9216
   mkdir -p "$W/tar" && ln -f "$W/in1g.raw" "$W/tar/disk.raw"
 fi
-for g in $SIZES; do
-  [[ -f $W/in${g}g.vmdk && -n "${KEEP:-}" ]] || { echo "generating in${g}g ..." >&2; make_input "$g"; }
+for s in $SIZES; do
+  l=$(size_label "$s")
+  [[ -f $W/in${l,,}.vmdk && -n "${KEEP:-}" ]] || { echo "generating in${l,,} ..." >&2; make_input "$s"; }
 done
 
 RESULTS=$W/results.tsv
@@ -101,12 +110,14 @@ measure() {
   printf '%-36s wall %6.2f s  cpu %6.2f s  size %12d  rss %7d KiB\n' "$name" "$wall" "$cpu" "$size" "$rss" >&2
 }
 # unideploy through its launcher, with a 256 MiB heap cap and a GC log (one per process) for the
-# peak heap; the launcher adds its own JVM flags (module flags for SEEK_HOLE, AppCDS, JIT).
+# peak heap; the launcher adds its own JVM flags (module flags for SEEK_HOLE, AppCDS or AOT cache,
+# JIT).
 # UNIDEPLOY_BUILD=0: the jar was built above; the launcher must not rebuild it between runs.
 UD=(env UNIDEPLOY_BUILD=0 "UNIDEPLOY_JAVA_OPTS=-Xmx256m -Xlog:gc:file=$W/gc-%p.log" "$ROOT/unideploy")
 O=$W/out
 mkdir -p "$O"
-# Untimed warm-up: the first convert after a build records the launcher's AppCDS archive.
+# Untimed warm-up: the first convert after a build records the launcher's AppCDS archive (AOT
+# cache on Java 25).
 truncate -s 4M "$W/warm.raw"
 random_bytes w $((1 * MIB)) | put "$W/warm.raw" 1
 "${UD[@]}" convert "$W/warm.raw" "$O/warm.vhd" --to vhd-fixed --force >/dev/null 2>&1 || {
@@ -122,34 +133,35 @@ measure "1G qemu raw->vmdk-stream" "$O/q.vmdk" qemu-img convert -f raw -O vmdk -
 measure "1G unideploy raw->vmdk-stream" "$O/u.vmdk" "${UD[@]}" convert "$W/in1g.raw" "$O/u.vmdk" --to vmdk-stream --force
 measure "1G tar raw->gce-tar" "$O/q.tar.gz" tar --format=oldgnu -Sczf "$O/q.tar.gz" -C "$W/tar" disk.raw
 measure "1G unideploy raw->gce-tar" "$O/u.tar.gz" "${UD[@]}" convert "$W/in1g.raw" "$O/u.tar.gz" --to gce-tar --sparse --force
-for g in $SIZES; do
-  I=$W/in${g}g
+for s in $SIZES; do
+  g=$(size_label "$s")
+  I=$W/in${g,,}
   warm "$I.raw" "$I.qcow2" "$I.vmdk"
-  echo "--- ${g} GiB copy conversions: $RUNS runs each, interleaved; the summary keeps the minimum" >&2
+  echo "--- ${g} copy conversions: $RUNS runs each, interleaved; the summary keeps the minimum" >&2
   for ((run = 1; run <= RUNS; run++)); do
-    measure "${g}G cp raw->raw" "$O/c.raw" cp --sparse=always "$I.raw" "$O/c.raw"
-    measure "${g}G qemu raw->raw" "$O/q.raw" qemu-img convert -f raw -O raw "$I.raw" "$O/q.raw"
-    measure "${g}G unideploy raw->raw" "$O/u.raw" "${UD[@]}" convert "$I.raw" "$O/u.raw" --to raw --force
-    measure "${g}G qemu raw->vmdk-sparse" "$O/q-sparse.vmdk" qemu-img convert -f raw -O vmdk "$I.raw" "$O/q-sparse.vmdk"
-    measure "${g}G unideploy raw->vmdk-sparse" "$O/u-sparse.vmdk" "${UD[@]}" convert "$I.raw" "$O/u-sparse.vmdk" --to vmdk-sparse --force
-    measure "${g}G qemu raw->vhd-fixed" "$O/q-fixed.vhd" qemu-img convert -f raw -O vpc -o subformat=fixed,force_size=on "$I.raw" "$O/q-fixed.vhd"
-    measure "${g}G unideploy raw->vhd-fixed" "$O/u-fixed.vhd" "${UD[@]}" convert "$I.raw" "$O/u-fixed.vhd" --to vhd-fixed --force
-    measure "${g}G qemu raw->vhd-dynamic" "$O/q-dyn.vhd" qemu-img convert -f raw -O vpc -o subformat=dynamic,force_size=on "$I.raw" "$O/q-dyn.vhd"
-    measure "${g}G unideploy raw->vhd-dynamic" "$O/u-dyn.vhd" "${UD[@]}" convert "$I.raw" "$O/u-dyn.vhd" --to vhd-dynamic --force
-    measure "${g}G qemu qcow2->raw" "$O/q-from-qcow2.raw" qemu-img convert -f qcow2 -O raw "$I.qcow2" "$O/q-from-qcow2.raw"
-    measure "${g}G unideploy qcow2->raw" "$O/u-from-qcow2.raw" "${UD[@]}" convert "$I.qcow2" "$O/u-from-qcow2.raw" --to raw --force
-    measure "${g}G qemu vmdk->raw" "$O/q-from-vmdk.raw" qemu-img convert -f vmdk -O raw "$I.vmdk" "$O/q-from-vmdk.raw"
-    measure "${g}G unideploy vmdk->raw" "$O/u-from-vmdk.raw" "${UD[@]}" convert "$I.vmdk" "$O/u-from-vmdk.raw" --to raw --force
+    measure "${g} cp raw->raw" "$O/c.raw" cp --sparse=always "$I.raw" "$O/c.raw"
+    measure "${g} qemu raw->raw" "$O/q.raw" qemu-img convert -f raw -O raw "$I.raw" "$O/q.raw"
+    measure "${g} unideploy raw->raw" "$O/u.raw" "${UD[@]}" convert "$I.raw" "$O/u.raw" --to raw --force
+    measure "${g} qemu raw->vmdk-sparse" "$O/q-sparse.vmdk" qemu-img convert -f raw -O vmdk "$I.raw" "$O/q-sparse.vmdk"
+    measure "${g} unideploy raw->vmdk-sparse" "$O/u-sparse.vmdk" "${UD[@]}" convert "$I.raw" "$O/u-sparse.vmdk" --to vmdk-sparse --force
+    measure "${g} qemu raw->vhd-fixed" "$O/q-fixed.vhd" qemu-img convert -f raw -O vpc -o subformat=fixed,force_size=on "$I.raw" "$O/q-fixed.vhd"
+    measure "${g} unideploy raw->vhd-fixed" "$O/u-fixed.vhd" "${UD[@]}" convert "$I.raw" "$O/u-fixed.vhd" --to vhd-fixed --force
+    measure "${g} qemu raw->vhd-dynamic" "$O/q-dyn.vhd" qemu-img convert -f raw -O vpc -o subformat=dynamic,force_size=on "$I.raw" "$O/q-dyn.vhd"
+    measure "${g} unideploy raw->vhd-dynamic" "$O/u-dyn.vhd" "${UD[@]}" convert "$I.raw" "$O/u-dyn.vhd" --to vhd-dynamic --force
+    measure "${g} qemu qcow2->raw" "$O/q-from-qcow2.raw" qemu-img convert -f qcow2 -O raw "$I.qcow2" "$O/q-from-qcow2.raw"
+    measure "${g} unideploy qcow2->raw" "$O/u-from-qcow2.raw" "${UD[@]}" convert "$I.qcow2" "$O/u-from-qcow2.raw" --to raw --force
+    measure "${g} qemu vmdk->raw" "$O/q-from-vmdk.raw" qemu-img convert -f vmdk -O raw "$I.vmdk" "$O/q-from-vmdk.raw"
+    measure "${g} unideploy vmdk->raw" "$O/u-from-vmdk.raw" "${UD[@]}" convert "$I.vmdk" "$O/u-from-vmdk.raw" --to raw --force
   done
-  measure "${g}G unideploy raw->raw --digest" "$O/u-digest.raw" "${UD[@]}" convert "$I.raw" "$O/u-digest.raw" --to raw --digest --force
-  echo "--- ${g} GiB checks (qemu-img compare against the input)" >&2
+  measure "${g} unideploy raw->raw --digest" "$O/u-digest.raw" "${UD[@]}" convert "$I.raw" "$O/u-digest.raw" --to raw --digest --force
+  echo "--- ${g} checks (qemu-img compare against the input)" >&2
   qemu-img compare -q -f raw -F raw "$I.raw" "$O/u.raw"
   qemu-img compare -q -f raw -F vmdk "$I.raw" "$O/u-sparse.vmdk"
   qemu-img compare -q -f raw -F vpc "$I.raw" "$O/u-fixed.vhd"
   qemu-img compare -q -f raw -F vpc "$I.raw" "$O/u-dyn.vhd"
   qemu-img compare -q -f raw -F raw "$I.raw" "$O/u-from-qcow2.raw"
   qemu-img compare -q -f raw -F raw "$I.raw" "$O/u-from-vmdk.raw"
-  echo "${g}G: every copy output identical to the input" >&2
+  echo "${g}: every copy output identical to the input" >&2
   rm -f "$O"/c.raw "$O"/q*.raw "$O"/u*.raw "$O"/*-sparse.vmdk "$O"/*.vhd
 done
 
@@ -180,7 +192,8 @@ def runs(n): return len(rows[n])
 print(f"{'comparison':34} {'ref wall':>9} {'ours wall':>9} {'speedup':>8} {'ref cpu':>8} {'our cpu':>8} {'cpu ratio':>9} {'size ours/ref':>14} {'runs':>5}")
 pairs = [("1G raw->vmdk-stream", "1G qemu raw->vmdk-stream", "1G unideploy raw->vmdk-stream"),
          ("1G raw->gce-tar (sparse)", "1G tar raw->gce-tar", "1G unideploy raw->gce-tar")]
-for g in sorted({n.split()[0] for n in rows if n[0].isdigit() and " cp " in n}, key=lambda x: int(x[:-1])):
+def mib(label): return int(label[:-1]) * (1024 if label.endswith("G") else 1)
+for g in sorted({n.split()[0] for n in rows if n[0].isdigit() and " cp " in n}, key=mib):
     pairs.append((f"{g} raw->raw (cp --sparse=always)", f"{g} cp raw->raw", f"{g} unideploy raw->raw"))
     for c in ["raw->raw", "raw->vmdk-sparse", "raw->vhd-fixed", "raw->vhd-dynamic", "qcow2->raw", "vmdk->raw"]:
         pairs.append((f"{g} {c}", f"{g} qemu {c}", f"{g} unideploy {c}"))

@@ -221,6 +221,23 @@ class FrontendTest(unittest.TestCase):
         self.assertEqual((e.exception.status, e.exception.code), (409, "OperationNotAllowed"))
         self.assertEqual(self.fake.get(rid)["sku"]["capacity"], 1)
 
+    def test_an_instance_whose_machine_has_not_started_is_creating_not_failed(self):
+        rid = self.scale_set("web-v001", [_Member("a")])
+        s = self.fake.get(rid)
+        s["tags"] = {}
+        s["properties"]["virtualMachineProfile"]["storageProfile"] = {"imageReference": {"id": "img"}}
+        inst = s["_instances"]["0"]
+        inst.update({"_vm": None, "_state": "creating", "_created": "2026-01-01T00:00:00+00:00"})
+        api = {"api-version": "2024-07-01"}
+        _, view, _ = self.fake.dispatch(Ctx("GET", f"{rid}/virtualMachines/0/instanceView", api, None))
+        self.assertEqual([s["code"] for s in view["statuses"]], ["ProvisioningState/creating"])
+        _, body, _ = self.fake.dispatch(Ctx("GET", f"{rid}/virtualMachines/0", api, None))
+        self.assertEqual(body["properties"]["provisioningState"], "Creating")
+        inst.update({"_state": "failed", "_error": "QEMU could not bind its forwarded ports"})
+        _, view, _ = self.fake.dispatch(Ctx("GET", f"{rid}/virtualMachines/0/instanceView", api, None))
+        self.assertEqual(view["statuses"][0]["code"], "ProvisioningState/failed")
+        self.assertIn("could not bind", view["statuses"][0]["displayStatus"])
+
 
 if __name__ == "__main__":
     unittest.main()

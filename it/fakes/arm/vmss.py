@@ -42,6 +42,20 @@ def ip_configs(model):
     return out
 
 
+def provisioning(inst):
+    """An instance's provisioning state and its display text. One that reconcile() listed but whose
+    QEMU has not started yet is still creating, as a new Azure instance is, not failed: a client
+    that polls the instance view while a scale set grows must see it pending."""
+    if inst.get("_vm") is not None:
+        return "succeeded", "Provisioning succeeded"
+    state = inst.get("_state")
+    if state == "creating":
+        return "creating", "Creating"
+    if state == "failed":
+        return "failed", "Provisioning failed: " + inst.get("_error", "the instance did not start")
+    return "deleting", "Deleting"
+
+
 def pool_members(fake, pool_id):
     members = []
     with fake.lock:
@@ -352,7 +366,7 @@ def routes(fake, router):
                 "instanceId": inst["instanceId"], "sku": {"name": s["sku"]["name"]},
                 "properties": {
                     "latestModelApplied": applied == model,
-                    "provisioningState": "Succeeded" if inst.get("_vm") else "Failed",
+                    "provisioningState": provisioning(inst)[0].capitalize(),
                     "timeCreated": inst["_created"],
                     "networkProfileConfiguration": {
                         "networkInterfaceConfigurations": applied.get("networkInterfaceConfigurations", [])},
@@ -397,11 +411,13 @@ def routes(fake, router):
 
     def instance_view(ctx):
         s, inst = instance(ctx)
+        state, text = provisioning(inst)
         view = {"statuses": [
-            {"code": "ProvisioningState/succeeded" if inst.get("_vm") else "ProvisioningState/failed",
-             "level": "Info", "displayStatus": "Provisioning succeeded", "time": inst["_created"]},
-            {"code": f"PowerState/{power(inst)}", "level": "Info",
-             "displayStatus": f"VM {power(inst)}"}]}
+            {"code": f"ProvisioningState/{state}", "level": "Error" if state == "failed" else "Info",
+             "displayStatus": text, "time": inst["_created"]}]}
+        if state != "creating":  # Azure gives no power state before the VM exists
+            view["statuses"].append({"code": f"PowerState/{power(inst)}", "level": "Info",
+                                     "displayStatus": f"VM {power(inst)}"})
         h = health(s, inst)
         if h:
             view["vmHealth"] = h

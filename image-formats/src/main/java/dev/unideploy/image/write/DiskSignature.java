@@ -4,10 +4,13 @@ import dev.unideploy.image.Digests;
 import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.Extent;
 import java.io.IOException;
+import java.io.InterruptedIOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 
 /**
  * The seed of the ids some formats carry (VMDK CID, VHD unique id): a SHA-256 over the disk's size,
@@ -26,6 +29,47 @@ public final class DiskSignature {
   static final int SAMPLE = 4096;
 
   private DiskSignature() {}
+
+  /**
+   * Starts computing the signature of {@code image} on a thread of its own, for writers that need
+   * it only when the data has been copied: the copy then runs in the kernel while the signature is
+   * hashed beside it. Early in a run the hash is interpreted, not compiled, and 64 samples cost ~30
+   * ms of the start of a conversion (BENCHMARKS.md, "Where the time of a convert goes").
+   */
+  public static Pending start(DiskImage image) {
+    FutureTask<byte[]> task = new FutureTask<>(() -> of(image));
+    Thread t = new Thread(task, "unideploy-disk-signature");
+    t.setDaemon(true);
+    t.start();
+    return new Pending(task);
+  }
+
+  /** A signature being computed. */
+  public static final class Pending {
+    private final FutureTask<byte[]> task;
+
+    private Pending(FutureTask<byte[]> task) {
+      this.task = task;
+    }
+
+    /** The signature, waiting for it when it is not done yet. */
+    public byte[] get() throws IOException {
+      try {
+        return task.get();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new InterruptedIOException("interrupted while the disk's signature was computed");
+      } catch (ExecutionException e) {
+        if (e.getCause() instanceof IOException io) {
+          throw io;
+        }
+        if (e.getCause() instanceof RuntimeException re) {
+          throw re;
+        }
+        throw new IOException(e.getCause());
+      }
+    }
+  }
 
   public static byte[] of(DiskImage image) throws IOException {
     MessageDigest md = Digests.sha256();

@@ -18,8 +18,6 @@ import java.util.List;
  * copied, and {@code ImageOpener} scans a raw file that has no holes at all for its zeroes.
  */
 public final class KernelCopy {
-  private KernelCopy() {}
-
   /**
    * The runs of the image file that hold the unit's data parts, or null when the unit must be read
    * instead (a part is compressed, or the image has no file).
@@ -39,33 +37,83 @@ public final class KernelCopy {
   }
 
   /**
-   * Copies the bytes of {@code runs} that fall inside {@code [from, to)} of the disk to {@code out}
-   * at {@code at + (offset - from)}. Moves {@code out}'s position; {@code source}'s stays.
+   * Longest copy held back to be joined with the next: long enough that the system call costs
+   * nothing next to the bytes it moves, short enough that progress events stay close to the truth.
    */
-  public static void transfer(
-      FileChannel source, List<StoredRun> runs, long from, long to, FileChannel out, long at)
-      throws IOException {
+  static final long MAX_PENDING = 64L << 20;
+
+  private final FileChannel source;
+  private final FileChannel out;
+  private long pendingFile;
+  private long pendingOut;
+  private long pendingLength;
+  private int calls;
+
+  /**
+   * A copier that joins consecutive copies: a piece that continues the last one both in the image
+   * file and in the output is added to it, so that a run of 64 KiB VMDK grains, or data extents
+   * that span many units, become one kernel call instead of one per grain or unit. Call {@link
+   * #flush} before the output is closed or its length is set.
+   */
+  public KernelCopy(FileChannel source, FileChannel out) {
+    this.source = source;
+    this.out = out;
+  }
+
+  /**
+   * Copies (now, or joined with later copies at the next {@link #flush}) the bytes of {@code runs}
+   * that fall inside {@code [from, to)} of the disk to {@code out} at {@code at + (offset - from)}.
+   */
+  public void add(List<StoredRun> runs, long from, long to, long at) throws IOException {
     for (StoredRun r : runs) {
       long start = Math.max(r.offset(), from);
       long end = Math.min(r.end(), to);
-      if (start >= end) {
-        continue;
-      }
-      long filePos = r.fileOffset() + (start - r.offset());
-      long left = end - start;
-      out.position(at + (start - from));
-      while (left > 0) {
-        long n = source.transferTo(filePos, left, out);
-        if (n <= 0) {
-          throw new IOException(
-              "the image file ended at byte "
-                  + filePos
-                  + " while it was copied; it is truncated or was changed during the"
-                  + " conversion: let it be and convert again");
-        }
-        filePos += n;
-        left -= n;
+      if (start < end) {
+        add(r.fileOffset() + (start - r.offset()), at + (start - from), end - start);
       }
     }
+  }
+
+  private void add(long filePos, long outPos, long length) throws IOException {
+    if (pendingLength > 0
+        && pendingFile + pendingLength == filePos
+        && pendingOut + pendingLength == outPos
+        && pendingLength + length <= MAX_PENDING) {
+      pendingLength += length;
+      return;
+    }
+    flush();
+    pendingFile = filePos;
+    pendingOut = outPos;
+    pendingLength = length;
+  }
+
+  /** Copies what is held back. Moves {@code out}'s position; {@code source}'s stays. */
+  public void flush() throws IOException {
+    long filePos = pendingFile;
+    long left = pendingLength;
+    pendingLength = 0;
+    if (left == 0) {
+      return;
+    }
+    out.position(pendingOut);
+    while (left > 0) {
+      long n = source.transferTo(filePos, left, out);
+      calls++;
+      if (n <= 0) {
+        throw new IOException(
+            "the image file ended at byte "
+                + filePos
+                + " while it was copied; it is truncated or was changed during the"
+                + " conversion: let it be and convert again");
+      }
+      filePos += n;
+      left -= n;
+    }
+  }
+
+  /** How many kernel copies this copier has made, for tests that check the joining. */
+  int calls() {
+    return calls;
   }
 }

@@ -36,7 +36,7 @@ public final class SparseCopier {
       throws IOException {
     long total = image.virtualSize();
     UnitDigest digest = options.digest();
-    FileChannel storage = image.storage();
+    KernelCopy kernel = new KernelCopy(image.storage(), out);
     DirectBufferPool buffers =
         new DirectBufferPool(UNIT, OrderedPipeline.maxInFlight(options.threads()) + 1);
     try (OrderedPipeline<Unit> pipeline =
@@ -45,7 +45,7 @@ public final class SparseCopier {
             u -> {
               long start = u.unit().start();
               if (u.runs() != null) {
-                KernelCopy.transfer(storage, u.runs(), start, u.unit().end(), out, base + start);
+                kernel.add(u.runs(), start, u.unit().end(), base + start);
               } else {
                 writeNonZeroPages(out, base + start, u.bytes(), u.zeroPages());
                 buffers.give(u.bytes());
@@ -76,6 +76,7 @@ public final class SparseCopier {
           });
       pipeline.finish();
     }
+    kernel.flush();
     progress.advanced(total, total);
   }
 

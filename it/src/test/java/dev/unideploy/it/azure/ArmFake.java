@@ -60,6 +60,14 @@ public final class ArmFake {
     return Path.of(env.require("ARM_CA_CERT"));
   }
 
+  /**
+   * Where the fake keeps image copies and instance disks (scripts/emulators.sh puts it next to its
+   * certificate): an instance's QEMU names its folder, {@code vmss/<scale set uniqueId>/<id>}.
+   */
+  public Path dataDir() {
+    return caCert().getParent().resolve("arm-data");
+  }
+
   public String subscription() {
     return env.require("ARM_SUBSCRIPTION");
   }
@@ -78,6 +86,18 @@ public final class ArmFake {
       token = raw("POST", "/_fake/token", null, null).get("access_token").asText();
     }
     return token;
+  }
+
+  /**
+   * The environment that signs a child CLI in to the fake as a service principal
+   * (EnvironmentCredential, first in DefaultAzureCredential's chain); the config must name the fake
+   * as {@code authorityHost} (see {@link AzurePublish#cliYaml}).
+   */
+  public Map<String, String> cliCredentials() {
+    return Map.of(
+        "AZURE_TENANT_ID", tenant(),
+        "AZURE_CLIENT_ID", "child-cli",
+        "AZURE_CLIENT_SECRET", "not-a-secret");
   }
 
   /** A new resource group with a unique name. */

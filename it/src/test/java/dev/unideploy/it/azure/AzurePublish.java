@@ -67,6 +67,13 @@ final class AzurePublish {
             extra.indent(4));
   }
 
+  /** {@link #yaml} for a CLI in its own JVM: it takes its token from the fake's Entra ID. */
+  static String cliYaml(
+      ArmFake arm, String app, String version, String rg, int keep, String extra) {
+    return yaml(arm, app, version, rg, keep, extra)
+        .replace("caCertificate:", "authorityHost: " + arm.endpoint() + "\n      caCertificate:");
+  }
+
   static DeployConfig config(Path dir, String yaml) throws IOException {
     Path file = dir.resolve("unideploy-" + UUID.randomUUID() + ".yaml");
     Files.writeString(file, yaml);

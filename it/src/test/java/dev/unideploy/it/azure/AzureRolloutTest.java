@@ -16,15 +16,8 @@ import dev.unideploy.pipeline.spi.ServerGroup;
 import dev.unideploy.pipeline.state.MemoryJournal;
 import dev.unideploy.provider.azure.AzureProvider;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Clock;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -50,35 +43,14 @@ class AzureRolloutTest {
   private static ArmFake arm;
   private static String rg;
   private static String app;
-  private static int frontendPort;
+  private static AzureLoadBalancer lb;
 
   @BeforeAll
   static void loadBalancer() throws IOException {
     arm = ArmFake.get();
     rg = arm.newResourceGroup("rollout");
     app = AzurePublish.uniqueApp("bg");
-    try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-      frontendPort = s.getLocalPort();
-    }
-    String lb = arm.groupPath(rg) + "/providers/Microsoft.Network/loadBalancers/lb";
-    var r =
-        arm.send(
-            "PUT",
-            lb + "?api-version=2024-05-01",
-            """
-        {"location": "%s", "sku": {"name": "Standard"}, "properties": {
-          "frontendIPConfigurations": [{"name": "fe", "properties": {"privateIPAddress": "127.0.0.1"}}],
-          "backendAddressPools": [{"name": "pool"}],
-          "probes": [{"name": "http", "properties": {"protocol": "Http", "port": 80,
-            "requestPath": "/", "intervalInSeconds": 1, "numberOfProbes": 2}}],
-          "loadBalancingRules": [{"name": "web", "properties": {"protocol": "Tcp",
-            "frontendPort": %d, "backendPort": 80,
-            "frontendIPConfiguration": {"id": "%s/frontendIPConfigurations/fe"},
-            "backendAddressPool": {"id": "%s/backendAddressPools/pool"},
-            "probe": {"id": "%s/probes/http"}}}]}}
-        """
-                .formatted(arm.location(), frontendPort, lb, lb, lb));
-    assertThat(r.statusCode()).as(r.body()).isBetween(200, 201);
+    lb = AzureLoadBalancer.create(arm, rg);
   }
 
   @AfterAll
@@ -102,21 +74,8 @@ class AzureRolloutTest {
   }
 
   private static DeployConfig config(String version, Path image) throws IOException {
-    String subnet =
-        arm.groupPath(rg) + "/providers/Microsoft.Network/virtualNetworks/vnet/subnets/default";
-    String extra =
-        """
-        fleet:
-          vmSize: Standard_B1s
-          subnetId: %s
-          loadBalancer: lb
-          backendPool: pool
-          probe: http
-          probeAddress: none
-        """
-            .formatted(subnet);
     String yaml =
-        AzurePublish.yaml(arm, app, version, rg, 0, extra)
+        AzurePublish.yaml(arm, app, version, rg, 0, lb.fleetYaml())
             + """
             image: %s
             state: %s
@@ -140,32 +99,6 @@ class AzureRolloutTest {
         .run(new PublishJob.Options(null, false, false, false, null));
   }
 
-  /** What the load balancer's frontend answers now (null when it drops the connection). */
-  private static String viaLoadBalancer() {
-    try (Socket s = new Socket(InetAddress.getLoopbackAddress(), frontendPort)) {
-      s.setSoTimeout(10_000);
-      OutputStream out = s.getOutputStream();
-      out.write("GET / HTTP/1.0\r\nHost: lb\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = s.getInputStream();
-      String reply = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      return reply.isEmpty() ? null : reply;
-    } catch (IOException e) {
-      return null;
-    }
-  }
-
-  /** The frontend's answer once it contains {@code text}, polled (the probe needs a few rounds). */
-  private static String awaitServed(String text) throws InterruptedException {
-    long end = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-    String last = viaLoadBalancer();
-    while ((last == null || !last.contains(text)) && System.nanoTime() < end) {
-      Thread.sleep(500);
-      last = viaLoadBalancer();
-    }
-    return last;
-  }
-
   private static List<ServerGroup> groups() throws IOException {
     return provider().fleet(context(config("1.0.0", dir.resolve("none.img")))).serverGroups(app);
   }
@@ -179,7 +112,7 @@ class AzureRolloutTest {
     assertThat(r.instances()).hasSize(1);
     assertThat(r.instances().get(0).detail()).contains("READY unideploy-http-guest v1");
     assertThat(r.publish().image().id()).contains("/galleries/").endsWith("/versions/1.0.0");
-    assertThat(awaitServed("unideploy-http-guest v1")).contains("unideploy-http-guest v1");
+    assertThat(lb.awaitServed("unideploy-http-guest v1")).contains("unideploy-http-guest v1");
     assertThat(groups())
         .singleElement()
         .satisfies(
@@ -196,8 +129,8 @@ class AzureRolloutTest {
     DeployResult r = deploy("1.1.0", HttpGuest.image("v2", false, BootMode.BIOS));
     assertThat(r.group()).isEqualTo(app + "-v002");
     assertThat(r.previous()).isEqualTo(app + "-v001");
-    assertThat(r.kept()).containsExactly(app + "-v001");
-    assertThat(awaitServed("unideploy-http-guest v2")).contains("unideploy-http-guest v2");
+    assertThat(r.kept()).as(r.toString()).containsExactly(app + "-v001");
+    assertThat(lb.awaitServed("unideploy-http-guest v2")).contains("unideploy-http-guest v2");
     List<ServerGroup> gs = groups();
     assertThat(gs).extracting(ServerGroup::name).containsExactly(app + "-v001", app + "-v002");
     assertThat(gs.get(0).inService()).isFalse();
@@ -240,7 +173,7 @@ class AzureRolloutTest {
                     null)
                 .statusCode())
         .isEqualTo(404);
-    assertThat(viaLoadBalancer()).contains("unideploy-http-guest v2");
+    assertThat(lb.viaFrontend()).contains("unideploy-http-guest v2");
   }
 
   @Test

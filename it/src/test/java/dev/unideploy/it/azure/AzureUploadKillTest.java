@@ -5,25 +5,30 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.azure.storage.blob.specialized.PageBlobClient;
 import com.azure.storage.blob.specialized.SpecializedBlobClientBuilder;
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.unideploy.cli.Main;
+import dev.unideploy.it.ChildJvm;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Random;
 import java.util.TreeSet;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * kill -9 of {@code unideploy publish --provider azure} in the middle of the page upload, then the
  * same command again: it resumes the same managed disk from the journal, sends no window the first
- * run had acknowledged, and the disk ends up holding exactly the image.
+ * run had acknowledged, registers one gallery image version, and the disk ends up holding exactly
+ * the image. {@code deploy --provider azure} publishes through the same steps, so this is also its
+ * kill mid-upload.
  */
 class AzureUploadKillTest {
   private static final int MIB = 1 << 20;
@@ -47,16 +52,10 @@ class AzureUploadKillTest {
     return file;
   }
 
-  private Process start(ArmFake arm, Path config, Path disk, Path log) throws IOException {
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-DAZURE_TENANT_ID=" + arm.tenant());
-    cmd.add("-DAZURE_CLIENT_ID=kill-test");
-    cmd.add("-DAZURE_CLIENT_SECRET=not-a-secret");
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("dev.unideploy.cli.Main");
-    cmd.addAll(
+  /** {@code unideploy publish} in its own JVM, signed in to the fake through the environment. */
+  private ChildJvm start(ArmFake arm, Path config, Path disk, Path log) throws IOException {
+    return ChildJvm.start(
+        Main.class,
         List.of(
             "publish",
             "--output",
@@ -69,8 +68,10 @@ class AzureUploadKillTest {
             config.toString(),
             "--no-verify",
             "--state",
-            dir.resolve("state").toString()));
-    return new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            dir.resolve("state").toString()),
+        arm.cliCredentials(),
+        dir.resolve("home"),
+        log);
   }
 
   private static List<JsonNode> acks(Path journal) throws IOException {
@@ -103,33 +104,36 @@ class AzureUploadKillTest {
     String app = AzurePublish.uniqueApp("kill");
     Path config = dir.resolve("kill.yaml");
     Files.writeString(
-        config,
-        AzurePublish.yaml(arm, app, "1.0.0", rg, 0, "upload: {concurrency: 1}")
-            .replace(
-                "caCertificate:", "authorityHost: " + arm.endpoint() + "\n      caCertificate:"));
+        config, AzurePublish.cliYaml(arm, app, "1.0.0", rg, 0, "upload: {concurrency: 1}"));
     Path disk = image();
     Path journal = dir.resolve("state").resolve("journal").resolve(app + "-azure.jsonl");
 
     // Acknowledgements reach the journal every 32 windows: kill after the first batch.
-    Process first = start(arm, config, disk, dir.resolve("first.log"));
-    long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-    while (windows(acks(journal)).size() < 2 && first.isAlive() && System.nanoTime() < end) {
-      Thread.sleep(20);
+    String firstLog;
+    try (ChildJvm first = start(arm, config, disk, dir.resolve("first.log"))) {
+      first.killWhen(
+          () -> {
+            try {
+              return windows(acks(journal)).size() >= 2;
+            } catch (IOException e) {
+              throw new UncheckedIOException(e);
+            }
+          },
+          Duration.ofSeconds(120));
+      firstLog = first.output();
     }
-    first.destroyForcibly(); // SIGKILL
-    first.waitFor(30, TimeUnit.SECONDS);
     TreeSet<Integer> before = windows(acks(journal));
-    String firstLog = Files.readString(dir.resolve("first.log"));
     assertThat(before).as(firstLog).isNotEmpty();
     assertThat(before.size())
         .as("killed before the upload finished: " + firstLog)
         .isLessThan(WINDOWS);
     int linesBefore = acks(journal).size();
 
-    Process second = start(arm, config, disk, dir.resolve("second.log"));
-    assertThat(second.waitFor(180, TimeUnit.SECONDS)).isTrue();
-    String secondLog = Files.readString(dir.resolve("second.log"));
-    assertThat(second.exitValue()).as(secondLog).isZero();
+    String secondLog;
+    try (ChildJvm second = start(arm, config, disk, dir.resolve("second.log"))) {
+      assertThat(second.await(Duration.ofSeconds(180))).as(second.output()).isZero();
+      secondLog = second.output();
+    }
     assertThat(secondLog)
         .contains("resuming: " + before.size() + " of " + WINDOWS + " data windows");
     List<JsonNode> all = acks(journal);
@@ -141,7 +145,17 @@ class AzureUploadKillTest {
     union.addAll(after);
     assertThat(union).hasSize(WINDOWS);
 
-    // One disk, and it holds exactly the image.
+    // One gallery image version, one disk, and the disk holds exactly the image.
+    JsonNode versions =
+        ArmFake.json(
+            arm.send(
+                "GET",
+                arm.groupPath(rg)
+                    + "/providers/Microsoft.Compute/galleries/unideploy/images/"
+                    + app
+                    + "/versions?api-version=2024-03-03",
+                null));
+    assertThat(versions.get("value")).hasSize(1);
     String disks = arm.groupPath(rg) + "/providers/Microsoft.Compute/disks";
     JsonNode list = ArmFake.json(arm.send("GET", disks + "?api-version=2024-03-02", null));
     assertThat(list.get("value")).hasSize(1);

@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.formats.ImageReaders;
+import dev.unideploy.it.QemuProcesses;
 import dev.unideploy.pipeline.config.DeployConfig;
 import dev.unideploy.pipeline.config.HealthSettings;
 import dev.unideploy.pipeline.config.PublishSettings;

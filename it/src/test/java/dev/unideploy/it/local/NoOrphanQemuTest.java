@@ -2,6 +2,7 @@ package dev.unideploy.it.local;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.unideploy.it.QemuProcesses;
 import dev.unideploy.sample.SampleUnikernel;
 import java.io.File;
 import java.nio.file.Files;

@@ -3,23 +3,24 @@ package dev.unideploy.it.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.unideploy.it.ChildJvm;
+import dev.unideploy.it.QemuProcesses;
 import dev.unideploy.it.guest.HttpGuest;
 import dev.unideploy.pipeline.qemu.BootMode;
+import dev.unideploy.pipeline.rollout.RolloutJournal;
+import dev.unideploy.pipeline.rollout.RolloutRecord;
+import dev.unideploy.pipeline.rollout.Step;
+import dev.unideploy.pipeline.state.DeploymentLock;
+import dev.unideploy.pipeline.state.FileJournal;
+import dev.unideploy.pipeline.state.LockOwner;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.net.InetSocketAddress;
-import java.net.Socket;
 import java.net.URI;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
  * The local provider's stable endpoint, end to end with the HTTP guest under TCG: v1 is deployed,
  * v2 replaces it blue-green while a client sends requests to the endpoint the whole time (none
  * fails), v3 panics and is rolled back by itself (v2 still answers at the same address), {@code
- * unideploy rollback} brings v1 back, and {@code status} and {@code history} tell the story.
+ * unideploy rollback} brings v1 back, and {@code status} and {@code history} tell the story; a
+ * deploy killed mid-rollout is finished by the next run while a second one is refused.
  */
 class StableEndpointTest {
   @TempDir Path tmp;
@@ -83,11 +85,15 @@ class StableEndpointTest {
   }
 
   private Cli.Run deploy(String tag, boolean panic, String version) throws Exception {
+    return Cli.run(deployArgs(tag, panic, version));
+  }
+
+  private String[] deployArgs(String tag, boolean panic, String version) throws Exception {
     Path image = HttpGuest.image(tag, panic, BootMode.BIOS);
     // A copy in the test's folder, so that QemuProcesses finds the guests this test started.
     Path mine = tmp.resolve(tag + ".img");
     Files.copy(image, mine, java.nio.file.StandardCopyOption.REPLACE_EXISTING);
-    return Cli.run(args("deploy", "--image", mine.toString(), "--version", version, "--no-verify"));
+    return args("deploy", "--image", mine.toString(), "--version", version, "--no-verify");
   }
 
   @Test
@@ -96,48 +102,25 @@ class StableEndpointTest {
     assertThat(v1.code()).as(v1.out()).isZero();
     URI endpoint = URI.create(v1.json().at("/endpoint").asText());
     assertThat(endpoint.getHost()).isEqualTo("127.0.0.1");
-    assertThat(get(endpoint)).isEqualTo(HttpGuest.body("v1"));
+    assertThat(EndpointClient.get(endpoint)).isEqualTo(HttpGuest.body("v1"));
 
     // v2, blue-green, while a client keeps asking the endpoint.
-    Map<String, AtomicInteger> answers = new ConcurrentHashMap<>();
-    List<String> failures = new CopyOnWriteArrayList<>();
-    AtomicBoolean stop = new AtomicBoolean();
-    Thread client =
-        new Thread(
-            () -> {
-              while (!stop.get()) {
-                try {
-                  answers
-                      .computeIfAbsent(get(endpoint), k -> new AtomicInteger())
-                      .incrementAndGet();
-                } catch (IOException e) {
-                  failures.add(e.toString());
-                }
-                try {
-                  Thread.sleep(20); // A steady client, not a load test: TCG guests share 2 cores.
-                } catch (InterruptedException e) {
-                  return;
-                }
-              }
-            },
-            "endpoint-client");
-    client.start();
     Cli.Run v2;
+    EndpointClient client = EndpointClient.start(endpoint);
     try {
       v2 = deploy("v2", false, "2");
     } finally {
-      stop.set(true);
-      client.join();
+      client.close();
     }
     assertThat(v2.code()).as(v2.out()).isZero();
     JsonNode r2 = v2.json();
     assertThat(r2.at("/endpoint").asText()).isEqualTo(endpoint.toString());
     assertThat(r2.at("/previous").asText()).isEqualTo("web-v001");
-    assertThat(failures).as("requests that failed during the switch").isEmpty();
-    assertThat(answers.keySet())
-        .as("answers during the switch: " + answers)
+    assertThat(client.failures()).as("requests that failed during the switch").isEmpty();
+    assertThat(client.answers().keySet())
+        .as("answers during the switch: " + client.answers())
         .containsExactlyInAnyOrder(HttpGuest.body("v1"), HttpGuest.body("v2"));
-    assertThat(get(endpoint)).isEqualTo(HttpGuest.body("v2"));
+    assertThat(EndpointClient.get(endpoint)).isEqualTo(HttpGuest.body("v2"));
 
     // v3 panics at boot: the gate fails, the rollout rolls back by itself, v2 keeps serving.
     Cli.Run v3 = deploy("v3", true, "3");
@@ -146,13 +129,13 @@ class StableEndpointTest {
     assertThat(r3.at("/outcome").asText()).isEqualTo("rolled-back");
     assertThat(r3.at("/group").asText()).isEqualTo("web-v003");
     assertThat(r3.at("/reason").asText()).isNotBlank();
-    assertThat(get(endpoint)).isEqualTo(HttpGuest.body("v2"));
+    assertThat(EndpointClient.get(endpoint)).isEqualTo(HttpGuest.body("v2"));
 
     // An explicit rollback puts the kept v1 back behind the same address.
     Cli.Run back = Cli.run(args("rollback"));
     assertThat(back.code()).as(back.out()).isZero();
     assertThat(back.json().at("/group").asText()).isEqualTo("web-v001");
-    assertThat(get(endpoint)).isEqualTo(HttpGuest.body("v1"));
+    assertThat(EndpointClient.get(endpoint)).isEqualTo(HttpGuest.body("v1"));
 
     JsonNode status = Cli.run(args("status")).json();
     assertThat(status.at("/serving").toString()).contains("web-v001").doesNotContain("web-v002");
@@ -172,26 +155,155 @@ class StableEndpointTest {
   }
 
   /**
-   * One HTTP/1.0 request on a fresh connection (as many clients open one per request): each goes
-   * through the balancer's choice of backend anew. Returns the body without its trailing newline.
+   * A deploy is killed with SIGKILL while its new group is in the health gate; meanwhile a second
+   * deploy of the app is refused naming the first (also with {@code --force-unlock}, which cannot
+   * take an OS lock from a live process); the same command again finishes the rollout. The client
+   * of the stable endpoint never sees a failure: the balancer is a process of its own (setsid), so
+   * it outlives the CLI that started it and keeps forwarding to v1 until v2 takes over.
    */
-  private static String get(URI endpoint) throws IOException {
-    try (Socket s = new Socket()) {
-      s.connect(new InetSocketAddress(endpoint.getHost(), endpoint.getPort()), 5_000);
-      s.setSoTimeout(30_000);
-      OutputStream out = s.getOutputStream();
-      out.write("GET / HTTP/1.0\r\nHost: web\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = s.getInputStream();
-      String response = new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
-      if (!response.startsWith("HTTP/1.") || !response.split(" ", 3)[1].equals("200")) {
-        throw new IOException("not a 200 answer: " + response.lines().findFirst().orElse(""));
+  @Test
+  void aDeployKilledInItsHealthGateIsFinishedByTheNextRunAndNeverRunsTwice() throws Exception {
+    Cli.Run v1 = deploy("v1", false, "1");
+    assertThat(v1.code()).as(v1.out()).isZero();
+    URI endpoint = URI.create(v1.json().at("/endpoint").asText());
+    List<String> deployV2 = List.of(deployArgs("v2", false, "2"));
+    Path state = tmp.resolve("state");
+    Path journal = state.resolve("journal").resolve("web-local.jsonl");
+
+    // The balancer runs in a session of its own (setsid), started by the first deploy: the CLI's
+    // death does not reach it, and no later run needs to start another.
+    long balancer = balancerPid();
+    EndpointClient client = EndpointClient.start(endpoint);
+    Cli.Run again;
+    try {
+      try (ChildJvm first =
+          ChildJvm.cli(deployV2, Map.of(), tmp.resolve("jvm-a"), tmp.resolve("a.log"))) {
+        // The journal, not a sleep, says when: the new group runs and its gate has begun.
+        awaitGateStarted(journal, "2", first);
+        // Frozen there (SIGSTOP), it keeps the lock however fast the guest gets healthy.
+        signal(first.pid(), "STOP");
+        LockOwner holder = DeploymentLock.holder(state, "web").orElseThrow();
+        assertThat(holder.pid()).isEqualTo(first.pid());
+        JsonNode during = Cli.run(args("status")).json();
+        assertThat(during.at("/lock/pid").asLong()).isEqualTo(first.pid());
+
+        try (ChildJvm second =
+            ChildJvm.cli(deployV2, Map.of(), tmp.resolve("jvm-b"), tmp.resolve("b.log"))) {
+          assertThat(second.await(Duration.ofSeconds(120))).as(second.output()).isEqualTo(1);
+          assertThat(second.output())
+              .contains("another unideploy run for app 'web' is in progress")
+              .contains("held by " + holder.describe())
+              .contains("pid " + first.pid() + " on " + holder.host() + " since ");
+        }
+        List<String> forced = new ArrayList<>(deployV2);
+        forced.add("--force-unlock");
+        try (ChildJvm third =
+            ChildJvm.cli(forced, Map.of(), tmp.resolve("jvm-c"), tmp.resolve("c.log"))) {
+          assertThat(third.await(Duration.ofSeconds(120))).as(third.output()).isEqualTo(1);
+          assertThat(third.output())
+              .contains("held by " + holder.describe())
+              .contains("--force-unlock cannot take a local lock from a live process");
+        }
+        first.kill(); // SIGKILL, delivered to a stopped process too: nothing runs on the way out.
       }
-      int body = response.indexOf("\r\n\r\n");
-      if (body < 0) {
-        throw new IOException("answer without a body: " + response);
-      }
-      return response.substring(body + 4).strip();
+      assertThat(DeploymentLock.holder(state, "web")).as("the kernel released the lock").isEmpty();
+
+      // What the killed run left: v2 started and recorded, not in service; v1 still serves.
+      JsonNode left = Cli.run(args("status")).json();
+      assertThat(left.at("/unfinished/group").asText()).isEqualTo("web-v002");
+      assertThat(left.at("/serving").toString()).contains("web-v001").doesNotContain("web-v002");
+      assertThat(qemuPids()).as("QEMU runs only what the records name").isEqualTo(recordedPids());
+
+      again = Cli.run(deployV2.toArray(String[]::new));
+    } finally {
+      client.close();
     }
+    assertThat(again.code()).as(again.out()).isZero();
+    JsonNode r = again.json();
+    assertThat(r.at("/outcome").asText()).isEqualTo("deployed");
+    assertThat(r.at("/group").asText()).isEqualTo("web-v002");
+    assertThat(r.at("/endpoint").asText()).isEqualTo(endpoint.toString());
+
+    assertThat(client.failures()).as("requests that failed at any time").isEmpty();
+    assertThat(client.answers().keySet())
+        .as("answers: " + client.answers())
+        .contains(HttpGuest.body("v1"))
+        .isSubsetOf(HttpGuest.body("v1"), HttpGuest.body("v2"));
+    assertThat(EndpointClient.get(endpoint)).isEqualTo(HttpGuest.body("v2"));
+    assertThat(balancerPid()).as("the same balancer process throughout").isEqualTo(balancer);
+
+    // One consistent end: v2 alone serves, v1 is kept at size 0 (keepPrevious 1), nothing else.
+    JsonNode status = Cli.run(args("status")).json();
+    assertThat(status.at("/unfinished").isMissingNode()).as(status.toString()).isTrue();
+    assertThat(status.at("/serving").toString()).isEqualTo("[\"web-v002\"]");
+    Map<String, JsonNode> groups = new java.util.TreeMap<>();
+    status.at("/groups").forEach(g -> groups.put(g.at("/name").asText(), g));
+    assertThat(groups).containsOnlyKeys("web-v001", "web-v002");
+    assertThat(groups.get("web-v001").at("/size").asInt()).isZero();
+    assertThat(groups.get("web-v001").at("/inService").asBoolean()).isFalse();
+    assertThat(groups.get("web-v002").at("/size").asInt()).isEqualTo(1);
+    assertThat(RolloutJournal.groupNames(FileJournal.read(journal)))
+        .as("groups the journal knows")
+        .containsAll(groups.keySet());
+    List<Long> qemu = qemuPids();
+    assertThat(qemu).as("QEMU runs only what the records name").isEqualTo(recordedPids());
+    assertThat(qemu).as("v2's one instance").hasSize(1);
+    JsonNode history = Cli.run(args("history")).json().at("/rollouts");
+    assertThat(history).as(history.toString()).hasSize(2);
+    assertThat(history.at("/0/version").asText()).isEqualTo("2");
+    assertThat(history.at("/0/outcome").asText()).isEqualTo("deployed");
+  }
+
+  /** Waits until the journal shows the rollout of {@code version} begin its first health gate. */
+  private static void awaitGateStarted(Path journal, String version, ChildJvm cli)
+      throws Exception {
+    long end = System.nanoTime() + Duration.ofSeconds(180).toNanos();
+    while (System.nanoTime() - end < 0) {
+      for (RolloutRecord r : RolloutJournal.records(FileJournal.read(journal))) {
+        List<Step> steps = r.plan().steps();
+        if (r.plan().version().equals(version)
+            && r.started().stream().anyMatch(i -> steps.get(i).action() == Step.Action.GATE)) {
+          assertThat(r.done()).as("killed before the gate passed").hasSize(1);
+          return;
+        }
+      }
+      assertThat(cli.alive()).as("the deploy exited early: " + cli.output()).isTrue();
+      Thread.sleep(20);
+    }
+    throw new AssertionError("the rollout's gate did not begin within 180 s: " + cli.output());
+  }
+
+  private static void signal(long pid, String signal) throws Exception {
+    Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid)).start();
+    assertThat(kill.waitFor()).as("kill -" + signal + " " + pid).isZero();
+  }
+
+  /** The pid of the app's running load balancer, as the local fleet recorded it. */
+  private long balancerPid() throws IOException {
+    Path file = tmp.resolve("home").resolve("balancers").resolve("web").resolve("balancer.json");
+    long pid =
+        new com.fasterxml.jackson.databind.ObjectMapper()
+            .readTree(file.toFile())
+            .at("/pid")
+            .asLong();
+    assertThat(ProcessHandle.of(pid).map(ProcessHandle::isAlive))
+        .as("balancer running")
+        .contains(true);
+    return pid;
+  }
+
+  /** The QEMU processes running an image of this test, sorted. */
+  private List<Long> qemuPids() throws Exception {
+    return QemuProcesses.mentioning(tmp).stream().sorted().toList();
+  }
+
+  /** The pids of the instances the local records list as running, sorted. */
+  private List<Long> recordedPids() throws Exception {
+    JsonNode list =
+        Cli.run("instances", "list", "--home", tmp.resolve("home").toString(), "--output", "json")
+            .json();
+    List<Long> pids = new ArrayList<>();
+    list.at("/instances").forEach(i -> pids.add(i.at("/attributes/pid").asLong()));
+    return pids.stream().sorted().toList();
   }
 }

@@ -3,6 +3,7 @@ package dev.unideploy.it.local;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.unideploy.it.QemuProcesses;
 import dev.unideploy.sample.SampleUnikernel;
 import java.nio.file.Files;
 import java.nio.file.Path;

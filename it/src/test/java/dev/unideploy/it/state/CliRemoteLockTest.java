@@ -2,6 +2,7 @@ package dev.unideploy.it.state;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import dev.unideploy.it.ChildJvm;
 import dev.unideploy.pipeline.config.ConfigLoader;
 import dev.unideploy.pipeline.config.DeployConfig;
 import dev.unideploy.pipeline.state.JournalEntry;

@@ -3,6 +3,7 @@ package dev.unideploy.it.state;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import dev.unideploy.it.ChildJvm;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.config.DeployConfig;
 import dev.unideploy.pipeline.state.JournalEntry;

@@ -23,6 +23,11 @@ public record Amount(int value, boolean percent) {
     }
   }
 
+  /**
+   * A bare YAML number ({@code maxSurge: 1}, {@code steps: [1, 25%]}) arrives as an integer, which
+   * Jackson does not hand to the text creator; it is a count.
+   */
+  @JsonCreator
   public static Amount count(int n) {
     return new Amount(n, false);
   }

@@ -25,7 +25,15 @@ final class StepExecutor {
   List<InstanceReport> run(Step step, HealthGate gate, long deadlineNanos) {
     switch (step.action()) {
       case CREATE -> {
-        if (find(step.group()).isEmpty()) {
+        Optional<ServerGroup> made = find(step.group());
+        if (made.isPresent()) {
+          // A run killed while creating it left the group with fewer instances than asked for
+          // (providers record a group before its instances start): complete it, or the gate would
+          // wait for instances that nobody starts until its deadline.
+          if (made.get().desiredSize() < step.size()) {
+            fleet.resize(made.get(), step.size());
+          }
+        } else {
           fleet.create(
               new ServerGroupSpec(
                   plan.app(),

@@ -40,6 +40,31 @@ class ConfigLoaderTest {
   }
 
   @Test
+  void amountsAreBareNumbersOrShares() throws Exception {
+    DeploySettings d =
+        ConfigLoader.load(
+                write(
+                    "app: hello\ndeploy:\n  instances: 4\n  steps: [1, 50%, 100%]\n"
+                        + "  maxSurge: 1\n  maxUnavailable: '0'\n  minHealthy: 75%\n"))
+            .deploy();
+
+    assertThat(d.steps()).containsExactly(Amount.count(1), Amount.percent(50), Amount.percent(100));
+    assertThat(d.canarySizes(4)).containsExactly(1, 2, 4);
+    assertThat(d.maxSurge()).isEqualTo(Amount.count(1));
+    assertThat(d.maxUnavailable()).isEqualTo(Amount.count(0));
+    assertThat(d.minHealthyOf(4)).isEqualTo(3);
+  }
+
+  @Test
+  void negativeAmountSaysWhatIsAllowed() throws Exception {
+    Path f = write("app: hello\ndeploy:\n  maxSurge: -1\n");
+    assertThatThrownBy(() -> ConfigLoader.load(f))
+        .isInstanceOf(UnideployException.class)
+        .hasMessageContaining("deploy.maxSurge")
+        .hasMessageContaining("must be >= 0");
+  }
+
+  @Test
   void unknownKeyNamesTheKeyAndFile() throws Exception {
     Path f = write("app: hello\npublsh:\n  keep: 2\n");
     assertThatThrownBy(() -> ConfigLoader.load(f))

@@ -34,7 +34,13 @@ final class MemoryFleet implements Fleet {
   enum FaultMode {
     ERROR,
     KILL_BEFORE,
-    KILL_AFTER
+    KILL_AFTER,
+    /**
+     * The caller dies in the middle of the call: a create has made the group and started only half
+     * of its instances (a local fleet records the group before it starts QEMU); any other call
+     * takes effect, as with KILL_AFTER.
+     */
+    KILL_MIDWAY
   }
 
   /** The crash of the process running the rollout. */
@@ -86,6 +92,7 @@ final class MemoryFleet implements Fleet {
   private FaultMode faultMode;
   private String faultOn;
   private boolean served;
+  private boolean cutShort;
   private int minHealthyServing = Integer.MAX_VALUE;
 
   MemoryFleet(int bootChecks) {
@@ -162,11 +169,17 @@ final class MemoryFleet implements Fleet {
             throw new IllegalStateException("provider error in " + op + " (call " + index + ")");
         case KILL_BEFORE -> throw new Killed(op + " (call " + index + ")");
         case KILL_AFTER -> {}
+        case KILL_MIDWAY -> cutShort = true;
       }
     }
-    T result = body.get();
+    T result;
+    try {
+      result = body.get();
+    } finally {
+      cutShort = false;
+    }
     watch(op);
-    if (fire && faultMode == FaultMode.KILL_AFTER) {
+    if (fire && (faultMode == FaultMode.KILL_AFTER || faultMode == FaultMode.KILL_MIDWAY)) {
       throw new Killed("after " + op + " (call " + index + ")");
     }
     return result;
@@ -215,7 +228,7 @@ final class MemoryFleet implements Fleet {
             now = now.plusSeconds(60);
             g = new Group(spec, now);
             groups.put(spec.name(), g);
-            grow(g, spec.size());
+            grow(g, cutShort ? spec.size() / 2 : spec.size());
           }
           return view(g);
         });

@@ -304,6 +304,25 @@ class RolloutEngineTest {
   }
 
   @Test
+  void aRunKilledWhileCreatingTheGroupIsContinuedAtFullSize() {
+    Harness h = new Harness(1);
+    h.deploy("1", Harness.blueGreen(1));
+    h.fleet.fault(0, MemoryFleet.FaultMode.KILL_MIDWAY, 1, "create");
+    assertThatThrownBy(() -> h.deploy("2", Harness.blueGreen(4)))
+        .isInstanceOf(MemoryFleet.Killed.class);
+    assertThat(h.fleet.snapshot()).containsEntry("web-v002", "2/2");
+    long before = h.nanos;
+    Rollouts.Deployed again = h.restart().deploy("2", Harness.blueGreen(4));
+    assertThat(again.outcome().status()).isEqualTo(Outcome.Status.DEPLOYED);
+    assertThat(h.fleet.snapshot())
+        .containsExactly(Map.entry("web-v001", "1/0"), Map.entry("web-v002", "2/4/serving"));
+    assertThat(Duration.ofNanos(h.nanos - before))
+        .as("the group was completed, not waited for until the gate's deadline")
+        .isLessThan(h.health.timeout());
+    assertThat(h.fleet.violations()).isEmpty();
+  }
+
+  @Test
   void aCleanUpFailureAfterTheCommitIsFinishedByTheNextRun() {
     Harness h = new Harness(1);
     h.deploy("1", Harness.blueGreen(1));

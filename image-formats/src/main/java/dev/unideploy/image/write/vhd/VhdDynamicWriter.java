@@ -76,9 +76,9 @@ public final class VhdDynamicWriter implements ImageWriter {
     // Blocks the file stores as is are copied by the kernel; others go out with positional writes
     // straight from direct buffers, the bitmap and the block in one gathering write.
     long[] body = {TABLE_OFFSET + tableBytes};
-    byte[] id = DiskSignature.of(image);
+    DiskSignature.Pending id = DiskSignature.start(image);
     UnitDigest digest = options.digest();
-    FileChannel storage = image.storage();
+    KernelCopy kernel = new KernelCopy(image.storage(), out);
     DirectBufferPool buffers =
         new DirectBufferPool(BLOCK, OrderedPipeline.maxInFlight(options.threads()) + 1);
     try (OrderedPipeline<Block> pipeline =
@@ -93,7 +93,7 @@ public final class VhdDynamicWriter implements ImageWriter {
                 table[(int) unit.index()] = (int) (body[0] / 512);
                 SparseCopier.writeFully(out, body[0], ByteBuffer.wrap(BITMAP));
                 long data = body[0] + BITMAP.length;
-                KernelCopy.transfer(storage, b.runs(), unit.start(), unit.end(), out, data);
+                kernel.add(b.runs(), unit.start(), unit.end(), data);
                 body[0] += BITMAP.length + BLOCK;
               } else if (b.bytes() != null) {
                 table[(int) unit.index()] = (int) (body[0] / 512);
@@ -134,9 +134,14 @@ public final class VhdDynamicWriter implements ImageWriter {
           });
       pipeline.finish();
     }
+    kernel.flush();
     byte[] footer =
         VhdFooterWriter.build(
-            VhdFooterWriter.TYPE_DYNAMIC, size, HEADER_OFFSET, options.mtimeEpochSeconds(), id);
+            VhdFooterWriter.TYPE_DYNAMIC,
+            size,
+            HEADER_OFFSET,
+            options.mtimeEpochSeconds(),
+            id.get());
     SparseCopier.writeFully(out, body[0], ByteBuffer.wrap(footer));
     long length = body[0] + footer.length;
     ByteBuffer bat = ByteBuffer.allocate((int) tableBytes);

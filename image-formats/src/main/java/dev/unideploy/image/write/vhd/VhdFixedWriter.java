@@ -39,11 +39,11 @@ public final class VhdFixedWriter implements ImageWriter {
       throws IOException {
     out.truncate(0);
     long size = azureSize(image.virtualSize());
-    byte[] id = DiskSignature.of(image);
+    DiskSignature.Pending id = DiskSignature.start(image);
     SparseCopier.copy(image, out, 0, options, progress);
     byte[] footer =
         VhdFooterWriter.build(
-            VhdFooterWriter.TYPE_FIXED, size, -1L, options.mtimeEpochSeconds(), id);
+            VhdFooterWriter.TYPE_FIXED, size, -1L, options.mtimeEpochSeconds(), id.get());
     SparseCopier.writeFully(out, size, ByteBuffer.wrap(footer));
     return new WriteResult(out.size(), size);
   }

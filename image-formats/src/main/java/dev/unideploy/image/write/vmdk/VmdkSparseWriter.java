@@ -30,8 +30,8 @@ import java.util.List;
  * layout qemu and VMware Workstation use: header, descriptor, redundant grain directory and tables,
  * grain directory and tables, then the grains that hold data, uncompressed, in ascending LBA order.
  * All tables are preallocated, so each is written once, in place, when its grains are done. Grains
- * the image file stores as is are copied by the kernel (see {@link KernelCopy}); grains that are
- * read are left out when all their bytes are zero.
+ * the image file stores as is are copied by the kernel (see {@link KernelCopy}), consecutive ones
+ * in one call; grains that are read are left out when all their bytes are zero.
  */
 public final class VmdkSparseWriter implements ImageWriter {
   static final int BATCH = 16 * GrainCompressor.GRAIN;
@@ -79,9 +79,9 @@ public final class VmdkSparseWriter implements ImageWriter {
     ChannelOutput grainsOut = new ChannelOutput(out, overhead * 512);
     int[] table = new int[VmdkHeaderWriter.GTES_PER_GT];
     long[] current = {-1};
-    byte[] id = DiskSignature.of(image);
+    DiskSignature.Pending id = DiskSignature.start(image);
     UnitDigest digest = options.digest();
-    FileChannel storage = image.storage();
+    KernelCopy kernel = new KernelCopy(image.storage(), out);
     BufferPool buffers = new BufferPool(BATCH, OrderedPipeline.maxInFlight(options.threads()) + 1);
     try (OrderedPipeline<Batch> pipeline =
         new OrderedPipeline<>(
@@ -114,7 +114,7 @@ public final class VmdkSparseWriter implements ImageWriter {
                 if (b.runs() != null) {
                   long at = grainsOut.position();
                   grainsOut.skip(GrainCompressor.GRAIN);
-                  KernelCopy.transfer(storage, b.runs(), grainStart, grainStart + n, out, at);
+                  kernel.add(b.runs(), grainStart, grainStart + n, at);
                 } else {
                   grainsOut.write(b.bytes(), off, GrainCompressor.GRAIN);
                 }
@@ -144,9 +144,10 @@ public final class VmdkSparseWriter implements ImageWriter {
     }
     writeTable(out, current[0], table, rgtOffset, gtOffset);
     grainsOut.flush();
+    kernel.flush();
     long length = Math.max(grainsOut.position(), overhead * 512);
     SparseCopier.setLength(out, length);
-    int cid = VmdkDescriptorWriter.cid(id);
+    int cid = VmdkDescriptorWriter.cid(id.get());
     SparseCopier.writeFully(
         out,
         512,

@@ -3,6 +3,8 @@ package dev.unideploy.it.gcp.rollout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.unideploy.cli.Main;
+import dev.unideploy.it.ChildJvm;
 import dev.unideploy.it.gcp.FakeGcs;
 import dev.unideploy.it.gcp.GceFake;
 import dev.unideploy.it.guest.HttpGuest;
@@ -19,7 +21,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -254,27 +255,17 @@ class GcpRolloutTest {
   /** Runs the CLI in a child JVM and kills it (SIGKILL) once the fake saw a matching call. */
   private void killWhen(String[] args, Predicate<JsonNode> call) throws Exception {
     int seen = gce.requests(project).size();
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("dev.unideploy.cli.Main");
-    cmd.addAll(List.of(args));
     Path log = dir.resolve("child-" + System.nanoTime() + ".log");
-    Process child =
-        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-    boolean hit = false;
-    while (!hit && child.isAlive() && System.nanoTime() < deadline) {
-      List<JsonNode> calls = gce.requests(project);
-      hit = calls.subList(seen, calls.size()).stream().anyMatch(call);
-      if (!hit) {
-        Thread.sleep(50);
-      }
+    try (ChildJvm child =
+        ChildJvm.start(Main.class, List.of(args), Map.of(), dir.resolve("home"), log)) {
+      boolean hit =
+          child.killWhen(
+              () -> {
+                List<JsonNode> calls = gce.requests(project);
+                return calls.subList(seen, calls.size()).stream().anyMatch(call);
+              },
+              Duration.ofMinutes(5));
+      assertThat(hit).as("the child reached the call before it ended: %s", child.output()).isTrue();
     }
-    child.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no finally, no flush
-    assertThat(hit)
-        .as("the child reached the call before it ended: %s", Files.readString(log))
-        .isTrue();
   }
 }

@@ -1,4 +1,4 @@
-package dev.unideploy.it.local;
+package dev.unideploy.it;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,11 +9,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /** Finds QEMU processes by a path on their command line, from /proc: what a test left running. */
-final class QemuProcesses {
+public final class QemuProcesses {
   private QemuProcesses() {}
 
   /** Pids of live qemu-system processes whose command line mentions {@code path}. */
-  static List<Long> mentioning(Path path) throws IOException {
+  public static List<Long> mentioning(Path path) throws IOException {
     return find(path, false);
   }
 
@@ -22,7 +22,7 @@ final class QemuProcesses {
    * timeout(1) whose arguments name QEMU) and mention {@code path}. Once QEMU itself runs, the
    * wrappers in front of it have set their parent-death signals, which they do before exec.
    */
-  static List<Long> runningQemu(Path path) throws IOException {
+  public static List<Long> runningQemu(Path path) throws IOException {
     return find(path, true);
   }
 
