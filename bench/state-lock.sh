@@ -34,17 +34,8 @@ BUCKET=bench-state-$RUN
 export AWS_ACCESS_KEY_ID=AKIAIOSFODNN7EXAMPLE AWS_SECRET_ACCESS_KEY=wJalrXUtnFEMI/K7MDENG/EXAMPLEKEY
 export AWS_REGION=us-east-1 AWS_DEFAULT_REGION=us-east-1
 
-# An account SAS for Azurite's well-known key, so that curl can reach the container
-# (https://learn.microsoft.com/rest/api/storageservices/create-account-sas, version 2019-12-12).
-AZ_SAS=$(python3 - "$AZURITE_ACCOUNT" "$AZURITE_KEY" <<'EOF'
-import base64, hashlib, hmac, sys, urllib.parse
-account, key = sys.argv[1], sys.argv[2]
-f = dict(sp="rwdlac", ss="b", srt="sco", st="2020-01-01T00:00:00Z", se="2099-01-01T00:00:00Z", spr="http,https", sv="2019-12-12")
-sts = "\n".join([account, f["sp"], f["ss"], f["srt"], f["st"], f["se"], "", f["spr"], f["sv"], ""])
-sig = base64.b64encode(hmac.new(base64.b64decode(key), sts.encode(), hashlib.sha256).digest()).decode()
-print(urllib.parse.urlencode(dict(f, sig=sig)))
-EOF
-)
+# An account SAS for Azurite's well-known key, so that curl can reach the container.
+AZ_SAS=$(python3 bench/azurite-sas.py "$AZURITE_ACCOUNT" "$AZURITE_KEY")
 AZ_CONN="DefaultEndpointsProtocol=http;AccountName=$AZURITE_ACCOUNT;AccountKey=$AZURITE_KEY;BlobEndpoint=$AZURITE_BLOB_ENDPOINT;"
 
 curl -sf -X PUT "$MOTO_ENDPOINT/$BUCKET" -o /dev/null

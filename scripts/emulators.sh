@@ -245,8 +245,15 @@ CHOSEN_PORTS="" # ports this invocation gave to an emulator
 start() { # name port cmd...
   local name=$1 port=$2; shift 2
   log "starting $name on 127.0.0.1:$port (log: $STATE/$name.log)"
-  # 9>&- : the emulator must not inherit the state lock, or it would hold it for its lifetime.
-  nohup "$@" >"$STATE/$name.log" 2>&1 </dev/null 9>&- 8>&- &
+  # Every descriptor above 2 closed: an emulator must not inherit a lock, neither this script's
+  # state lock nor the one a caller took with `flock FILE scripts/emulators.sh up` (or a benchmark
+  # that starts the emulators under the build lock), or it would hold that lock for its lifetime.
+  (
+    for fd in $(ls /proc/$BASHPID/fd); do
+      if [ "$fd" -gt 2 ]; then eval "exec $fd>&-"; fi
+    done
+    exec nohup "$@" >"$STATE/$name.log" 2>&1 </dev/null
+  ) &
   echo $! >"$STATE/$name.pid"
   echo "$port" >"$STATE/$name.port"
   STARTED+=("$name")

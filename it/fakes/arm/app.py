@@ -87,6 +87,12 @@ class Fake:
             return 200, {"ok": True}, {}
         if path == "/_fake/faults" and method == "GET":
             return 200, {"hits": list(self.faults.hits)}, {}
+        if path == "/_fake/blob-endpoints" and method == "POST":
+            try:
+                self.azurite.add_alias(json.loads(raw or b"{}").get("endpoint", ""))
+            except ValueError as e:
+                return 400, {"error": {"code": "InvalidEndpoint", "message": str(e)}}, {}
+            return 200, {"ok": True}, {}
         if path == "/_fake/token" and method == "POST":
             # Tests that do not exercise an Entra ID flow take a token here.
             return self.token(b"grant_type=client_credentials&client_id=test&client_secret=test")

@@ -25,6 +25,15 @@ class Azurite:
         self.key = base64.b64decode(key_b64)
         u = urllib.parse.urlsplit(self.endpoint)
         self.host, self.port, self.prefix = u.hostname, u.port, u.path
+        # Other addresses of the same account (as a custom domain is on Azure): a test's proxy in
+        # front of Azurite, named by POST /_fake/blob-endpoints.
+        self.aliases = set()
+
+    def add_alias(self, endpoint):
+        u = urllib.parse.urlsplit(endpoint.rstrip("/"))
+        if u.scheme not in ("http", "https") or not u.hostname or u.path != self.prefix:
+            raise ValueError(f"a blob endpoint of account {self.account} ends in {self.prefix}: {endpoint}")
+        self.aliases.add((u.hostname, u.port))
 
     # --- Shared Key requests ---------------------------------------------------------------
 
@@ -143,7 +152,8 @@ class Azurite:
     def split(self, url):
         """(container, blob) of a blob URL on this Azurite, or None when it is elsewhere."""
         u = urllib.parse.urlsplit(url)
-        if u.hostname != self.host or u.port != self.port or not u.path.startswith(self.prefix + "/"):
+        here = (u.hostname, u.port) == (self.host, self.port) or (u.hostname, u.port) in self.aliases
+        if not here or not u.path.startswith(self.prefix + "/"):
             return None
         parts = urllib.parse.unquote(u.path[len(self.prefix) + 1:]).split("/", 1)
         return (parts[0], parts[1]) if len(parts) == 2 and parts[1] else None

@@ -123,6 +123,18 @@ public final class ArmFake {
     raw("POST", "/_fake/faults", spec, null);
   }
 
+  /**
+   * Makes the fake take blob URLs on {@code endpoint} (a proxy in front of Azurite, ending in the
+   * account's path) as its storage account's, as Azure does a custom domain's.
+   */
+  public void blobEndpoint(URI endpoint) {
+    JsonNode r =
+        raw("POST", "/_fake/blob-endpoints", Map.of("endpoint", endpoint.toString()), null);
+    if (!r.path("ok").asBoolean()) {
+      throw new IllegalStateException("the fake refused blob endpoint " + endpoint + ": " + r);
+    }
+  }
+
   public void clearFaults() {
     fault(Map.of("kind", "clear"));
   }

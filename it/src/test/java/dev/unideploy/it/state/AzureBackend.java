@@ -9,27 +9,62 @@ import dev.unideploy.it.EmulatorEnv;
 import dev.unideploy.pipeline.config.DeployConfig;
 import dev.unideploy.pipeline.state.StateStore;
 import dev.unideploy.provider.azure.state.AzureBlobStateStoreFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.util.List;
 import java.util.Map;
 
 /**
- * State in an Azurite container, reached directly: Azurite 3.35.0 holds every ETag condition
- * unideploy uses, also under concurrency ({@link EmulatorPreconditionsTest}).
+ * State in an Azurite container, reached directly or through a {@link PreconditionProxy} that only
+ * logs and paces page uploads: Azurite 3.35.0 holds every ETag condition unideploy uses, also under
+ * concurrency ({@link EmulatorPreconditionsTest}).
  */
 final class AzureBackend extends StateBackend {
   private final String container = uniquePrefix("state");
   private final String connection;
   private final BlobContainerClient blobs;
+  private final PreconditionProxy proxy;
 
+  /** Azurite reached directly. */
   AzureBackend() {
-    connection = EmulatorEnv.get().azuriteConnectionString();
+    this(false);
+  }
+
+  /**
+   * @param proxied whether the state (and whatever else uses the connection string or {@link
+   *     #blobEndpoint()}) goes through a proxy
+   */
+  AzureBackend(boolean proxied) {
+    EmulatorEnv env = EmulatorEnv.get();
+    URI azurite = env.azuriteBlobEndpoint();
+    try {
+      proxy =
+          proxied
+              ? new PreconditionProxy(
+                  PreconditionProxy.Dialect.AZURE_BLOB, azurite.resolve("/").normalize())
+              : null;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    String direct = env.azuriteConnectionString();
+    connection = proxied ? direct.replace(azurite.toString(), blobEndpoint().toString()) : direct;
     blobs =
         new BlobServiceClientBuilder()
             .connectionString(connection)
             .buildClient()
             .getBlobContainerClient(container);
     blobs.create();
+  }
+
+  /** Where blob requests go: Azurite's account endpoint, or the proxy's address of it. */
+  URI blobEndpoint() {
+    URI azurite = EmulatorEnv.get().azuriteBlobEndpoint();
+    return proxy == null ? azurite : URI.create(proxy.endpoint() + azurite.getPath());
+  }
+
+  PreconditionProxy proxy() {
+    return proxy;
   }
 
   @Override
@@ -71,9 +106,13 @@ final class AzureBackend extends StateBackend {
 
   @Override
   List<String> violations() {
-    return List.of();
+    return proxy == null ? List.of() : proxy.violations();
   }
 
   @Override
-  public void close() {}
+  public void close() {
+    if (proxy != null) {
+      proxy.close();
+    }
+  }
 }

@@ -3,89 +3,77 @@ package dev.unideploy.it.state;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import dev.unideploy.it.ChildJvm;
-import dev.unideploy.it.aws.upload.EbsCheckingProxy;
 import dev.unideploy.pipeline.config.ConfigLoader;
+import dev.unideploy.pipeline.config.DeployConfig;
 import dev.unideploy.pipeline.state.JournalEntry;
 import dev.unideploy.pipeline.state.StateStore;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Random;
+import java.util.Map;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * Two CI runners sharing {@code state: s3://...}, each {@code java -jar unideploy.jar publish} in
- * its own JVM with its own empty home folder, against moto behind the EBS and precondition checking
- * proxies: two at once → one publishes, the other is refused naming it; a runner killed with
- * SIGKILL mid-upload → the next runner is refused while the dead one's lease runs, then takes the
- * lock over and resumes the same snapshot without re-sending a block the journal recorded.
+ * Two CI runners sharing a remote {@code state:}, each {@code java -jar unideploy.jar publish} in
+ * its own JVM with its own empty home folder, against an emulator behind a {@link
+ * PreconditionProxy} that logs (and paces) the upload units the store acknowledged: two at once →
+ * one publishes, the other is refused naming it; a runner killed with SIGKILL mid-upload → the next
+ * runner is refused while the dead one's lease runs, then takes the lock over and resumes the same
+ * upload without re-sending a unit the journal recorded. One subclass per store and provider.
  */
-class CliRemoteLockTest {
-  private static final Duration LEASE = Duration.ofSeconds(8);
+abstract class CliRemoteLockTest {
+  static final Duration LEASE = Duration.ofSeconds(8);
   private static final int LOCK_REFUSED = 1;
 
   @TempDir Path dir;
-  private EbsCheckingProxy ebs;
-  private S3Backend backend;
 
-  @BeforeEach
-  void setUp() throws Exception {
-    backend =
-        new S3Backend(
-            proxy -> {
-              try {
-                ebs = new EbsCheckingProxy(proxy);
-                return ebs.endpoint();
-              } catch (IOException e) {
-                throw new UncheckedIOException(e);
-              }
-            });
+  /** The provider that publishes ({@code aws}, {@code azure}). */
+  abstract String provider();
+
+  /** The store holding the state, with the proxy that sees the upload. */
+  abstract StateBackend backend();
+
+  abstract PreconditionProxy proxy();
+
+  /** The {@code providers:} section (indented by two) that uploads {@code concurrency} at once. */
+  abstract String providersYaml(int concurrency);
+
+  /** The environment a runner has (credentials, connection strings). */
+  abstract Map<String, String> runnerEnv();
+
+  /** A disk whose upload takes {@code units} upload units, each carrying data. */
+  abstract Path disk(Path dir, int units) throws IOException;
+
+  /** The journal kind recording acknowledged units, and the units one entry records. */
+  abstract String acknowledgedKind();
+
+  abstract void addAcknowledged(JournalEntry e, BitSet units);
+
+  /** What a published image id looks like in the JSON result. */
+  abstract String imageIdPattern();
+
+  /** Units in the disk the kill test uploads: enough that the journal records some mid-upload. */
+  int killUnits() {
+    return 24;
   }
 
-  @AfterEach
-  void tearDown() {
-    backend.proxy().releaseBlocks();
-    backend.close();
-    ebs.close();
+  /** How long the proxy holds each unit in the kill test: the upload takes several seconds. */
+  Duration slowUnit() {
+    return Duration.ofMillis(500);
   }
 
-  private Path config(String app, String prefix, int concurrency) throws IOException {
-    Path file = dir.resolve(app + "-" + prefix + ".yaml");
+  private Path config(String app, int concurrency) throws IOException {
+    Path file = dir.resolve(app + ".yaml");
     Files.writeString(
         file,
-        """
-        app: %s
-        version: "1.0.0"
-        state: "%s"
-        publish:
-          keep: 0
-        providers:
-          aws:
-            region: us-east-1
-            endpoint: "%s"
-            waits: {available: 60s, copy: 120s, pollInterval: 1s}
-            retry: {maxAttempts: 3}
-            upload: {concurrency: %d}
-        """
-            .formatted(app, backend.stateUrl(prefix, LEASE), backend.endpoint(), concurrency));
-    return file;
-  }
-
-  /** A raw disk of {@code mib} MiB of random data: every 512 KiB EBS block carries data. */
-  private Path disk(int mib) throws IOException {
-    byte[] bytes = new byte[mib << 20];
-    new Random(mib).nextBytes(bytes);
-    Path file = dir.resolve("disk-" + mib + ".img");
-    Files.write(file, bytes);
+        "app: %s\nversion: \"1.0.0\"\nstate: \"%s\"\npublish:\n  keep: 0\nproviders:\n%s"
+            .formatted(app, backend().stateUrl(app, LEASE), providersYaml(concurrency)));
     return file;
   }
 
@@ -96,13 +84,13 @@ class CliRemoteLockTest {
             "--output",
             "json",
             "--provider",
-            "aws",
+            provider(),
             "--image",
             disk.toString(),
             "--config",
             config.toString(),
             "--no-verify"),
-        backend.childEnv(),
+        runnerEnv(),
         dir.resolve("runner-" + runner),
         dir.resolve("runner-" + runner + ".log"));
   }
@@ -110,16 +98,16 @@ class CliRemoteLockTest {
   @Test
   void twoRunnersPublishingOneAppAtOnceOneProceedsTheOtherNamesIt() throws Exception {
     String app = StateBackend.uniquePrefix("race");
-    Path config = config(app, app, 32);
-    Path disk = disk(2);
+    Path config = config(app, 32);
+    Path disk = disk(dir, 4);
     // The first upload to start waits here, so whoever won is still publishing when the other
     // asks for the lock, however slowly either JVM starts.
-    backend.proxy().holdBlocks();
+    proxy().holdBlocks();
     try (ChildJvm a = publish(config, disk, "a");
         ChildJvm b = publish(config, disk, "b")) {
       ChildJvm loser = firstToExit(a, b, Duration.ofSeconds(120));
       ChildJvm winner = loser == a ? b : a;
-      backend.proxy().releaseBlocks();
+      proxy().releaseBlocks();
       assertThat(loser.await(Duration.ofSeconds(5))).as(loser.output()).isEqualTo(LOCK_REFUSED);
       assertThat(loser.output())
           .contains("another unideploy run for app '" + app + "' is in progress")
@@ -127,25 +115,27 @@ class CliRemoteLockTest {
           .contains(" since ")
           .contains("re-run with --force-unlock");
       assertThat(winner.await(Duration.ofSeconds(180))).as(winner.output()).isZero();
-      assertThat(winner.output()).containsPattern("\"imageId\"\\s*:\\s*\"ami-");
+      assertThat(winner.output()).containsPattern(imageIdPattern());
+    } finally {
+      proxy().releaseBlocks();
     }
-    assertThat(backend.violations()).isEmpty();
-    assertThat(ebs.violations()).isEmpty();
+    assertThat(backend().violations()).isEmpty();
   }
 
   @Test
   void aRunnerKilledMidUploadIsTakenOverAfterItsLeaseAndTheUploadResumes() throws Exception {
     String app = StateBackend.uniquePrefix("kill");
-    // Two blocks at a time, half a second each: the upload takes about six seconds, and the
-    // journal records acknowledged blocks every two.
-    Path config = config(app, app, 2);
-    Path disk = disk(12);
-    PreconditionProxy proxy = backend.proxy();
-    proxy.slowBlocks(Duration.ofMillis(500));
+    // Two units at a time, each held by the proxy: the upload takes several seconds, and the
+    // journal records acknowledged units in batches while it runs.
+    int units = killUnits();
+    Path config = config(app, 2);
+    Path disk = disk(dir, units);
+    PreconditionProxy proxy = proxy();
+    proxy.slowBlocks(slowUnit());
     long killedPid;
     try (ChildJvm a = publish(config, disk, "a")) {
       long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
-      while (journaledBlocks(config).isEmpty()) {
+      while (journaledUnits(config).isEmpty()) {
         assertThat(System.nanoTime()).as(a.output()).isLessThan(deadline);
         Thread.sleep(50);
       }
@@ -153,15 +143,15 @@ class CliRemoteLockTest {
       a.kill();
     }
     long killedAt = System.nanoTime();
-    BitSet recorded = journaledBlocks(config);
-    Set<String> snapshots =
+    BitSet recorded = journaledUnits(config);
+    Set<String> targets =
         proxy.blockPuts().stream()
             .map(PreconditionProxy.BlockPut::snapshot)
             .collect(Collectors.toSet());
-    assertThat(snapshots).hasSize(1);
-    String snapshot = snapshots.iterator().next();
+    assertThat(targets).hasSize(1);
+    String target = targets.iterator().next();
     int sentBefore = proxy.blockPuts().size();
-    assertThat(recorded.cardinality()).isLessThan(24); // mid-upload, not after it
+    assertThat(recorded.cardinality()).isLessThan(units); // mid-upload, not after it
 
     // While the dead runner's lease runs, a fresh runner is refused, naming it.
     try (ChildJvm early = publish(config, disk, "b")) {
@@ -177,40 +167,34 @@ class CliRemoteLockTest {
       assertThat(c.await(Duration.ofSeconds(180))).as(c.output()).isZero();
       assertThat(c.output())
           .contains("took over the expired lock of pid " + killedPid)
-          .containsPattern("\"imageId\"\\s*:\\s*\"ami-");
+          .containsPattern(imageIdPattern());
     }
     List<PreconditionProxy.BlockPut> resumed =
         proxy.blockPuts().subList(sentBefore, proxy.blockPuts().size());
-    assertThat(resumed).isNotEmpty().allMatch(p -> p.snapshot().equals(snapshot));
+    assertThat(resumed).isNotEmpty().allMatch(p -> p.snapshot().equals(target));
     for (PreconditionProxy.BlockPut p : resumed) {
       assertThat(recorded.get(p.block()))
-          .as("block %d was journaled as acknowledged, yet sent again", p.block())
+          .as("unit %d was journaled as acknowledged, yet sent again", p.block())
           .isFalse();
     }
     BitSet all = new BitSet();
     proxy.blockPuts().forEach(p -> all.set(p.block()));
-    assertThat(all.cardinality()).as("every block of 12 MiB reached EBS").isEqualTo(24);
-    assertThat(backend.violations()).isEmpty();
-    assertThat(ebs.violations()).isEmpty();
+    assertThat(all.get(0, units).cardinality()).as("every unit reached the store").isEqualTo(units);
+    assertThat(backend().violations()).isEmpty();
   }
 
-  /** The EBS blocks the remote journal records as acknowledged, read as another runner would. */
-  private BitSet journaledBlocks(Path config) throws IOException {
-    var loaded = ConfigLoader.load(config);
-    BitSet blocks = new BitSet();
-    try (StateStore store = backend.open(loaded)) {
-      for (JournalEntry e : store.journal(loaded.app() + "-aws").entries()) {
-        if (e.kind().equals("ebs-blocks-acknowledged")) {
-          for (String part : ((String) e.data().get("blocks")).split(",")) {
-            int dash = part.indexOf('-');
-            int from = Integer.parseInt(dash < 0 ? part : part.substring(0, dash));
-            int to = dash < 0 ? from : Integer.parseInt(part.substring(dash + 1));
-            blocks.set(from, to + 1);
-          }
+  /** The units the remote journal records as acknowledged, read as another runner would. */
+  private BitSet journaledUnits(Path config) throws IOException {
+    DeployConfig loaded = ConfigLoader.load(config);
+    BitSet units = new BitSet();
+    try (StateStore store = backend().open(loaded)) {
+      for (JournalEntry e : store.journal(loaded.app() + "-" + provider()).entries()) {
+        if (e.kind().equals(acknowledgedKind())) {
+          addAcknowledged(e, units);
         }
       }
     }
-    return blocks;
+    return units;
   }
 
   private static ChildJvm firstToExit(ChildJvm a, ChildJvm b, Duration timeout) throws Exception {

@@ -50,19 +50,31 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * from the emulator itself, and answers 412 as S3 or Cloud Storage would when the precondition does
  * not hold; otherwise it forwards the request and checks that the emulator agreed. Writes of state
  * objects (keys under {@code /journal/} or {@code /locks/}) without any precondition are recorded
- * as violations: unideploy must never write them blind. It also logs EBS PutSnapshotBlock calls
- * (the AWS endpoint passes through it) by snapshot and block.
+ * as violations: unideploy must never write them blind. It also logs the upload units the store
+ * acknowledged through it, and can slow or hold them: EBS PutSnapshotBlock calls (the AWS endpoint
+ * passes through it) by snapshot and block, and Azure Put Page calls by blob and 4 MiB window.
+ *
+ * <p>In front of Azurite ({@link Dialect#AZURE_BLOB}) it checks no precondition itself: Azurite
+ * 3.35.0 holds every ETag condition unideploy uses, also under concurrency ({@link
+ * EmulatorPreconditionsTest}).
  */
 final class PreconditionProxy implements AutoCloseable {
 
   /** Which store's protocol the emulator behind speaks. */
   enum Dialect {
     S3,
-    GCS
+    GCS,
+    AZURE_BLOB
   }
 
-  /** A block that EBS acknowledged through this proxy. */
+  /**
+   * An upload unit the store acknowledged through this proxy: EBS block {@code block} of snapshot
+   * {@code snapshot}, or the 4 MiB page window {@code block} of blob {@code snapshot}.
+   */
   record BlockPut(String snapshot, int block) {}
+
+  /** Azure's largest Put Page, and unideploy's page window. */
+  private static final long PAGE_WINDOW = 4L << 20;
 
   private static final Set<String> HOP_HEADERS =
       Set.of("host", "content-length", "connection", "expect", "upgrade", "transfer-encoding");
@@ -150,8 +162,8 @@ final class PreconditionProxy implements AutoCloseable {
       byte[] body = ex.getRequestBody().readAllBytes();
       String method = ex.getRequestMethod();
       String path = ex.getRequestURI().getPath();
-      Matcher block = PUT_BLOCK.matcher(path);
-      if ("PUT".equals(method) && block.matches()) {
+      BlockPut unit = uploadUnit(ex, method, path);
+      if (unit != null) {
         if (!blockGate.await(120, TimeUnit.SECONDS)) {
           throw new IOException("nobody released the held blocks within 120 s");
         }
@@ -160,8 +172,8 @@ final class PreconditionProxy implements AutoCloseable {
       Conditional c = conditional(ex, method, path, body);
       if (c == null) {
         HttpResponse<byte[]> r = forward(ex, body);
-        if ("PUT".equals(method) && block.matches() && r.statusCode() / 100 == 2) {
-          blockPuts.add(new BlockPut(block.group(1), Integer.parseInt(block.group(2))));
+        if (unit != null && r.statusCode() / 100 == 2) {
+          blockPuts.add(unit);
         }
         reply(ex, r.statusCode(), r.headers().map(), r.body());
         return;
@@ -208,8 +220,32 @@ final class PreconditionProxy implements AutoCloseable {
     }
   }
 
+  /** The upload unit (EBS block, Put Page window) this request writes, or null. */
+  private BlockPut uploadUnit(HttpExchange ex, String method, String path) {
+    if (!"PUT".equals(method)) {
+      return null;
+    }
+    Matcher block = PUT_BLOCK.matcher(path);
+    if (dialect == Dialect.S3 && block.matches()) {
+      return new BlockPut(block.group(1), Integer.parseInt(block.group(2)));
+    }
+    String range = ex.getRequestHeaders().getFirst("x-ms-range");
+    if (dialect == Dialect.AZURE_BLOB
+        && "page".equals(query(ex.getRequestURI().getRawQuery()).get("comp"))
+        && "update".equalsIgnoreCase(ex.getRequestHeaders().getFirst("x-ms-page-write"))
+        && range != null
+        && range.startsWith("bytes=")) {
+      long from = Long.parseLong(range.substring(6, range.indexOf('-')));
+      return new BlockPut(path, (int) (from / PAGE_WINDOW));
+    }
+    return null;
+  }
+
   /** The conditional write this request is, or null when it is something else. */
   private Conditional conditional(HttpExchange ex, String method, String path, byte[] body) {
+    if (dialect == Dialect.AZURE_BLOB) {
+      return null;
+    }
     if (dialect == Dialect.S3) {
       boolean objectPath = path.indexOf('/', 1) > 0 && !path.startsWith("/snapshots");
       if (!objectPath || !("PUT".equals(method) || "DELETE".equals(method))) {

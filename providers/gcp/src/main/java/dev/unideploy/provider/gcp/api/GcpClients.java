@@ -106,24 +106,28 @@ public final class GcpClients implements AutoCloseable {
   /** The credentials: ADC (scoped to cloud-platform) or, with {@code credentials: none}, none. */
   public synchronized Credentials credentials() {
     if (credentials == null) {
-      if (GcpSettings.NONE.equals(settings.credentials())) {
-        credentials = NoCredentials.getInstance();
-      } else {
-        try {
-          GoogleCredentials adc = GoogleCredentials.getApplicationDefault();
-          credentials = adc.createScopedRequired() ? adc.createScoped(List.of(SCOPE)) : adc;
-        } catch (IOException e) {
-          throw new UnideployException(
-              "no Google credentials found ("
-                  + e.getMessage()
-                  + "): run `gcloud auth application-default login`, set"
-                  + " GOOGLE_APPLICATION_CREDENTIALS to a key file, or run where a metadata server"
-                  + " or workload identity federation provides them",
-              e);
-        }
-      }
+      credentials =
+          GcpSettings.NONE.equals(settings.credentials())
+              ? NoCredentials.getInstance()
+              : applicationDefaultCredentials();
     }
     return credentials;
+  }
+
+  /** Application Default Credentials, scoped to cloud-platform, or a clear error. */
+  public static GoogleCredentials applicationDefaultCredentials() {
+    try {
+      GoogleCredentials adc = GoogleCredentials.getApplicationDefault();
+      return adc.createScopedRequired() ? adc.createScoped(List.of(SCOPE)) : adc;
+    } catch (IOException e) {
+      throw new UnideployException(
+          "no Google credentials found ("
+              + e.getMessage()
+              + "): run `gcloud auth application-default login`, set"
+              + " GOOGLE_APPLICATION_CREDENTIALS to a key file, or run where a metadata server"
+              + " or workload identity federation provides them",
+          e);
+    }
   }
 
   private CredentialsProvider credentialsProvider() {

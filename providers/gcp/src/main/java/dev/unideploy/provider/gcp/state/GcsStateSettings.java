@@ -7,11 +7,11 @@ import java.util.Locale;
 
 /**
  * What a {@code gs://} state store takes from {@code providers.gcp}: {@code credentials} ({@code
- * adc}, the default, or {@code none} for emulators), {@code endpoints.storage} and {@code project}.
- * Read leniently, key by key, so that the provider's own binding of the section stays the one that
- * decides which keys exist.
+ * adc}, the default, or {@code none} for emulators) and {@code endpoints.storage}. Read leniently,
+ * key by key, so that the provider's own binding of the section stays the one that decides which
+ * keys exist.
  */
-record GcsStateSettings(boolean anonymous, URI endpoint, String project) {
+record GcsStateSettings(boolean anonymous, URI endpoint) {
 
   static GcsStateSettings from(JsonNode gcp) {
     String credentials = text(gcp.path("credentials"));
@@ -40,7 +40,7 @@ record GcsStateSettings(boolean anonymous, URI endpoint, String project) {
                 + "' must be an http:// or https:// URL with a host");
       }
     }
-    return new GcsStateSettings(anonymous, endpoint, text(gcp.path("project")));
+    return new GcsStateSettings(anonymous, endpoint);
   }
 
   private static String text(JsonNode n) {

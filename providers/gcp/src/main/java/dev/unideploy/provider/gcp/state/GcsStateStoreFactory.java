@@ -1,14 +1,18 @@
 package dev.unideploy.provider.gcp.state;
 
-import com.google.cloud.NoCredentials;
-import com.google.cloud.storage.HttpStorageOptions;
-import com.google.cloud.storage.StorageOptions;
+import com.google.api.client.http.HttpRequestFactory;
+import com.google.api.client.http.javanet.NetHttpTransport;
+import com.google.auth.http.HttpCredentialsAdapter;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.config.DeployConfig;
+import dev.unideploy.pipeline.resilience.CallPolicy;
 import dev.unideploy.pipeline.state.StateStore;
 import dev.unideploy.pipeline.state.StateStoreFactory;
 import dev.unideploy.pipeline.state.remote.RemoteStateStore;
 import dev.unideploy.pipeline.state.remote.StateUrl;
+import dev.unideploy.provider.gcp.api.GcpCall;
+import dev.unideploy.provider.gcp.api.GcpClients;
+import dev.unideploy.provider.gcp.api.GcpRetryable;
 import java.net.URI;
 import java.time.Duration;
 import java.util.Set;
@@ -24,8 +28,9 @@ public final class GcsStateStoreFactory implements StateStoreFactory {
   // https://cloud.google.com/storage/docs/buckets#naming
   private static final Pattern BUCKET = Pattern.compile("[a-z0-9][-a-z0-9_.]{1,220}[a-z0-9]");
 
-  /** Object operations need no project; naming one keeps the client from probing for it. */
-  private static final String NO_PROJECT = "unideploy-state";
+  private static final URI STORAGE = URI.create("https://storage.googleapis.com");
+  private static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(20);
+  private static final Duration READ_TIMEOUT = Duration.ofSeconds(60);
 
   @Override
   public String scheme() {
@@ -45,19 +50,23 @@ public final class GcsStateStoreFactory implements StateStoreFactory {
               + EXAMPLE);
     }
     GcsStateSettings settings = GcsStateSettings.from(config.providerSection("gcp"));
-    ServerClock clock = new ServerClock(Duration.ofSeconds(20), Duration.ofSeconds(60));
-    HttpStorageOptions.Builder b =
-        StorageOptions.http()
-            .setTransportOptions(clock)
-            .setProjectId(settings.project() != null ? settings.project() : NO_PROJECT);
-    if (settings.anonymous()) {
-      b.setCredentials(NoCredentials.getInstance());
-    }
-    if (settings.endpoint() != null) {
-      String host = settings.endpoint().toString();
-      b.setHost(host.endsWith("/") ? host.substring(0, host.length() - 1) : host);
-    }
-    return new RemoteStateStore(
-        new GcsObjectStore(b.build().getService(), url.authority(), clock), url);
+    HttpCredentialsAdapter auth =
+        settings.anonymous()
+            ? null
+            : new HttpCredentialsAdapter(GcpClients.applicationDefaultCredentials());
+    HttpRequestFactory requests =
+        new NetHttpTransport()
+            .createRequestFactory(
+                request -> {
+                  if (auth != null) {
+                    auth.initialize(request);
+                  }
+                  request.setConnectTimeout((int) CONNECT_TIMEOUT.toMillis());
+                  request.setReadTimeout((int) READ_TIMEOUT.toMillis());
+                  request.setNumberOfRetries(0); // the call policy retries
+                });
+    GcpCall calls = new GcpCall(GcpRetryable.policy(CallPolicy.Settings.defaults()));
+    URI root = settings.endpoint() != null ? settings.endpoint() : STORAGE;
+    return new RemoteStateStore(new GcsObjectStore(requests, root, url.authority(), calls), url);
   }
 }
