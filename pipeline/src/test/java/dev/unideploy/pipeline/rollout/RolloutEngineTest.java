@@ -123,6 +123,33 @@ class RolloutEngineTest {
   }
 
   @Test
+  void aCreateThatFailsAfterItsTemplateRollsBackWithoutLeavingTheTemplate() {
+    Harness h = new Harness(1);
+    h.deploy("1", Harness.blueGreen(1));
+    h.fleet.fault(0, MemoryFleet.FaultMode.ERROR, 1, "create");
+    Rollouts.Deployed d = h.deploy("2", Harness.blueGreen(1));
+    assertThat(d.outcome().status()).isEqualTo(Outcome.Status.ROLLED_BACK);
+    assertThat(h.fleet.snapshot()).containsExactly(Map.entry("web-v001", "1/1/serving"));
+    assertThat(h.fleet.templates())
+        .as("web-v002's template went with it")
+        .containsExactly("web-v001");
+  }
+
+  @Test
+  void aRunKilledBetweenTemplateAndGroupLeavesNoTemplateWhenAnotherReleaseFollows() {
+    Harness h = new Harness(1);
+    h.deploy("1", Harness.blueGreen(1));
+    h.fleet.fault(0, MemoryFleet.FaultMode.KILL_AFTER, 1, "template");
+    assertThatThrownBy(() -> h.deploy("2", Harness.blueGreen(1)))
+        .isInstanceOf(MemoryFleet.Killed.class);
+    assertThat(h.fleet.templates()).containsExactly("web-v001", "web-v002");
+    Rollouts.Deployed next = h.restart().deploy("3", Harness.blueGreen(1));
+    assertThat(next.resumed().outcome()).isEqualTo("rolled-back");
+    assertThat(next.outcome().status()).isEqualTo(Outcome.Status.DEPLOYED);
+    assertThat(h.fleet.templates()).containsExactly("web-v001", "web-v003");
+  }
+
+  @Test
   void theRolloutDeadlineRollsBackDuringTheBake() {
     Harness h = new Harness(1);
     h.deploy("1", Harness.blueGreen(1));
