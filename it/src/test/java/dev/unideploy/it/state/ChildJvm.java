@@ -9,12 +9,13 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * A Java main class run in its own JVM on this test's class path, with its own home folder (a
  * state-less CI runner) and environment; its output goes to a log the test reads line by line.
  */
-final class ChildJvm implements AutoCloseable {
+public final class ChildJvm implements AutoCloseable {
   private final Process process;
   private final Path log;
 
@@ -23,7 +24,7 @@ final class ChildJvm implements AutoCloseable {
     this.log = log;
   }
 
-  static ChildJvm start(
+  public static ChildJvm start(
       Class<?> main, List<String> args, Map<String, String> env, Path home, Path log)
       throws IOException {
     List<String> launch = List.of("-cp", System.getProperty("java.class.path"), main.getName());
@@ -34,7 +35,7 @@ final class ChildJvm implements AutoCloseable {
    * The CLI as a user runs it, {@code java -jar unideploy.jar ARGS}: the jar the build packaged
    * (system property {@code unideploy.cliJar}, set by the it module's pom).
    */
-  static ChildJvm cli(List<String> args, Map<String, String> env, Path home, Path log)
+  public static ChildJvm cli(List<String> args, Map<String, String> env, Path home, Path log)
       throws IOException {
     String jar = System.getProperty("unideploy.cliJar");
     if (jar == null || !Files.isRegularFile(Path.of(jar))) {
@@ -65,20 +66,20 @@ final class ChildJvm implements AutoCloseable {
     return new ChildJvm(pb.start(), log);
   }
 
-  boolean alive() {
+  public boolean alive() {
     return process.isAlive();
   }
 
-  long pid() {
+  public long pid() {
     return process.pid();
   }
 
-  String output() throws IOException {
+  public String output() throws IOException {
     return Files.exists(log) ? Files.readString(log, StandardCharsets.UTF_8) : "";
   }
 
   /** Waits until the output has a line starting with {@code prefix}, or the child exits. */
-  boolean awaitLine(String prefix, Duration timeout) throws Exception {
+  public boolean awaitLine(String prefix, Duration timeout) throws Exception {
     long deadline = System.nanoTime() + timeout.toNanos();
     while (System.nanoTime() < deadline) {
       if (output().lines().anyMatch(l -> l.startsWith(prefix))) {
@@ -92,7 +93,7 @@ final class ChildJvm implements AutoCloseable {
     return false;
   }
 
-  int await(Duration timeout) throws Exception {
+  public int await(Duration timeout) throws Exception {
     if (!process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS)) {
       process.destroyForcibly().waitFor();
       throw new AssertionError("child did not finish within " + timeout + ":\n" + output());
@@ -100,8 +101,24 @@ final class ChildJvm implements AutoCloseable {
     return process.exitValue();
   }
 
+  /**
+   * Waits until {@code reached} holds, polled every 50 ms: true once it does while the child runs,
+   * false when the child ended or {@code timeout} passed first. For acting (a kill, a second run)
+   * at a chosen point of the child's run rather than after a guessed sleep.
+   */
+  public boolean reaches(BooleanSupplier reached, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (process.isAlive() && System.nanoTime() - deadline < 0) {
+      if (reached.getAsBoolean()) {
+        return true;
+      }
+      Thread.sleep(50);
+    }
+    return false;
+  }
+
   /** SIGKILL: no finally block runs, nothing is released or flushed. */
-  void kill() throws InterruptedException {
+  public void kill() throws InterruptedException {
     process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
   }
 

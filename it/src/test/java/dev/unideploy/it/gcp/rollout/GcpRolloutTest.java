@@ -3,23 +3,19 @@ package dev.unideploy.it.gcp.rollout;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.unideploy.cli.Main;
 import dev.unideploy.it.gcp.FakeGcs;
 import dev.unideploy.it.gcp.GceFake;
 import dev.unideploy.it.guest.HttpGuest;
 import dev.unideploy.it.local.Cli;
-import dev.unideploy.pipeline.qemu.BootMode;
+import dev.unideploy.it.state.ChildJvm;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -113,21 +109,8 @@ class GcpRolloutTest {
   }
 
   private String[] deployArgs(String tag, boolean panic) throws Exception {
-    Path image = HttpGuest.image(tag, panic, BootMode.BIOS);
-    return new String[] {
-      "deploy",
-      "--provider",
-      "gcp",
-      "--image",
-      image.toString(),
-      "--config",
-      config(tag).toString(),
-      "--no-verify",
-      "--state",
-      dir.resolve("state").toString(),
-      "--output",
-      "json"
-    };
+    return HttpGuest.deployArgs("gcp", tag, panic, config(tag), dir.resolve("state"))
+        .toArray(String[]::new);
   }
 
   private Cli.Run deploy(String tag, boolean panic) throws Exception {
@@ -167,7 +150,6 @@ class GcpRolloutTest {
 
   /** What GET / answers on every instance of a group, at its own address. */
   private List<String> answers(String group) throws Exception {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     List<String> out = new ArrayList<>();
     JsonNode managed =
         gce.post(zone() + "/instanceGroupManagers/" + group + "/listManagedInstances", null)
@@ -176,13 +158,7 @@ class GcpRolloutTest {
     for (JsonNode m : managed.path("managedInstances")) {
       JsonNode instance = gce.get(GceFake.pathOf(m.path("instance").asText())).ok().body();
       String ip = instance.path("networkInterfaces").get(0).path("networkIP").asText();
-      HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(URI.create("http://" + ip + "/"))
-                  .timeout(Duration.ofSeconds(10))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      out.add(r.body().strip());
+      out.add(HttpGuest.answer(ip));
     }
     return out;
   }
@@ -254,27 +230,18 @@ class GcpRolloutTest {
   /** Runs the CLI in a child JVM and kills it (SIGKILL) once the fake saw a matching call. */
   private void killWhen(String[] args, Predicate<JsonNode> call) throws Exception {
     int seen = gce.requests(project).size();
-    List<String> cmd = new ArrayList<>();
-    cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
-    cmd.add("-cp");
-    cmd.add(System.getProperty("java.class.path"));
-    cmd.add("dev.unideploy.cli.Main");
-    cmd.addAll(List.of(args));
     Path log = dir.resolve("child-" + System.nanoTime() + ".log");
-    Process child =
-        new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-    long deadline = System.nanoTime() + TimeUnit.MINUTES.toNanos(5);
-    boolean hit = false;
-    while (!hit && child.isAlive() && System.nanoTime() < deadline) {
-      List<JsonNode> calls = gce.requests(project);
-      hit = calls.subList(seen, calls.size()).stream().anyMatch(call);
-      if (!hit) {
-        Thread.sleep(50);
-      }
+    Path home = Path.of(System.getProperty("user.home"));
+    try (ChildJvm child = ChildJvm.start(Main.class, List.of(args), Map.of(), home, log)) {
+      boolean hit =
+          child.reaches(
+              () -> {
+                List<JsonNode> calls = gce.requests(project);
+                return calls.subList(seen, calls.size()).stream().anyMatch(call);
+              },
+              Duration.ofMinutes(5));
+      child.kill(); // SIGKILL: no finally, no flush
+      assertThat(hit).as("the child reached the call before it ended: %s", child.output()).isTrue();
     }
-    child.destroyForcibly().waitFor(30, TimeUnit.SECONDS); // SIGKILL: no finally, no flush
-    assertThat(hit)
-        .as("the child reached the call before it ended: %s", Files.readString(log))
-        .isTrue();
   }
 }
