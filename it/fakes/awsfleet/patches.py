@@ -1,8 +1,9 @@
 """Where this fake parts from moto: GetConsoleOutput answers the instance's real serial console,
 DescribeTargetHealth answers what probing the instance found (moto calls every registered target
 healthy), a deregistered target drains for its target group's deregistration delay (moto drops it
-at once), RegisterImage keeps the root snapshot it named (see disks.py), and
-DeleteLaunchTemplateVersions works (moto does not implement it)."""
+at once), RegisterImage keeps the root snapshot it named (see disks.py),
+DeleteLaunchTemplateVersions works (moto does not implement it), and an instance that Auto Scaling
+terminates leaves its target groups."""
 
 import base64
 import io
@@ -56,6 +57,7 @@ def install(runtime):
         runtime.mark_deregistered(self.arn, ids)
 
     install_launch_template_version_deletion()
+    install_deregistration_on_termination()
     General.get_console_output = get_console_output
     FakeTargetGroup.health_for = health_for
     FakeTargetGroup.deregister = deregister
@@ -148,3 +150,25 @@ def install_launch_template_version_deletion():
     LaunchTemplateBackend.describe_launch_template_versions = describe_launch_template_versions
     LaunchTemplate.get_version = get_version
     LaunchTemplates.delete_launch_template_versions = delete_launch_template_versions
+
+
+def install_deregistration_on_termination():
+    """Auto Scaling deregisters an instance from the group's target groups before it terminates it
+    (https://docs.aws.amazon.com/autoscaling/ec2/userguide/ec2-auto-scaling-lifecycle.html), and a
+    terminated instance is no target anywhere. moto drops terminated targets only on the
+    TerminateInstances API call, so instances that Auto Scaling itself terminated (scale-in,
+    TerminateInstanceInAutoScalingGroup, a deleted group) stayed registered and were reported
+    healthy. Here every termination, whoever asks for it, removes the instance's registrations."""
+    from moto.ec2.models.instances import InstanceBackend
+    from moto.elbv2.models import elbv2_backends
+
+    original_terminate = InstanceBackend.terminate_instances
+
+    def terminate_instances(self, instance_ids):
+        terminated = original_terminate(self, instance_ids)
+        ids = [instance.id for instance, _ in terminated]
+        if ids:
+            elbv2_backends[self.account_id][self.region_name].notify_terminate_instances(ids)
+        return terminated
+
+    InstanceBackend.terminate_instances = terminate_instances

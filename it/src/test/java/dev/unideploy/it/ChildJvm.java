@@ -101,24 +101,35 @@ public final class ChildJvm implements AutoCloseable {
     return process.exitValue();
   }
 
+  /**
+   * Waits until {@code reached} holds, polled every 50 ms: true once it does while the child runs,
+   * false when the child ended or {@code timeout} passed first. For acting (a kill, a second run)
+   * at a chosen point of the child's run rather than after a guessed sleep.
+   */
+  public boolean reaches(BooleanSupplier reached, Duration timeout) throws InterruptedException {
+    long deadline = System.nanoTime() + timeout.toNanos();
+    while (process.isAlive() && System.nanoTime() - deadline < 0) {
+      if (reached.getAsBoolean()) {
+        return true;
+      }
+      Thread.sleep(50);
+    }
+    return false;
+  }
+
   /** SIGKILL: no finally block runs, nothing is released or flushed. */
   public void kill() throws InterruptedException {
     process.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
   }
 
   /**
-   * Kills the child (SIGKILL) as soon as {@code reached} holds, polled every 20 ms: the point of
-   * the kill is chosen from what the child did (its journal, the calls a fake saw), never by a
-   * sleep. Returns whether the condition held before the child ended or {@code timeout} passed; the
-   * child is dead either way.
+   * Kills the child (SIGKILL) as soon as {@code reached} holds, polled as {@link #reaches} does:
+   * the point of the kill is chosen from what the child did (its journal, the calls a fake saw),
+   * never by a sleep. Returns whether the condition held before the child ended or {@code timeout}
+   * passed; the child is dead either way.
    */
   public boolean killWhen(BooleanSupplier reached, Duration timeout) throws InterruptedException {
-    long deadline = System.nanoTime() + timeout.toNanos();
-    boolean hit = reached.getAsBoolean();
-    while (!hit && process.isAlive() && System.nanoTime() < deadline) {
-      Thread.sleep(20);
-      hit = reached.getAsBoolean();
-    }
+    boolean hit = reaches(reached, timeout);
     kill();
     return hit;
   }

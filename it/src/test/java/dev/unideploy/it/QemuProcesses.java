@@ -7,6 +7,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 
 /** Finds QEMU processes by a path on their command line, from /proc: what a test left running. */
 public final class QemuProcesses {
@@ -14,6 +16,14 @@ public final class QemuProcesses {
 
   /** Pids of live qemu-system processes whose command line mentions {@code path}. */
   public static List<Long> mentioning(Path path) throws IOException {
+    return new ArrayList<>(find(path, false).keySet());
+  }
+
+  /**
+   * The command lines (arguments joined by NUL) of live qemu-system processes, or wrappers starting
+   * one, that mention {@code path}, by pid.
+   */
+  public static Map<Long, String> commandLines(Path path) throws IOException {
     return find(path, false);
   }
 
@@ -23,11 +33,11 @@ public final class QemuProcesses {
    * wrappers in front of it have set their parent-death signals, which they do before exec.
    */
   public static List<Long> runningQemu(Path path) throws IOException {
-    return find(path, true);
+    return new ArrayList<>(find(path, true).keySet());
   }
 
-  private static List<Long> find(Path path, boolean qemuItself) throws IOException {
-    List<Long> pids = new ArrayList<>();
+  private static Map<Long, String> find(Path path, boolean qemuItself) throws IOException {
+    Map<Long, String> pids = new TreeMap<>();
     String needle = path.toAbsolutePath().toString();
     try (DirectoryStream<Path> procs = Files.newDirectoryStream(Path.of("/proc"), "[0-9]*")) {
       for (Path p : procs) {
@@ -46,7 +56,7 @@ public final class QemuProcesses {
         }
         boolean zombie = stat.substring(stat.lastIndexOf(')') + 2).startsWith("Z");
         if (!zombie && cmd.contains("qemu-system") && cmd.contains(needle)) {
-          pids.add(Long.parseLong(p.getFileName().toString()));
+          pids.put(Long.parseLong(p.getFileName().toString()), cmd);
         }
       }
     }

@@ -2,6 +2,10 @@ package dev.unideploy.it.guest;
 
 import dev.unideploy.pipeline.qemu.BootMode;
 import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -26,6 +30,8 @@ public final class HttpGuest {
   static final Duration BUILD_TIMEOUT = Duration.ofMinutes(15);
 
   private static final Map<String, Path> BUILT = new HashMap<>();
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
   private HttpGuest() {}
 
@@ -82,6 +88,39 @@ public final class HttpGuest {
   }
 
   /** What {@code GET /} answers, without the trailing newline. */
+  /**
+   * {@code deploy --provider PROVIDER} of the BIOS variant tagged {@code tag}, printing the result
+   * as JSON; verification is skipped, since the fakes the rollout tests deploy to boot it anyway.
+   */
+  public static List<String> deployArgs(
+      String provider, String tag, boolean panic, Path config, Path state)
+      throws IOException, InterruptedException {
+    return List.of(
+        "deploy",
+        "--provider",
+        provider,
+        "--image",
+        image(tag, panic, BootMode.BIOS).toString(),
+        "--config",
+        config.toString(),
+        "--no-verify",
+        "--state",
+        state.toString(),
+        "--output",
+        "json");
+  }
+
+  /** What the guest at {@code host} answers to {@code GET /} on port 80, trimmed. */
+  public static String answer(String host) throws IOException, InterruptedException {
+    return HTTP.send(
+            HttpRequest.newBuilder(URI.create("http://" + host + "/"))
+                .timeout(Duration.ofSeconds(10))
+                .build(),
+            HttpResponse.BodyHandlers.ofString())
+        .body()
+        .strip();
+  }
+
   public static String body(String tag) {
     return "unideploy-http-guest " + tag;
   }

@@ -4,13 +4,16 @@ import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.spi.Fleet;
 import dev.unideploy.pipeline.spi.ServerGroup;
 import dev.unideploy.pipeline.spi.ServerGroupSpec;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * Runs one {@link Step} against the {@link Fleet}. Groups are looked up by name before each step
  * (providers keep ids in the group's attributes), and a step on a group that is gone is done when
- * it would have removed the group anyway.
+ * it would have removed the group anyway; a destroy still reaches the provider then, for what it
+ * made for the group before the group itself.
  */
 final class StepExecutor {
   private final Fleet fleet;
@@ -53,7 +56,7 @@ final class StepExecutor {
       case ATTACH -> fleet.attach(require(step));
       case RESIZE -> fleet.resize(require(step), step.size());
       case DETACH -> find(step.group()).ifPresent(fleet::detach);
-      case DESTROY -> find(step.group()).ifPresent(fleet::destroy);
+      case DESTROY -> fleet.destroy(find(step.group()).orElseGet(() -> absent(step.group())));
       case COMMIT -> {}
     }
     return List.of();
@@ -61,6 +64,15 @@ final class StepExecutor {
 
   private Optional<ServerGroup> find(String name) {
     return fleet.serverGroups(plan.app()).stream().filter(g -> g.name().equals(name)).findFirst();
+  }
+
+  /**
+   * A group the fleet does not list: gone already, or never made because its create failed or was
+   * killed after the provider had made what the group launches from (a launch or instance
+   * template). Destroying it still removes those; for the group itself gone is done.
+   */
+  private ServerGroup absent(String name) {
+    return new ServerGroup(name, plan.app(), null, null, 0, false, Instant.EPOCH, Map.of());
   }
 
   private ServerGroup require(Step step) {

@@ -12,6 +12,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * A fleet in memory that behaves like a cloud's: create returns at once and instances boot over a
@@ -82,6 +84,7 @@ final class MemoryFleet implements Fleet {
 
   final Map<String, Image> images = new HashMap<>();
   private final Map<String, Group> groups = new LinkedHashMap<>();
+  private final Set<String> templates = new TreeSet<>();
   private final List<String> violations = new ArrayList<>();
   private final int bootChecks;
   private Instant now = Instant.parse("2026-01-01T00:00:00Z");
@@ -220,6 +223,9 @@ final class MemoryFleet implements Fleet {
 
   @Override
   public ServerGroup create(ServerGroupSpec spec) {
+    // As on the clouds, what the group launches from (a launch or instance template) is made first,
+    // by a call of its own: a fault between the two leaves a template without its group.
+    call("template", () -> templates.add(spec.name()));
     return call(
         "create",
         () -> {
@@ -336,6 +342,7 @@ final class MemoryFleet implements Fleet {
         "destroy",
         () -> {
           groups.remove(group.name());
+          templates.remove(group.name());
           return null;
         });
   }
@@ -375,6 +382,11 @@ final class MemoryFleet implements Fleet {
           g.spec.version() + "/" + g.instances.size() + (g.inService ? "/serving" : ""));
     }
     return out;
+  }
+
+  /** The groups that a per-release template was made for and not deleted. */
+  Set<String> templates() {
+    return new TreeSet<>(templates);
   }
 
   /** Whether every instance of the group is ready. */

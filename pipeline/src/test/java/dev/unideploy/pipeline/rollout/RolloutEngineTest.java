@@ -139,6 +139,29 @@ class RolloutEngineTest {
   }
 
   @Test
+  void whatAHalfMadeCreateLeftGoesWithTheRollback() {
+    Harness h = new Harness(1);
+    h.deploy("1", Harness.blueGreen(1));
+    // A provider error once the template exists: the rollout rolls back at once.
+    h.fleet.fault(0, MemoryFleet.FaultMode.ERROR, 1, "create");
+    assertThat(h.deploy("2", Harness.blueGreen(1)).outcome().status())
+        .isEqualTo(Outcome.Status.ROLLED_BACK);
+    assertThat(h.fleet.templates()).as("web-v002's template went").containsExactly("web-v001");
+    // A kill once the template exists, then another release: the next run rolls the first back.
+    h.fleet.fault(0, MemoryFleet.FaultMode.KILL_AFTER, 1, "template");
+    assertThatThrownBy(() -> h.deploy("3", Harness.blueGreen(1)))
+        .isInstanceOf(MemoryFleet.Killed.class);
+    assertThat(h.fleet.templates()).containsExactly("web-v001", "web-v003");
+    Rollouts.Deployed next = h.restart().deploy("4", Harness.blueGreen(1));
+    assertThat(next.resumed().outcome()).isEqualTo("rolled-back");
+    assertThat(h.fleet.snapshot())
+        .containsExactly(Map.entry("web-v001", "1/0"), Map.entry("web-v004", "4/1/serving"));
+    assertThat(h.fleet.templates())
+        .as("web-v003's template went")
+        .containsExactly("web-v001", "web-v004");
+  }
+
+  @Test
   void theRolloutDeadlineRollsBackDuringTheBake() {
     Harness h = new Harness(1);
     h.deploy("1", Harness.blueGreen(1));

@@ -132,6 +132,7 @@ class RolloutPropertiesTest {
 
     Set<String> named = RolloutJournal.groupNames(h.journal.entries());
     assertThat(named).as("no group the journal does not name").containsAll(after.keySet());
+    assertThat(h.fleet.templates()).as("no template without its group").isEqualTo(after.keySet());
 
     if (s.image != MemoryFleet.Image.GOOD) {
       assertThat(outcome.status()).isEqualTo(Outcome.Status.ROLLED_BACK);

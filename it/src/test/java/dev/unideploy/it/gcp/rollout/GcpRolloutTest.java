@@ -9,12 +9,7 @@ import dev.unideploy.it.gcp.FakeGcs;
 import dev.unideploy.it.gcp.GceFake;
 import dev.unideploy.it.guest.HttpGuest;
 import dev.unideploy.it.local.Cli;
-import dev.unideploy.pipeline.qemu.BootMode;
 import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -114,21 +109,8 @@ class GcpRolloutTest {
   }
 
   private String[] deployArgs(String tag, boolean panic) throws Exception {
-    Path image = HttpGuest.image(tag, panic, BootMode.BIOS);
-    return new String[] {
-      "deploy",
-      "--provider",
-      "gcp",
-      "--image",
-      image.toString(),
-      "--config",
-      config(tag).toString(),
-      "--no-verify",
-      "--state",
-      dir.resolve("state").toString(),
-      "--output",
-      "json"
-    };
+    return HttpGuest.deployArgs("gcp", tag, panic, config(tag), dir.resolve("state"))
+        .toArray(String[]::new);
   }
 
   private Cli.Run deploy(String tag, boolean panic) throws Exception {
@@ -168,7 +150,6 @@ class GcpRolloutTest {
 
   /** What GET / answers on every instance of a group, at its own address. */
   private List<String> answers(String group) throws Exception {
-    HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
     List<String> out = new ArrayList<>();
     JsonNode managed =
         gce.post(zone() + "/instanceGroupManagers/" + group + "/listManagedInstances", null)
@@ -177,13 +158,7 @@ class GcpRolloutTest {
     for (JsonNode m : managed.path("managedInstances")) {
       JsonNode instance = gce.get(GceFake.pathOf(m.path("instance").asText())).ok().body();
       String ip = instance.path("networkInterfaces").get(0).path("networkIP").asText();
-      HttpResponse<String> r =
-          http.send(
-              HttpRequest.newBuilder(URI.create("http://" + ip + "/"))
-                  .timeout(Duration.ofSeconds(10))
-                  .build(),
-              HttpResponse.BodyHandlers.ofString());
-      out.add(r.body().strip());
+      out.add(HttpGuest.answer(ip));
     }
     return out;
   }
