@@ -237,7 +237,7 @@ def main():
             "  http: /\n"
             "  timeout: 240s\n"
             "  consecutive: %s\n"
-            "  interval: %s\n"
+            "%s"
             "deploy:\n"
             "  strategy: blue-green\n"
             "  instances: %d\n"
@@ -247,7 +247,10 @@ def main():
             "  local:\n"
             "    accelerator: tcg\n"
             "    memory: 256\n"
-            % (os.environ.get("HEALTH_CONSECUTIVE", "2"), os.environ.get("HEALTH_INTERVAL", "2s"), n)
+            % (os.environ.get("HEALTH_CONSECUTIVE", "2"),
+               # unset: unideploy's own default for the local provider
+               "  interval: %s\n" % os.environ["HEALTH_INTERVAL"] if os.environ.get("HEALTH_INTERVAL") else "",
+               n)
         )
     common = ["--provider", "local", "--config", config, "--home", home, "--state", state,
               "--output", "json", "--no-verify"]
@@ -289,7 +292,7 @@ def main():
     print(json.dumps({
         "instances": n,
         "consecutive": os.environ.get("HEALTH_CONSECUTIVE", "2"),
-        "interval": os.environ.get("HEALTH_INTERVAL", "2s"),
+        "interval": os.environ.get("HEALTH_INTERVAL") or "default (500ms locally)",
         "reference_boots_s": [round(x, 2) for x in sorted(ref)],
         "reference_slowest_s": round(max(ref), 2),
         "in_service_s": round(attached - t0_wall, 2),

@@ -13,8 +13,9 @@
 # Usage: bench/local-rollout.sh              (packages the CLI first)
 #        SKIP_BUILD=1 bench/local-rollout.sh
 # Env:   RUNS (default 3), INSTANCES (default 4), KEEP=1 keeps the work folder,
-#        HEALTH_CONSECUTIVE (default 2) and HEALTH_INTERVAL (default 2s): the health gate's
-#        health.consecutive and health.interval (the defaults are unideploy's)
+#        HEALTH_CONSECUTIVE (default 2) and HEALTH_INTERVAL (default unset): the health gate's
+#        health.consecutive and health.interval (unset: unideploy's defaults, 2 and the local
+#        provider's 500ms)
 # Needs: java 17, python3, qemu-system-x86_64; the guest build needs Debian/Ubuntu tools.
 set -euo pipefail
 cd "$(dirname "$0")/.."
