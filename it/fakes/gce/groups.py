@@ -149,13 +149,21 @@ def list_igms(ctx, req):
                           f"projects/{req.project}/{req.scope}/instanceGroupManagers")
 
 
+def _backend_services_of(ctx, project, group_link):
+    """The backend services that have the instance group as a backend."""
+    return [bs for (p, _, _, _), bs in ctx.store.everywhere("backendServices")
+            if p == project and any(parse_ref(b.get("group"), p) == parse_ref(group_link, p)
+                                    for b in bs.get("backends", []))]
+
+
 def _backend_users(ctx, project, group_link):
-    users = []
-    for (p, _, _, _), bs in ctx.store.everywhere("backendServices"):
-        if p == project and any(parse_ref(b.get("group"), p) == parse_ref(group_link, p)
-                                for b in bs.get("backends", [])):
-            users.append(bs["selfLink"])
-    return users
+    return [bs["selfLink"] for bs in _backend_services_of(ctx, project, group_link)]
+
+
+def _draining_seconds(ctx, project, group_link):
+    """The longest connection draining timeout of the backend services the group is a backend of."""
+    return max([int(bs.get("connectionDraining", {}).get("drainingTimeoutSec", 0))
+                for bs in _backend_services_of(ctx, project, group_link)], default=0)
 
 
 @handles("compute.instanceGroupManagers.delete", "compute.regionInstanceGroupManagers.delete")
@@ -604,8 +612,18 @@ def _reconcile_group(ctx, igm, scope, stops):
                 counts[m["zone"]] += 1
         zone = min(zones, key=lambda z: counts[z])
         _create_member(ctx, igm, zone)
+    drain = _draining_seconds(ctx, project, igm["instanceGroup"])
     for m in [m for m in members if m["action"] == "DELETING"]:
         instance = ctx.store.find(*m["key"])
+        if instance is not None and instance["status"] == "RUNNING":
+            # Connection draining: the backend service sends the instance no new requests, and the
+            # group deletes it only once the draining timeout has passed (the resize documentation
+            # says up to a minute later; here at once). It goes on draining if the group leaves
+            # the backend service meanwhile, as that starts draining too.
+            if drain > 0:
+                m.setdefault("drain_until", time.monotonic() + drain)
+            if time.monotonic() < m.get("drain_until", 0):
+                continue
         if instance is not None:
             stops.append(instance["selfLink"])
             ctx.store.delete(*m["key"])

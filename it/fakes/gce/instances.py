@@ -8,6 +8,7 @@ as the API has no instances.insert in this fake.
 
 import copy
 import os
+import random
 import shutil
 import threading
 
@@ -29,7 +30,9 @@ class Runtime:
         self.forwarders = {}   # instance selfLink -> [Forwarder]
         self.failures = {}     # instance selfLink -> why the boot failed
         self.watched = {}      # instance selfLink -> the health-probe keys watching it
-        self.next_ip = 0
+        # Each fake starts at a random address, so that two fakes on one host (other checkouts'
+        # test runs) seldom want the same 127.1.x.y:80 for their instances' ports.
+        self.next_ip = random.randrange(0, 60000)
         self._prober = None
 
     def prober(self):
@@ -50,7 +53,7 @@ class Runtime:
         with self.lock:
             n = self.next_ip
             self.next_ip += 1
-        return f"127.1.{n // 250}.{n % 250 + 2}"
+        return f"127.1.{n // 250 % 250}.{n % 250 + 2}"
 
     def boot(self, instance, image, ports, controller, firmware):
         """Copies the image's disk for the instance and starts its QEMU, in the background."""

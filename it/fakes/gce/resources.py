@@ -89,6 +89,16 @@ def _validate(ctx, req, collection, body):
             if ctx.store.find_ref(group, project, "instanceGroups") is None:
                 parsed = parse_ref(group, project)
                 raise not_found(short_path(*parsed) if parsed else str(group))
+        for i, backend in enumerate(body.get("backends", [])):
+            # The API reference: a RATE backend needs exactly one of maxRate, maxRatePerInstance,
+            # maxRatePerEndpoint.
+            if backend.get("balancingMode") == "RATE":
+                given = [k for k in ("maxRate", "maxRatePerInstance", "maxRatePerEndpoint")
+                         if k in backend]
+                if len(given) != 1:
+                    raise invalid(f"Invalid value for field 'resource.backends[{i}]': balancing "
+                                  "mode RATE needs exactly one of maxRate, maxRatePerInstance "
+                                  "or maxRatePerEndpoint.")
         groups = [b.get("group") for b in body.get("backends", [])]
         if len(groups) != len(set(groups)):
             raise invalid("Invalid value for field 'resource.backends': the same instance group "

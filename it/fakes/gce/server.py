@@ -10,13 +10,15 @@ discovery document, plus a few test-only control paths under /_fake/:
                                    "code": "...", "message": "..."} lets the call start its
                                    operation, which then ends DONE with that error
   DELETE /_fake/faults             clears pending faults
-  GET    /_fake/requests           every API call so far: method id, path, query, body, status
+  GET    /_fake/requests           every API call so far: method id, path, query, body, status,
+                                   when it came (at, epoch seconds)
   DELETE /_fake/requests           clears that log
   POST   /_fake/settings           {"opStepSeconds": 0.5} changes timing for the next operations
 """
 
 import json
 import threading
+import time
 import urllib.parse
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
@@ -141,7 +143,7 @@ class Handler(BaseHTTPRequestHandler):
                 raise ApiError(405, "httpMethodNotAllowed", f"Method {http_method} not allowed")
             raise not_found(path.removeprefix("/compute/v1/"))
         entry = {"method": route.id, "httpMethod": http_method, "path": path, "query": query,
-                 "body": raw[:4096].decode("utf-8", "replace")}
+                 "body": raw[:4096].decode("utf-8", "replace"), "at": time.time()}
         with self.server.requests_lock:
             self.server.requests.append(entry)
         try:

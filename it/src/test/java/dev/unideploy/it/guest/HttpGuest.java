@@ -87,7 +87,6 @@ public final class HttpGuest {
     }
   }
 
-  /** What {@code GET /} answers, without the trailing newline. */
   /**
    * {@code deploy --provider PROVIDER} of the BIOS variant tagged {@code tag}, printing the result
    * as JSON; verification is skipped, since the fakes the rollout tests deploy to boot it anyway.

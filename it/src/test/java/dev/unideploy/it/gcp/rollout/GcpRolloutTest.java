@@ -9,11 +9,8 @@ import dev.unideploy.it.gcp.FakeGcs;
 import dev.unideploy.it.gcp.GceFake;
 import dev.unideploy.it.guest.HttpGuest;
 import dev.unideploy.it.local.Cli;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
@@ -29,138 +26,42 @@ import org.junit.jupiter.api.io.TempDir;
  * next run with nothing made twice and nothing left behind.
  */
 class GcpRolloutTest {
-  private static final String ZONE = "us-central1-a";
-
   @TempDir Path dir;
   private final GceFake gce = GceFake.fromEnv();
-  private final FakeGcs gcs = FakeGcs.fromEnv();
-  private final String project = GceFake.newProject("roll");
-  private final String bucket = gcs.newBucket("roll");
+  private GcpApp app;
 
   @BeforeEach
   void loadBalancer() {
-    String global = "/compute/v1/projects/" + project + "/global";
-    gce.done(
-        gce.post(
-                global + "/healthChecks",
-                Map.of(
-                    "name",
-                    "web-hc",
-                    "type",
-                    "HTTP",
-                    "httpHealthCheck",
-                    Map.of("port", 80, "requestPath", "/"),
-                    "checkIntervalSec",
-                    2,
-                    "timeoutSec",
-                    2))
-            .ok()
-            .body());
-    gce.done(
-        gce.post(
-                global + "/backendServices",
-                Map.of(
-                    "name",
-                    "web-bs",
-                    "protocol",
-                    "HTTP",
-                    "healthChecks",
-                    List.of("projects/" + project + "/global/healthChecks/web-hc")))
-            .ok()
-            .body());
+    app = new GcpApp(gce, FakeGcs.fromEnv(), dir, "roll");
   }
 
   @AfterEach
   void removeGroups() {
-    // Stops the fake's QEMUs: out of the backend service, then every group deleted.
-    gce.call(
-        "PUT",
-        "/compute/v1/projects/" + project + "/global/backendServices/web-bs",
-        Map.of(
-            "name",
-            "web-bs",
-            "protocol",
-            "HTTP",
-            "healthChecks",
-            List.of("projects/" + project + "/global/healthChecks/web-hc")));
-    for (String g : groups().keySet()) {
-      gce.call("DELETE", zone() + "/instanceGroupManagers/" + g, null);
-    }
-  }
-
-  private String zone() {
-    return "/compute/v1/projects/" + project + "/zones/" + ZONE;
-  }
-
-  private Path config(String version) throws IOException {
-    Path file = dir.resolve("web-" + version + ".yaml");
-    Files.writeString(
-        file,
-        ("app: web\nversion: \"%s\"\n"
-                + "deploy: {instances: 2, ports: [80], keepPrevious: 1}\n"
-                + "health: {http: /, timeout: 300s, interval: 2s}\n"
-                + "providers:\n  gcp:\n    project: %s\n    bucket: %s\n    credentials: none\n"
-                + "    endpoints: {compute: \"%s\", storage: \"%s\"}\n"
-                + "    timeouts: {pollInterval: 100ms}\n"
-                + "    fleet: {zone: %s, healthCheck: web-hc, backendService: web-bs,"
-                + " initialDelay: 120s}\n")
-            .formatted(version, project, bucket, gce.root(), gcs.root(), ZONE));
-    return file;
+    app.close();
   }
 
   private String[] deployArgs(String tag, boolean panic) throws Exception {
-    return HttpGuest.deployArgs("gcp", tag, panic, config(tag), dir.resolve("state"))
-        .toArray(String[]::new);
+    return app.deployArgs(tag, panic, GcpApp.BLUE_GREEN);
   }
 
   private Cli.Run deploy(String tag, boolean panic) throws Exception {
-    return Cli.run(deployArgs(tag, panic));
+    return app.deploy(tag, panic, GcpApp.BLUE_GREEN);
   }
 
-  /** The app's managed instance groups and their target sizes. */
   private Map<String, Integer> groups() {
-    Map<String, Integer> out = new java.util.TreeMap<>();
-    gce.get(zone() + "/instanceGroupManagers")
-        .ok()
-        .body()
-        .path("items")
-        .forEach(i -> out.put(i.path("name").asText(), i.path("targetSize").asInt()));
-    return out;
+    return app.groups();
   }
 
   private List<String> backends() {
-    List<String> out = new ArrayList<>();
-    gce.get("/compute/v1/projects/" + project + "/global/backendServices/web-bs")
-        .ok()
-        .body()
-        .path("backends")
-        .forEach(b -> out.add(b.path("group").asText().replaceAll(".*/", "")));
-    return out;
+    return app.backends();
   }
 
   private List<String> names(String collection) {
-    List<String> out = new ArrayList<>();
-    gce.get("/compute/v1/projects/" + project + "/global/" + collection)
-        .ok()
-        .body()
-        .path("items")
-        .forEach(i -> out.add(i.path("name").asText()));
-    return out;
+    return app.names(collection);
   }
 
-  /** What GET / answers on every instance of a group, at its own address. */
   private List<String> answers(String group) throws Exception {
-    List<String> out = new ArrayList<>();
-    JsonNode managed =
-        gce.post(zone() + "/instanceGroupManagers/" + group + "/listManagedInstances", null)
-            .ok()
-            .body();
-    for (JsonNode m : managed.path("managedInstances")) {
-      JsonNode instance = gce.get(GceFake.pathOf(m.path("instance").asText())).ok().body();
-      String ip = instance.path("networkInterfaces").get(0).path("networkIP").asText();
-      out.add(HttpGuest.answer(ip));
-    }
-    return out;
+    return app.answers(group);
   }
 
   @Test
@@ -221,7 +122,7 @@ class GcpRolloutTest {
     assertThat(names("images")).as("one image per release").hasSize(2);
     assertThat(backends()).containsExactly("web-v002");
     String sha = finished.json().path("publish").path("sha256").asText();
-    assertThat(gcs.metadata(bucket, "unideploy/" + sha + ".tar.gz"))
+    assertThat(app.gcs.metadata(app.bucket, "unideploy/" + sha + ".tar.gz"))
         .as("no staging object left")
         .isEmpty();
     assertThat(answers("web-v002")).containsOnly(HttpGuest.body("v2")).hasSize(2);
@@ -229,14 +130,14 @@ class GcpRolloutTest {
 
   /** Runs the CLI in a child JVM and kills it (SIGKILL) once the fake saw a matching call. */
   private void killWhen(String[] args, Predicate<JsonNode> call) throws Exception {
-    int seen = gce.requests(project).size();
+    int seen = gce.requests(app.project).size();
     Path log = dir.resolve("child-" + System.nanoTime() + ".log");
     try (ChildJvm child =
         ChildJvm.start(Main.class, List.of(args), Map.of(), dir.resolve("home"), log)) {
       boolean hit =
           child.killWhen(
               () -> {
-                List<JsonNode> calls = gce.requests(project);
+                List<JsonNode> calls = gce.requests(app.project);
                 return calls.subList(seen, calls.size()).stream().anyMatch(call);
               },
               Duration.ofMinutes(5));

@@ -13,7 +13,8 @@ import java.util.regex.Pattern;
 /**
  * The {@code providers.gcp.fleet} section: what a release's managed instance group is made of
  * (where it runs, the machine, the network, the service account, Shielded VM options) and how it
- * joins traffic (the backend service and the health check that autoheals it).
+ * joins traffic (the backend service, its balancing mode and per-instance capacity, and the health
+ * check that autoheals it).
  */
 public record GcpFleetSettings(
     @JsonProperty("zone") String zone,
@@ -34,6 +35,8 @@ public record GcpFleetSettings(
     @JsonProperty("initialDelay") Duration initialDelay,
     @JsonProperty("backendService") String backendService,
     @JsonProperty("balancingMode") String balancingMode,
+    @JsonProperty("maxRatePerInstance") Double maxRatePerInstance,
+    @JsonProperty("maxConnectionsPerInstance") Integer maxConnectionsPerInstance,
     @JsonProperty("namedPorts") Map<String, Integer> namedPorts,
     @JsonProperty("probeAddress") String probeAddress) {
 
@@ -111,6 +114,31 @@ public record GcpFleetSettings(
       throw new IllegalArgumentException(
           "fleet.balancingMode: use UTILIZATION, RATE or CONNECTION, not " + balancingMode);
     }
+    // Compute Engine refuses a RATE backend without a maximum; a per-instance one (rather than
+    // maxRate, per group) is what makes a canary's share of traffic its share of the instances.
+    // https://cloud.google.com/compute/docs/reference/rest/v1/backendServices
+    // (backends[].balancingMode)
+    if (balancingMode.equals("RATE") && (maxRatePerInstance == null || maxRatePerInstance <= 0)) {
+      throw new IllegalArgumentException(
+          "fleet.balancingMode RATE needs fleet.maxRatePerInstance (the requests per second one"
+              + " instance should take, > 0): Compute Engine refuses a RATE backend without it");
+    }
+    if (maxRatePerInstance != null && !balancingMode.equals("RATE")) {
+      throw new IllegalArgumentException(
+          "fleet.maxRatePerInstance applies to balancingMode RATE only (it is "
+              + balancingMode
+              + ")");
+    }
+    if (maxConnectionsPerInstance != null
+        && (!balancingMode.equals("CONNECTION") || maxConnectionsPerInstance < 1)) {
+      throw new IllegalArgumentException(
+          "fleet.maxConnectionsPerInstance applies to balancingMode CONNECTION only, and must be"
+              + " at least 1 (it is "
+              + balancingMode
+              + ", "
+              + maxConnectionsPerInstance
+              + ")");
+    }
     namedPorts = namedPorts == null ? Map.of() : Map.copyOf(new TreeMap<>(namedPorts));
     probeAddress = probeAddress == null ? "internal" : probeAddress.toLowerCase(Locale.ROOT);
     if (!List.of("internal", "external", "none").contains(probeAddress)) {
@@ -129,7 +157,7 @@ public record GcpFleetSettings(
   public static GcpFleetSettings defaults() {
     return new GcpFleetSettings(
         null, null, null, null, null, null, null, null, null, null, null, null, null, null, null,
-        null, null, null, null, null);
+        null, null, null, null, null, null, null);
   }
 
   /** Where groups run: "zones/Z" or "regions/R"; an error when neither is configured. */

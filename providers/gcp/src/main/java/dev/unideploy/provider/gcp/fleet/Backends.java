@@ -17,10 +17,12 @@ import dev.unideploy.provider.gcp.api.GcpCall;
 import dev.unideploy.provider.gcp.api.GcpCallException;
 import dev.unideploy.provider.gcp.api.GcpClients;
 import dev.unideploy.provider.gcp.api.OperationWaiter;
+import dev.unideploy.provider.gcp.config.GcpFleetSettings;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 import java.util.regex.Matcher;
@@ -45,7 +47,7 @@ final class Backends {
   private final String project;
   private final String region;
   private final String name;
-  private final String balancingMode;
+  private final GcpFleetSettings fleet;
   private final Duration timeout;
 
   /**
@@ -56,7 +58,7 @@ final class Backends {
       OperationWaiter waiter,
       EventSink events,
       String reference,
-      String balancingMode,
+      GcpFleetSettings fleet,
       Duration timeout) {
     Matcher m = REF.matcher(reference);
     if (!m.matches()) {
@@ -73,7 +75,7 @@ final class Backends {
     this.project = m.group(1) != null ? m.group(1) : clients.project();
     this.region = m.group(3);
     this.name = m.group(4);
-    this.balancingMode = balancingMode;
+    this.fleet = fleet;
     this.timeout = timeout;
   }
 
@@ -101,28 +103,59 @@ final class Backends {
         s ->
             contains(s, groupLink)
                 ? null
-                : s.toBuilder()
-                    .addBackends(
-                        Backend.newBuilder()
-                            .setGroup(groupLink)
-                            .setBalancingMode(balancingMode)
-                            .setCapacityScaler(1.0f))
-                    .build());
+                : s.toBuilder().addBackends(backend(groupLink, fleet)).build());
   }
 
-  void detach(String groupLink) {
-    change(
-        "removing " + tail(groupLink) + " from " + describe(),
-        s -> {
-          if (!contains(s, groupLink)) {
-            return null;
-          }
-          List<Backend> rest =
-              s.getBackendsList().stream()
-                  .filter(b -> !sameGroup(b.getGroup(), groupLink))
-                  .toList();
-          return s.toBuilder().clearBackends().addAllBackends(rest).build();
-        });
+  /**
+   * A release's group as a backend: every release joins with the same balancing mode, capacity
+   * scaler and per-instance capacity, so that while two serve side by side (a canary, a rolling
+   * deploy) each gets the share of traffic that its share of the instances is.
+   */
+  static Backend backend(String groupLink, GcpFleetSettings fleet) {
+    Backend.Builder b =
+        Backend.newBuilder()
+            .setGroup(groupLink)
+            .setBalancingMode(fleet.balancingMode())
+            .setCapacityScaler(1.0f);
+    if (fleet.maxRatePerInstance() != null) {
+      b.setMaxRatePerInstance(fleet.maxRatePerInstance().floatValue());
+    }
+    if (fleet.maxConnectionsPerInstance() != null) {
+      b.setMaxConnectionsPerInstance(fleet.maxConnectionsPerInstance());
+    }
+    return b.build();
+  }
+
+  /**
+   * Removes the instance group from the backends.
+   *
+   * @return how long the backend service drains the group's connections from now (its connection
+   *     draining timeout), or empty when the group was no backend
+   */
+  Optional<Duration> detach(String groupLink) {
+    return change(
+            "removing " + tail(groupLink) + " from " + describe(),
+            s -> {
+              if (!contains(s, groupLink)) {
+                return null;
+              }
+              List<Backend> rest =
+                  s.getBackendsList().stream()
+                      .filter(b -> !sameGroup(b.getGroup(), groupLink))
+                      .toList();
+              return s.toBuilder().clearBackends().addAllBackends(rest).build();
+            })
+        .map(Backends::drainTime);
+  }
+
+  /**
+   * The connection draining timeout: how long the load balancer lets requests in flight to a
+   * removed backend finish (0 when draining is off, Compute Engine's default). See <a
+   * href="https://cloud.google.com/load-balancing/docs/enabling-connection-draining">connection
+   * draining</a>.
+   */
+  static Duration drainTime(BackendService service) {
+    return Duration.ofSeconds(Math.max(0, service.getConnectionDraining().getDrainingTimeoutSec()));
   }
 
   /** The load balancer's health of each instance of the group (instance link to state). */
@@ -161,14 +194,15 @@ final class Backends {
 
   /**
    * Read-modify-write of the backends; {@code edit} returns the new service, or null when nothing
-   * is to change. A 412 (the fingerprint went stale) reads again.
+   * is to change. A 412 (the fingerprint went stale) reads again. Returns the service as it was
+   * before the change, or empty when nothing changed.
    */
-  private void change(String what, UnaryOperator<BackendService> edit) {
+  private Optional<BackendService> change(String what, UnaryOperator<BackendService> edit) {
     for (int round = 1; ; round++) {
       BackendService current = read();
       BackendService updated = edit.apply(current);
       if (updated == null) {
-        return;
+        return Optional.empty();
       }
       // update (PUT) with the whole service as read, not patch: a patch cannot empty the list of
       // backends (an empty list is left out of the JSON, so the last group would stay).
@@ -210,7 +244,7 @@ final class Backends {
                     ? clients.globalOperations().get(project, n)
                     : clients.regionOperations().get(project, region, n),
             timeout);
-        return;
+        return Optional.of(current);
       } catch (GcpCallException e) {
         if (!e.preconditionFailed() || round >= ROUNDS) {
           throw e;

@@ -48,6 +48,7 @@ public final class GcpFleet implements Fleet, AutoCloseable {
   private final ManagedGroups groups;
   private final Templates templates;
   private final Backends backends;
+  private final Draining draining;
 
   public GcpFleet(GcpClients clients, GcpSettings settings, EventSink events) {
     this.clients = clients;
@@ -69,8 +70,9 @@ public final class GcpFleet implements Fleet, AutoCloseable {
                 waiter,
                 events,
                 fleet.backendService(),
-                fleet.balancingMode(),
+                fleet,
                 settings.timeouts().operation());
+    this.draining = new Draining(events, d -> Thread.sleep(d.toMillis()));
   }
 
   @Override
@@ -153,7 +155,9 @@ public final class GcpFleet implements Fleet, AutoCloseable {
     }
     List<InstanceState> out = new ArrayList<>();
     for (ManagedInstance m : groups.managed(group.name())) {
-      out.add(state(group, m, health, ports));
+      if (!ManagedInstanceStates.leaving(m)) {
+        out.add(state(group, m, health, ports));
+      }
     }
     return out;
   }
@@ -164,37 +168,8 @@ public final class GcpFleet implements Fleet, AutoCloseable {
     String zone = link.replaceAll(".*/zones/([^/]+)/.*", "$1");
     String name = link.substring(link.lastIndexOf('/') + 1);
     String id = zone + "/" + name;
-    String status = m.getInstanceStatus();
-    String action = m.getCurrentAction();
-    InstanceState.Lifecycle lifecycle;
-    if (action.equals("DELETING") || action.equals("ABANDONING") || status.equals("STOPPING")) {
-      lifecycle = InstanceState.Lifecycle.STOPPING;
-    } else if (status.equals("RUNNING") && (action.equals("NONE") || action.isEmpty())) {
-      lifecycle = InstanceState.Lifecycle.RUNNING;
-    } else if (status.equals("TERMINATED")
-        || status.equals("STOPPED")
-        || status.equals("SUSPENDED")) {
-      lifecycle = InstanceState.Lifecycle.TERMINATED;
-    } else {
-      lifecycle = InstanceState.Lifecycle.PENDING;
-    }
-    InstanceState.Traffic traffic;
-    if (!group.inService()) {
-      traffic = InstanceState.Traffic.NOT_REGISTERED;
-    } else if (health == null || !health.containsKey(link)) {
-      traffic = InstanceState.Traffic.UNKNOWN;
-    } else {
-      traffic =
-          health.get(link).equals("HEALTHY")
-              ? InstanceState.Traffic.HEALTHY
-              : InstanceState.Traffic.UNHEALTHY;
-    }
-    List<String> reason = new ArrayList<>();
-    reason.add(status.isEmpty() ? "no status yet" : status.toLowerCase(java.util.Locale.ROOT));
-    if (!action.isEmpty() && !action.equals("NONE")) {
-      reason.add(action.toLowerCase(java.util.Locale.ROOT));
-    }
-    m.getLastAttempt().getErrors().getErrorsList().forEach(e -> reason.add(e.getMessage()));
+    InstanceState.Lifecycle lifecycle = ManagedInstanceStates.lifecycle(m);
+    InstanceState.Traffic traffic = ManagedInstanceStates.traffic(group.inService(), health, link);
     Map<String, String> attributes = new LinkedHashMap<>();
     attributes.put("zone", zone);
     attributes.put("instance", link);
@@ -205,7 +180,8 @@ public final class GcpFleet implements Fleet, AutoCloseable {
         probe = Optional.of(new InetSocketAddress(ip.get(), ports.get(0)));
       }
     }
-    return new InstanceState(id, lifecycle, traffic, String.join(", ", reason), probe, attributes);
+    return new InstanceState(
+        id, lifecycle, traffic, ManagedInstanceStates.reason(m), probe, attributes);
   }
 
   /** The address probes use (internal or NAT IP, as configured); facts go to attributes. */
@@ -283,8 +259,16 @@ public final class GcpFleet implements Fleet, AutoCloseable {
   @Override
   public void detach(ServerGroup group) {
     if (backends != null) {
-      backends.detach(group.attributes().get("instanceGroup"));
+      leave(group);
     }
+  }
+
+  /** Takes the group out of the backend service and lets its connections drain. */
+  private void leave(ServerGroup group) {
+    backends
+        .detach(group.attributes().get("instanceGroup"))
+        .ifPresent(
+            time -> draining.await(group.name(), group.desiredSize(), backends.describe(), time));
   }
 
   @Override
@@ -296,7 +280,7 @@ public final class GcpFleet implements Fleet, AutoCloseable {
   public void destroy(ServerGroup group) {
     if (backends != null && group.attributes().containsKey("instanceGroup")) {
       // The API refuses to delete a group that is still a backend.
-      backends.detach(group.attributes().get("instanceGroup"));
+      leave(group);
     }
     groups.delete(group.name());
     templates.delete(group.name());

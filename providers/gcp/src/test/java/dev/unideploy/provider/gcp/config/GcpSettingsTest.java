@@ -114,4 +114,27 @@ class GcpSettingsTest {
         .hasMessageContaining("is not a duration");
     assertThatThrownBy(() -> bind("colour: blue")).hasMessageContaining("unknown key 'colour'");
   }
+
+  @Test
+  void rateBalancingNeedsAPerInstanceMaximumAndEachMaximumItsOwnMode() throws IOException {
+    assertThatThrownBy(() -> bind("fleet: {balancingMode: RATE}"))
+        .hasMessageContaining("fleet.balancingMode RATE needs fleet.maxRatePerInstance");
+    assertThatThrownBy(() -> bind("fleet: {balancingMode: RATE, maxRatePerInstance: 0}"))
+        .hasMessageContaining("fleet.maxRatePerInstance");
+    assertThatThrownBy(() -> bind("fleet: {maxRatePerInstance: 50}"))
+        .hasMessageContaining("applies to balancingMode RATE only (it is UTILIZATION)");
+    assertThatThrownBy(
+            () ->
+                bind(
+                    "fleet: {balancingMode: RATE, maxRatePerInstance: 9, maxConnectionsPerInstance: 5}"))
+        .hasMessageContaining("applies to balancingMode CONNECTION only");
+    GcpFleetSettings rate = bind("fleet: {balancingMode: rate, maxRatePerInstance: 50}").fleet();
+    assertThat(rate.balancingMode()).isEqualTo("RATE");
+    assertThat(rate.maxRatePerInstance()).isEqualTo(50.0);
+    assertThat(
+            bind("fleet: {balancingMode: CONNECTION, maxConnectionsPerInstance: 100}")
+                .fleet()
+                .maxConnectionsPerInstance())
+        .isEqualTo(100);
+  }
 }
