@@ -44,6 +44,7 @@ marker() { # name -> a string the emulator's command line contains
     azurite) echo azurite-blob ;;
     arm) echo "-m arm" ;;
     gce) echo fakes/gce/main.py ;;
+    awsfleet) echo "-m awsfleet" ;;
   esac
 }
 
@@ -239,6 +240,48 @@ gce_wait() { wait_http gce "http://127.0.0.1:$GCE_RUNNING_PORT/_fake/health"; }
 gce_env() { echo "GCE_ENDPOINT=http://127.0.0.1:$GCE_RUNNING_PORT"; }
 # ---- end of the Compute Engine fake
 
+# ---- AWS fleet fake (it/fakes/awsfleet): moto in-process, changed so that EC2 instances boot their
+# AMI under QEMU and target health and console output tell the truth. The tests start their own;
+# `scripts/emulators.sh awsfleet` starts one for trying `deploy --provider aws` by hand, creates a
+# demo network in it (it/fakes/awsfleet/demo_network.py) and adds its endpoint and ids to the env
+# file. Not part of `up`: each of its instances is a QEMU.
+AWSFLEET_PORT_EXPLICIT=${AWSFLEET_PORT:+yes}
+AWSFLEET_PORT="${AWSFLEET_PORT:-45105}"
+
+awsfleet_env() { # the env file's awsfleet lines, when it runs
+  if running awsfleet && [ -f "$STATE/awsfleet.env" ]; then cat "$STATE/awsfleet.env"; fi
+}
+
+awsfleet() {
+  lock_state
+  install_lock
+  ensure_qemu
+  ensure_moto
+  exec 8>&-
+  cd "$STATE"
+  local py port
+  py="$(dirname "$MOTO_BIN")/python3"
+  if ensure_running awsfleet "$AWSFLEET_PORT" "$AWSFLEET_PORT_EXPLICIT"; then
+    port=$PORT
+    rm -rf "$STATE/awsfleet" "$STATE/awsfleet.env"
+    mkdir -p "$STATE/awsfleet"
+    start awsfleet "$port" env PYTHONPATH="$ROOT/it/fakes" "$py" -m awsfleet \
+      --port "$port" --state-dir "$STATE/awsfleet"
+    wait_http awsfleet "http://127.0.0.1:$port/moto-api/"
+    {
+      echo "AWSFLEET_ENDPOINT=http://127.0.0.1:$port"
+      "$py" "$ROOT/it/fakes/awsfleet/demo_network.py" --endpoint "http://127.0.0.1:$port" \
+        || fail_start awsfleet "started, but its demo network could not be created"
+    } >"$STATE/awsfleet.env.tmp"
+    mv "$STATE/awsfleet.env.tmp" "$STATE/awsfleet.env"
+  fi
+  local tmp="$ENV_FILE.tmp"
+  { [ -f "$ENV_FILE" ] && grep -v '^AWSFLEET_' "$ENV_FILE"; awsfleet_env; } >"$tmp" || true
+  mv "$tmp" "$ENV_FILE"
+  log "awsfleet up; AWSFLEET_ENDPOINT, AWSFLEET_SUBNET, AWSFLEET_SECURITY_GROUP and AWSFLEET_TARGET_GROUP in $ENV_FILE"
+}
+# ---- end of the AWS fleet fake
+
 STARTED=() # emulators this invocation started, so a failed start stops only what it started
 CHOSEN_PORTS="" # ports this invocation gave to an emulator
 
@@ -373,6 +416,7 @@ up() {
     echo "KVM_USABLE=$kvm"
     arm_env
     gce_env
+    awsfleet_env
   } >"$tmp"
   mv "$tmp" "$ENV_FILE"
   log "all up; endpoints in $ENV_FILE"
@@ -381,9 +425,9 @@ up() {
 down() { # [name...]: stop the named emulators (default: all) that this checkout started
   lock_state
   local name names=("$@")
-  [ ${#names[@]} -gt 0 ] || names=(arm gce moto fake-gcs azurite)
+  [ ${#names[@]} -gt 0 ] || names=(awsfleet arm gce moto fake-gcs azurite)
   for name in "${names[@]}"; do
-    case "$name" in moto|fake-gcs|azurite|arm|gce) ;; *) die "down: unknown emulator '$name' (moto, fake-gcs, azurite, arm, gce)" ;; esac
+    case "$name" in moto|fake-gcs|azurite|arm|gce|awsfleet) ;; *) die "down: unknown emulator '$name' (moto, fake-gcs, azurite, arm, gce, awsfleet)" ;; esac
     stop "$name"
   done
   # The env file describes all three; once any is stopped it would point at a dead endpoint.
@@ -410,6 +454,7 @@ case "${1:-}" in
   up) up ;;
   down) shift; down "$@" ;;
   status) status ;;
+  awsfleet) awsfleet ;;
   qemu) mkdir -p "$STATE"; ensure_qemu ;; # QEMU, qemu-img and OVMF only: what the local provider and the demo need
-  *) echo "usage: $0 up | down [moto|fake-gcs|azurite|arm|gce...] | status | qemu" >&2; exit 2 ;;
+  *) echo "usage: $0 up | down [moto|fake-gcs|azurite|arm|gce|awsfleet...] | status | awsfleet | qemu" >&2; exit 2 ;;
 esac
