@@ -63,6 +63,7 @@ final class AzureBackend extends StateBackend {
     return proxy == null ? azurite : URI.create(proxy.endpoint() + azurite.getPath());
   }
 
+  @Override
   PreconditionProxy proxy() {
     return proxy;
   }

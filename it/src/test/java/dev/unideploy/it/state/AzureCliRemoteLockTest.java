@@ -51,11 +51,6 @@ class AzureCliRemoteLockTest extends CliRemoteLockTest {
   }
 
   @Override
-  PreconditionProxy proxy() {
-    return backend.proxy();
-  }
-
-  @Override
   String providersYaml(int concurrency) {
     return """
           azure:

@@ -39,8 +39,6 @@ abstract class CliRemoteLockTest {
   /** The store holding the state, with the proxy that sees the upload. */
   abstract StateBackend backend();
 
-  abstract PreconditionProxy proxy();
-
   /** The {@code providers:} section (indented by two) that uploads {@code concurrency} at once. */
   abstract String providersYaml(int concurrency);
 
@@ -102,12 +100,12 @@ abstract class CliRemoteLockTest {
     Path disk = disk(dir, 4);
     // The first upload to start waits here, so whoever won is still publishing when the other
     // asks for the lock, however slowly either JVM starts.
-    proxy().holdBlocks();
+    backend().proxy().holdBlocks();
     try (ChildJvm a = publish(config, disk, "a");
         ChildJvm b = publish(config, disk, "b")) {
       ChildJvm loser = firstToExit(a, b, Duration.ofSeconds(120));
       ChildJvm winner = loser == a ? b : a;
-      proxy().releaseBlocks();
+      backend().proxy().releaseBlocks();
       assertThat(loser.await(Duration.ofSeconds(5))).as(loser.output()).isEqualTo(LOCK_REFUSED);
       assertThat(loser.output())
           .contains("another unideploy run for app '" + app + "' is in progress")
@@ -117,7 +115,7 @@ abstract class CliRemoteLockTest {
       assertThat(winner.await(Duration.ofSeconds(180))).as(winner.output()).isZero();
       assertThat(winner.output()).containsPattern(imageIdPattern());
     } finally {
-      proxy().releaseBlocks();
+      backend().proxy().releaseBlocks();
     }
     assertThat(backend().violations()).isEmpty();
   }
@@ -130,7 +128,7 @@ abstract class CliRemoteLockTest {
     int units = killUnits();
     Path config = config(app, 2);
     Path disk = disk(dir, units);
-    PreconditionProxy proxy = proxy();
+    PreconditionProxy proxy = backend().proxy();
     proxy.slowBlocks(slowUnit());
     long killedPid;
     try (ChildJvm a = publish(config, disk, "a")) {

@@ -107,6 +107,7 @@ final class GcsBackend extends StateBackend {
     return proxy.violations();
   }
 
+  @Override
   PreconditionProxy proxy() {
     return proxy;
   }

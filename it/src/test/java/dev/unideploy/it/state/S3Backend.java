@@ -55,6 +55,7 @@ final class S3Backend extends StateBackend {
     s3.createBucket(b -> b.bucket(bucket));
   }
 
+  @Override
   PreconditionProxy proxy() {
     return proxy;
   }

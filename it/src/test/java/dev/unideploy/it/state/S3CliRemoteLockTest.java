@@ -57,11 +57,6 @@ class S3CliRemoteLockTest extends CliRemoteLockTest {
   }
 
   @Override
-  PreconditionProxy proxy() {
-    return backend.proxy();
-  }
-
-  @Override
   String providersYaml(int concurrency) {
     return """
           aws:

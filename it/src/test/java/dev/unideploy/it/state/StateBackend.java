@@ -27,6 +27,9 @@ abstract class StateBackend implements AutoCloseable {
   /** The {@code providers:} section (YAML, indented by two) that reaches this emulator. */
   abstract String providersYaml();
 
+  /** The checking proxy in front of the emulator, through which the tests' clients go. */
+  abstract PreconditionProxy proxy();
+
   /** Environment variables a child process needs to reach the store. */
   abstract Map<String, String> childEnv();
 
