@@ -30,11 +30,15 @@ final class ExpectedBucketOwner implements ExecutionInterceptor {
   @Override
   public SdkHttpRequest modifyHttpRequest(
       Context.ModifyHttpRequest context, ExecutionAttributes attributes) {
-    String id = account.get();
+    return context.httpRequest().toBuilder().putHeader(HEADER, checked(account.get())).build();
+  }
+
+  /** {@code id} when it is a 12-digit account id, as S3 expects in {@value #HEADER}. */
+  static String checked(String id) {
     if (id == null || !ACCOUNT.matcher(id).matches()) {
       throw new IllegalStateException(
           "STS named the caller's account '" + id + "', not a 12-digit account id");
     }
-    return context.httpRequest().toBuilder().putHeader(HEADER, id).build();
+    return id;
   }
 }

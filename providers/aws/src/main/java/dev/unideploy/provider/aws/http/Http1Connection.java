@@ -27,6 +27,8 @@ import javax.net.ssl.SSLSocketFactory;
 final class Http1Connection implements AutoCloseable {
   static final int MAX_LINE = 16 * 1024;
   static final int MAX_HEADERS = 128;
+
+  /** The default limit of a response body: API answers are far smaller. */
   static final int MAX_BODY = 4 * 1024 * 1024;
 
   private final Socket socket;
@@ -91,6 +93,8 @@ final class Http1Connection implements AutoCloseable {
    * Connection or Transfer-Encoding: this class writes those.
    *
    * @param readTimeoutMillis the longest wait for any single read
+   * @param maxBody the largest response body read; a larger one fails with {@link
+   *     ResponseTooLargeException} (and the connection is not reused)
    */
   HttpResult exchange(
       String method,
@@ -98,7 +102,8 @@ final class Http1Connection implements AutoCloseable {
       String host,
       Map<String, String> headers,
       byte[] body,
-      int readTimeoutMillis)
+      int readTimeoutMillis,
+      int maxBody)
       throws IOException {
     reusable = false; // until the whole response has been read
     for (int i = 0; i < target.length(); i++) {
@@ -124,7 +129,7 @@ final class Http1Connection implements AutoCloseable {
       if (status >= 100 && status < 200) {
         continue; // interim response (e.g. 100 Continue): the real one follows
       }
-      byte[] content = readBody(method, status, fields);
+      byte[] content = readBody(method, status, fields, maxBody);
       boolean close =
           "close".equalsIgnoreCase(fields.get("connection")) || statusLine.startsWith("HTTP/1.0");
       // Bytes past the response would be read as the next one's start: do not reuse then.
@@ -165,7 +170,7 @@ final class Http1Connection implements AutoCloseable {
     }
   }
 
-  private byte[] readBody(String method, int status, Map<String, String> fields)
+  private byte[] readBody(String method, int status, Map<String, String> fields, int maxBody)
       throws IOException {
     readToEnd = false;
     if (method.equals("HEAD") || status == 204 || status == 304) {
@@ -173,7 +178,7 @@ final class Http1Connection implements AutoCloseable {
     }
     String te = fields.get("transfer-encoding");
     if (te != null && te.toLowerCase(Locale.ROOT).contains("chunked")) {
-      return readChunked();
+      return readChunked(maxBody);
     }
     String length = fields.get("content-length");
     if (length != null) {
@@ -183,16 +188,19 @@ final class Http1Connection implements AutoCloseable {
       } catch (NumberFormatException e) {
         throw new ProtocolException("bad Content-Length: " + printable(length));
       }
-      if (n < 0 || n > MAX_BODY) {
-        throw new ProtocolException("response body of " + n + " bytes is over the limit");
+      if (n < 0) {
+        throw new ProtocolException("bad Content-Length: " + printable(length));
+      }
+      if (n > maxBody) {
+        throw new ResponseTooLargeException(n, maxBody);
       }
       return readExactly((int) n);
     }
     readToEnd = true;
-    return readLimited();
+    return readLimited(maxBody);
   }
 
-  private byte[] readChunked() throws IOException {
+  private byte[] readChunked(int maxBody) throws IOException {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     while (true) {
       String sizeLine = readLine();
@@ -204,8 +212,11 @@ final class Http1Connection implements AutoCloseable {
       } catch (NumberFormatException e) {
         throw new ProtocolException("bad chunk size: " + printable(sizeLine));
       }
-      if (size < 0 || body.size() + (long) size > MAX_BODY) {
-        throw new ProtocolException("chunked response body over the limit");
+      if (size < 0) {
+        throw new ProtocolException("bad chunk size: " + printable(sizeLine));
+      }
+      if (body.size() + (long) size > maxBody) {
+        throw new ResponseTooLargeException(-1, maxBody);
       }
       if (size == 0) {
         readHeaders(); // trailers, if any, end with an empty line
@@ -233,15 +244,15 @@ final class Http1Connection implements AutoCloseable {
     return data;
   }
 
-  private byte[] readLimited() throws IOException {
+  private byte[] readLimited(int maxBody) throws IOException {
     ByteArrayOutputStream body = new ByteArrayOutputStream();
     body.write(buf, pos, lim - pos);
     pos = lim;
     byte[] chunk = new byte[8192];
     for (int r; (r = in.read(chunk)) >= 0; ) {
       body.write(chunk, 0, r);
-      if (body.size() > MAX_BODY) {
-        throw new ProtocolException("response body over " + MAX_BODY + " bytes");
+      if (body.size() > maxBody) {
+        throw new ResponseTooLargeException(-1, maxBody);
       }
     }
     return body.toByteArray();

@@ -85,20 +85,35 @@ public final class PooledHttpClient implements AutoCloseable {
   public HttpResult send(
       String method, String target, Map<String, String> headers, byte[] body, Duration timeout)
       throws IOException {
+    return send(method, target, headers, body, timeout, Http1Connection.MAX_BODY);
+  }
+
+  /**
+   * As {@link #send(String, String, Map, byte[], Duration)}, reading a response body of up to
+   * {@code maxBody} bytes (a larger one fails with {@link ResponseTooLargeException}).
+   */
+  public HttpResult send(
+      String method,
+      String target,
+      Map<String, String> headers,
+      byte[] body,
+      Duration timeout,
+      int maxBody)
+      throws IOException {
     long deadline = System.nanoTime() + timeout.toNanos();
     Http1Connection reused = idle.pollFirst();
     if (reused != null) {
       try {
-        return exchange(reused, method, target, headers, body, deadline, timeout);
+        return exchange(reused, method, target, headers, body, deadline, timeout, maxBody);
       } catch (IOException stale) {
-        if (System.nanoTime() >= deadline) {
+        if (stale instanceof ResponseTooLargeException || System.nanoTime() >= deadline) {
           throw stale;
         }
         // The server may have closed the idle connection as we picked it up: one new attempt.
       }
     }
     Http1Connection fresh = Http1Connection.open(host, port, tls, connectTimeoutMillis, proxy);
-    return exchange(fresh, method, target, headers, body, deadline, timeout);
+    return exchange(fresh, method, target, headers, body, deadline, timeout, maxBody);
   }
 
   private HttpResult exchange(
@@ -108,7 +123,8 @@ public final class PooledHttpClient implements AutoCloseable {
       Map<String, String> headers,
       byte[] body,
       long deadline,
-      Duration timeout)
+      Duration timeout,
+      int maxBody)
       throws IOException {
     long left = deadline - System.nanoTime();
     if (left <= 0) {
@@ -127,7 +143,8 @@ public final class PooledHttpClient implements AutoCloseable {
     boolean ok = false;
     try {
       int readTimeout = (int) Math.max(1, TimeUnit.NANOSECONDS.toMillis(left));
-      HttpResult result = c.exchange(method, target, hostHeader, headers, body, readTimeout);
+      HttpResult result =
+          c.exchange(method, target, hostHeader, headers, body, readTimeout, maxBody);
       ok = true;
       return result;
     } catch (SocketTimeoutException e) {

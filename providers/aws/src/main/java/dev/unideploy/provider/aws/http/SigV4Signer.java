@@ -21,11 +21,12 @@ import javax.crypto.spec.SecretKeySpec;
  * unideploy makes without the SDK's per-request pipeline ({@link SignedHttp}).
  *
  * <p>Follows "Create a signed AWS API request"
- * (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html) for services other
- * than S3: the path is URI-encoded twice, the query is sorted, and every header passed in is
- * signed. The caller supplies the payload's SHA-256, so a body that is hashed anyway (EBS block
- * checksums) is not hashed a second time. Cross-checked against the SDK's own signer in
- * SigV4SignerTest.
+ * (https://docs.aws.amazon.com/IAM/latest/UserGuide/create-signed-request.html): the query is
+ * sorted, every header passed in is signed, and the path is URI-encoded twice, except for S3, which
+ * signs the path as sent, encoded once
+ * (https://docs.aws.amazon.com/AmazonS3/latest/API/sig-v4-header-based-auth.html). The caller
+ * supplies the payload's SHA-256, so a body that is hashed anyway (EBS block checksums) is not
+ * hashed a second time. Cross-checked against the SDK's own signer in SigV4SignerTest.
  */
 public final class SigV4Signer {
   private static final String ALGORITHM = "AWS4-HMAC-SHA256";
@@ -44,6 +45,7 @@ public final class SigV4Signer {
 
   private final String service;
   private final String region;
+  private final boolean s3;
 
   /** Cache of the derived signing key: it changes only with the day and the secret. */
   private volatile DerivedKey derived;
@@ -51,8 +53,17 @@ public final class SigV4Signer {
   private record DerivedKey(String day, String secret, byte[] key) {}
 
   public SigV4Signer(String service, String region) {
+    this(service, region, false);
+  }
+
+  /**
+   * @param s3 sign as S3 wants: the canonical path is the path as sent (encoded once, not
+   *     normalized)
+   */
+  public SigV4Signer(String service, String region, boolean s3) {
     this.service = service;
     this.region = region;
+    this.s3 = s3;
   }
 
   /**
@@ -81,7 +92,8 @@ public final class SigV4Signer {
     }
     StringBuilder request = new StringBuilder(256);
     request.append(method).append('\n');
-    request.append(canonicalPath(uri.getRawPath())).append('\n');
+    request.append(s3 ? s3CanonicalPath(uri.getRawPath()) : canonicalPath(uri.getRawPath()));
+    request.append('\n');
     request.append(canonicalQuery(uri.getRawQuery())).append('\n');
     canonical.forEach((k, v) -> request.append(k).append(':').append(v).append('\n'));
     request.append('\n');
@@ -148,6 +160,11 @@ public final class SigV4Signer {
     return String.join("/", segments);
   }
 
+  /** S3 signs the path as sent: its callers encode each key segment once, as the SDK does. */
+  static String s3CanonicalPath(String rawPath) {
+    return rawPath == null || rawPath.isEmpty() ? "/" : rawPath;
+  }
+
   static String canonicalQuery(String rawQuery) {
     if (rawQuery == null || rawQuery.isEmpty()) {
       return "";
@@ -166,7 +183,7 @@ public final class SigV4Signer {
   }
 
   /** RFC 3986 percent-encoding of everything but the unreserved characters. */
-  static String encode(String s) {
+  public static String encode(String s) {
     StringBuilder sb = new StringBuilder(s.length());
     for (byte b : s.getBytes(StandardCharsets.UTF_8)) {
       char c = (char) (b & 0xff);

@@ -38,8 +38,9 @@ public final class SignedHttp implements RequestSender {
   private volatile long skewMillis;
 
   /**
-   * @param endpoint the service endpoint of the region, e.g. https://ebs.eu-west-1.amazonaws.com
-   * @param service the SigV4 signing name, e.g. {@code ebs} or {@code ec2}
+   * @param endpoint the service endpoint of the region, e.g. https://ebs.eu-west-1.amazonaws.com; a
+   *     path in it (an S3 bucket's, path-style) prefixes every request's
+   * @param service the SigV4 signing name, e.g. {@code ebs}, {@code ec2} or {@code s3}
    * @param http a client for {@code endpoint}, shared by the threads that call
    * @param attemptTimeout how long one attempt may take, response included
    */
@@ -55,7 +56,8 @@ public final class SignedHttp implements RequestSender {
     this.endpoint = endpoint;
     this.http = http;
     this.credentials = credentials;
-    this.signer = new SigV4Signer(service, region);
+    // S3 signs its paths differently from every other service (SigV4Signer).
+    this.signer = new SigV4Signer(service, region, service.equals("s3"));
     this.attemptTimeout = attemptTimeout;
     this.userAgent = HeaderValues.checked("User-Agent", userAgent);
     this.clock = clock;
@@ -68,11 +70,13 @@ public final class SignedHttp implements RequestSender {
       String path,
       Map<String, String> headers,
       byte[] body,
-      String payloadSha256Hex) {
-    HttpResult result = attempt(api, method, path, headers, body, payloadSha256Hex);
+      String payloadSha256Hex,
+      int maxResponseBytes) {
+    HttpResult result =
+        attempt(api, method, path, headers, body, payloadSha256Hex, maxResponseBytes);
     if (adjustedForSkew(result)) {
       // Signed with a clock AWS considers wrong: once more, with AWS's time.
-      result = attempt(api, method, path, headers, body, payloadSha256Hex);
+      result = attempt(api, method, path, headers, body, payloadSha256Hex, maxResponseBytes);
     }
     return result;
   }
@@ -83,7 +87,8 @@ public final class SignedHttp implements RequestSender {
       String path,
       Map<String, String> callerHeaders,
       byte[] body,
-      String payloadSha256Hex) {
+      String payloadSha256Hex,
+      int maxResponseBytes) {
     URI uri = resolve(path);
     callerHeaders.forEach(HeaderValues::checked); // before anything is signed or sent
     Map<String, String> headers = new LinkedHashMap<>(callerHeaders);
@@ -103,7 +108,9 @@ public final class SignedHttp implements RequestSender {
             clock.instant().plusMillis(skewMillis)));
     headers.put("User-Agent", userAgent);
     try {
-      return http.send(method, uri.getRawPath(), headers, body, attemptTimeout);
+      String rawPath = uri.getRawPath().isEmpty() ? "/" : uri.getRawPath();
+      String target = uri.getRawQuery() == null ? rawPath : rawPath + "?" + uri.getRawQuery();
+      return http.send(method, target, headers, body, attemptTimeout, maxResponseBytes);
     } catch (ProxyTunnelException e) {
       // The proxy refused the tunnel (credentials, a forbidden host): the same answer again,
       // unless the proxy or what is behind it failed for the moment.

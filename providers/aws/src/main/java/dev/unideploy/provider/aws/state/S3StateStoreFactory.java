@@ -54,10 +54,12 @@ public final class S3StateStoreFactory implements StateStoreFactory {
             .withMaxAttempts(settings.retry().maxAttempts())
             // A journal append per step and per batch of blocks: far below S3's per-prefix rates.
             .withCallsPerSecond(500);
+    String bucketRegion = region != null ? region : clients.homeRegion();
     return new RemoteStateStore(
         new S3ObjectStore(
-            clients.s3(region != null ? region : clients.homeRegion()),
+            clients.s3Bucket(bucketRegion, url.authority()),
             url.authority(),
+            () -> clients.expectedBucketOwner(bucketRegion),
             retry,
             clients),
         url);

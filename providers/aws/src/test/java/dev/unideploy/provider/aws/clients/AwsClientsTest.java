@@ -120,4 +120,32 @@ class AwsClientsTest {
           .isEqualTo(URI.create("http://127.0.0.1:9"));
     }
   }
+
+  @Test
+  void signedS3CallsGoWhereTheSdksS3ClientWould() {
+    try (AwsClients clients = new AwsClients(settings(null, 1), List.of())) {
+      assertThat(clients.s3BucketEndpoint("eu-west-1", "team-state"))
+          .isEqualTo(URI.create("https://team-state.s3.eu-west-1.amazonaws.com"));
+      // A name with dots cannot be a TLS host name: path-style, as the SDK does.
+      assertThat(clients.s3BucketEndpoint("eu-west-1", "team.state"))
+          .isEqualTo(URI.create("https://s3.eu-west-1.amazonaws.com/team.state"));
+      assertThat(clients.s3BucketEndpoint("cn-north-1", "team-state"))
+          .isEqualTo(URI.create("https://team-state.s3.cn-north-1.amazonaws.com.cn"));
+      assertThatThrownBy(() -> clients.s3BucketEndpoint("us-east-1", "state--use1-az4--x-s3"))
+          .hasMessageContaining("state--use1-az4--x-s3")
+          .hasMessageContaining("use a general purpose bucket");
+    }
+    System.setProperty("aws.useFipsEndpoint", "true");
+    try (AwsClients clients = new AwsClients(settings(null, 1), List.of())) {
+      assertThat(clients.s3BucketEndpoint("us-east-1", "team-state"))
+          .isEqualTo(URI.create("https://team-state.s3-fips.us-east-1.amazonaws.com"));
+    } finally {
+      System.clearProperty("aws.useFipsEndpoint");
+    }
+    try (AwsClients clients =
+        new AwsClients(settings(URI.create("http://127.0.0.1:9/"), 1), List.of())) {
+      assertThat(clients.s3BucketEndpoint("eu-west-1", "team.state"))
+          .isEqualTo(URI.create("http://127.0.0.1:9/team.state"));
+    }
+  }
 }

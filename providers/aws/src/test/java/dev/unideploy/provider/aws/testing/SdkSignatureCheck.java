@@ -20,7 +20,7 @@ import software.amazon.awssdk.identity.spi.AwsCredentialsIdentity;
 /**
  * Verifies a received request's SigV4 signature the way AWS would, by re-signing what arrived with
  * the SDK's own signer (an implementation independent of unideploy's) and comparing. Used by the
- * fakes that stand in for EBS, which (like moto) would otherwise accept any signature.
+ * fakes that stand in for EBS and S3, which (like moto) would otherwise accept any signature.
  */
 public final class SdkSignatureCheck {
   private static final Pattern AUTH =
@@ -76,6 +76,7 @@ public final class SdkSignatureCheck {
       }
     }
     Instant at = Instant.from(AMZ_DATE.parse(amzDate));
+    boolean s3 = m.group(4).equals("s3");
     // As AWS does: an UNSIGNED-PAYLOAD request's signature covers its headers, not its body.
     boolean unsignedBody = "UNSIGNED-PAYLOAD".equals(first(headers, "x-amz-content-sha256"));
     String expected =
@@ -87,6 +88,9 @@ public final class SdkSignatureCheck {
                       .putProperty(AwsV4HttpSigner.SERVICE_SIGNING_NAME, m.group(4))
                       .putProperty(AwsV4HttpSigner.REGION_NAME, m.group(3))
                       .putProperty(AwsV4HttpSigner.PAYLOAD_SIGNING_ENABLED, !unsignedBody)
+                      // S3 signs the path as sent: encoded once, not normalized.
+                      .putProperty(AwsV4HttpSigner.DOUBLE_URL_ENCODE, !s3)
+                      .putProperty(AwsV4HttpSigner.NORMALIZE_PATH, !s3)
                       .putProperty(HttpSigner.SIGNING_CLOCK, Clock.fixed(at, ZoneOffset.UTC));
                   if (!unsignedBody) {
                     r.payload(ContentStreamProvider.fromByteArray(body));

@@ -39,12 +39,9 @@ import software.amazon.awssdk.http.auth.spi.signer.SignedRequest;
  * signed x-amz-Checksum header); the other calls sign their body's hash.
  */
 public final class SdkSignedSender implements RequestSender {
-  /** Answers to the small control calls; a block upload's answer is a few hundred bytes. */
-  private static final int MAX_ANSWER_BYTES = 1 << 20;
-
   private static final AwsV4HttpSigner SIGNER = AwsV4HttpSigner.create();
 
-  /** One answer: status, headers and body (at most 1 MiB is read). */
+  /** One answer: status, headers and body (at most the caller's limit is read). */
   record Response(int status, Map<String, List<String>> headers, byte[] body) {
     /** The first value of header {@code name}, matched without regard to case. */
     public Optional<String> header(String name) {
@@ -105,7 +102,8 @@ public final class SdkSignedSender implements RequestSender {
       String path,
       Map<String, String> headers,
       byte[] body,
-      String payloadSha256Hex) {
+      String payloadSha256Hex,
+      int maxResponseBytes) {
     boolean checksummedBody = method.equals("PUT");
     SdkHttpRequest.Builder request =
         SdkHttpRequest.builder()
@@ -115,9 +113,9 @@ public final class SdkSignedSender implements RequestSender {
     headers.forEach(request::putHeader);
     request.putHeader("Content-Length", Integer.toString(body.length));
     SdkHttpRequest unsigned = request.build();
-    Response response = attempt(api, unsigned, body, checksummedBody);
+    Response response = attempt(api, unsigned, body, checksummedBody, maxResponseBytes);
     if (correctedSkew(response)) {
-      response = attempt(api, unsigned, body, checksummedBody);
+      response = attempt(api, unsigned, body, checksummedBody, maxResponseBytes);
     }
     Map<String, String> flat = new java.util.HashMap<>();
     response
@@ -127,7 +125,7 @@ public final class SdkSignedSender implements RequestSender {
   }
 
   private Response attempt(
-      String api, SdkHttpRequest unsigned, byte[] body, boolean checksummedBody) {
+      String api, SdkHttpRequest unsigned, byte[] body, boolean checksummedBody, int maxBytes) {
     Clock signingClock = Clock.offset(clock, skew);
     ContentStreamProvider payload = ContentStreamProvider.fromByteArrayUnsafe(body);
     SignedRequest signed =
@@ -161,7 +159,7 @@ public final class SdkSignedSender implements RequestSender {
     try {
       HttpExecuteResponse answer = call.call();
       SdkHttpResponse head = answer.httpResponse();
-      byte[] bytes = read(answer);
+      byte[] bytes = read(answer, maxBytes);
       return new Response(head.statusCode(), head.headers(), bytes);
     } catch (IOException | RuntimeException e) {
       if (Thread.currentThread().isInterrupted()) {
@@ -183,14 +181,14 @@ public final class SdkSignedSender implements RequestSender {
     }
   }
 
-  private static byte[] read(HttpExecuteResponse answer) throws IOException {
+  private static byte[] read(HttpExecuteResponse answer, int maxBytes) throws IOException {
     if (answer.responseBody().isEmpty()) {
       return new byte[0];
     }
     try (InputStream in = answer.responseBody().get()) {
-      byte[] bytes = in.readNBytes(MAX_ANSWER_BYTES);
+      byte[] bytes = in.readNBytes(maxBytes);
       if (in.read() >= 0) {
-        throw new IOException("answer larger than " + MAX_ANSWER_BYTES + " bytes");
+        throw new IOException("answer larger than " + maxBytes + " bytes");
       }
       return bytes;
     }
