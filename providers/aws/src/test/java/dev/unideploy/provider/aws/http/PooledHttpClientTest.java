@@ -261,6 +261,39 @@ class PooledHttpClientTest {
   }
 
   @Test
+  void theResponseLimitIsPerRequestAndAnAnswerOverItIsNeverReadNorReused() throws IOException {
+    String chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4\r\nabcd\r\n";
+    script =
+        (r, out, s) -> {
+          if (r.head().startsWith("GET /big ")) {
+            write(out, "HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\n0123456789");
+          } else if (r.head().startsWith("GET /declared ")) {
+            write(out, "HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n");
+          } else {
+            write(out, chunked + "4\r\nefgh\r\n0\r\n\r\n");
+          }
+        };
+    try (PooledHttpClient c = client()) {
+      assertThat(c.send("GET", "/big", Map.of(), new byte[0], Duration.ofSeconds(5), 10).body())
+          .asString()
+          .isEqualTo("0123456789");
+      assertThatThrownBy(
+              () -> c.send("GET", "/declared", Map.of(), new byte[0], Duration.ofSeconds(5), 10))
+          .isInstanceOfSatisfying(
+              ResponseTooLargeException.class, e -> assertThat(e.declaredBytes()).isEqualTo(11));
+      assertThatThrownBy(
+              () -> c.send("GET", "/chunked", Map.of(), new byte[0], Duration.ofSeconds(5), 6))
+          .isInstanceOfSatisfying(
+              ResponseTooLargeException.class, e -> assertThat(e.declaredBytes()).isEqualTo(-1));
+      c.send("GET", "/big", Map.of(), new byte[0], Duration.ofSeconds(5), 10);
+    }
+    // The refused answers were not sent again (the first came on a reused connection), and each
+    // refusal closed its connection: /big, /declared | /chunked | /big.
+    assertThat(requests).hasSize(4);
+    assertThat(connections.get()).isEqualTo(3);
+  }
+
+  @Test
   void aBodyWithoutLengthRunsToTheEndAndSpendsTheConnection() throws IOException {
     script =
         (r, out, s) -> {
