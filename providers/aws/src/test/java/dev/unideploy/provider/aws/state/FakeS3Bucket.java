@@ -92,6 +92,8 @@ final class FakeS3Bucket implements AutoCloseable {
         byte[] out = c.xml().getBytes(StandardCharsets.UTF_8);
         if (c.declaredLength() >= 0) {
           ex.sendResponseHeaders(c.status(), c.declaredLength());
+          // Flushed: newer JDKs drop unflushed headers of a body cut short.
+          ex.getResponseBody().flush();
           return; // the client must refuse before reading
         }
         ex.getResponseHeaders().add("Content-Type", "application/xml");
