@@ -21,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 import java.util.function.UnaryOperator;
@@ -35,6 +36,7 @@ import software.amazon.awssdk.core.client.builder.SdkSyncClientBuilder;
 import software.amazon.awssdk.core.client.config.ClientOverrideConfiguration;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.core.interceptor.ExecutionInterceptor;
+import software.amazon.awssdk.endpoints.Endpoint;
 import software.amazon.awssdk.http.SdkHttpClient;
 import software.amazon.awssdk.http.apache.ApacheHttpClient;
 import software.amazon.awssdk.http.apache.ProxyConfiguration;
@@ -51,6 +53,8 @@ import software.amazon.awssdk.services.s3.S3Client;
 import software.amazon.awssdk.services.ssm.SsmClient;
 import software.amazon.awssdk.services.sts.StsClient;
 import software.amazon.awssdk.services.sts.auth.StsAssumeRoleCredentialsProvider;
+import software.amazon.awssdk.services.sts.endpoints.StsEndpointParams;
+import software.amazon.awssdk.services.sts.endpoints.StsEndpointProvider;
 import software.amazon.awssdk.utils.SdkAutoCloseable;
 
 /**
@@ -203,33 +207,44 @@ public final class AwsClients implements AutoCloseable {
   }
 
   /**
-   * Where signed calls to {@code service} ("ebs" or "ec2") go: the endpoint override, or where the
-   * SDK's endpoint rules send its own clients (partition, FIPS, dual-stack).
+   * Where signed calls to {@code service} ("ebs", "ec2" or "sts") go: the endpoint override, or
+   * where the SDK's endpoint rules send its own clients (partition, FIPS, dual-stack).
    */
   URI directEndpoint(String service, String region) {
     if (settings.endpoint() != null) {
       return settings.endpoint();
     }
-    if (service.equals("ebs")) {
-      return EbsEndpointProvider.defaultProvider()
-          .resolveEndpoint(
-              EbsEndpointParams.builder()
-                  .region(Region.of(region))
-                  .useFips(fips())
-                  .useDualStack(dualStack())
-                  .build())
-          .join()
-          .url();
-    }
-    return Ec2EndpointProvider.defaultProvider()
-        .resolveEndpoint(
-            Ec2EndpointParams.builder()
-                .region(Region.of(region))
-                .useFips(fips())
-                .useDualStack(dualStack())
-                .build())
-        .join()
-        .url();
+    Region r = Region.of(region);
+    Boolean fips = fips();
+    Boolean dual = dualStack();
+    CompletableFuture<Endpoint> rules =
+        switch (service) {
+          case "ebs" ->
+              EbsEndpointProvider.defaultProvider()
+                  .resolveEndpoint(
+                      EbsEndpointParams.builder()
+                          .region(r)
+                          .useFips(fips)
+                          .useDualStack(dual)
+                          .build());
+          case "sts" ->
+              StsEndpointProvider.defaultProvider()
+                  .resolveEndpoint(
+                      StsEndpointParams.builder()
+                          .region(r)
+                          .useFips(fips)
+                          .useDualStack(dual)
+                          .build());
+          default ->
+              Ec2EndpointProvider.defaultProvider()
+                  .resolveEndpoint(
+                      Ec2EndpointParams.builder()
+                          .region(r)
+                          .useFips(fips)
+                          .useDualStack(dual)
+                          .build());
+        };
+    return rules.join().url();
   }
 
   /**
@@ -320,11 +335,7 @@ public final class AwsClients implements AutoCloseable {
         r ->
             policy.call(
                 "GetCallerIdentity",
-                () -> {
-                  try (StsClient sts = configure(StsClient.builder(), r, credentials(r)).build()) {
-                    return sts.getCallerIdentity().account();
-                  }
-                }));
+                () -> CallerIdentity.account(signedHttp(directEndpoint("sts", r), "sts", r))));
   }
 
   @SuppressWarnings("unchecked") // each key prefix maps to exactly one client type

@@ -255,6 +255,11 @@ public final class SigV4Signer {
             }
           });
 
+  /** The lower-case hex SHA-256 of a request body, as {@code x-amz-content-sha256} carries it. */
+  public static String payloadHash(byte[] body) {
+    return HEX.formatHex(SHA256.get().digest(body));
+  }
+
   private static byte[] sha256(CharSequence s) {
     return SHA256.get().digest(s.toString().getBytes(StandardCharsets.UTF_8));
   }

@@ -10,15 +10,12 @@ import dev.unideploy.provider.aws.http.RequestSender;
 import dev.unideploy.provider.aws.http.ResponseTooLargeException;
 import dev.unideploy.provider.aws.http.SigV4Signer;
 import java.io.IOException;
-import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashSet;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,8 +39,7 @@ import software.amazon.awssdk.core.exception.SdkClientException;
 final class S3ObjectStore implements ObjectStore {
   private static final String JSON = "application/json";
   private static final String EXPECTED_OWNER = "x-amz-expected-bucket-owner";
-  private static final HexFormat HEX = HexFormat.of();
-  private static final String EMPTY_SHA256 = sha256Hex(new byte[0]);
+  private static final String EMPTY_SHA256 = SigV4Signer.payloadHash(new byte[0]);
 
   /** A listing page holds at most 1000 keys of at most 1 KiB each, XML-escaped. */
   private static final int MAX_LIST_PAGE_BYTES = 16 << 20;
@@ -253,7 +249,7 @@ final class S3ObjectStore implements ObjectStore {
       int maxResponseBytes) {
     Map<String, String> headers = new LinkedHashMap<>(callerHeaders);
     headers.put(EXPECTED_OWNER, bucketOwner.get());
-    String sha = body.length == 0 ? EMPTY_SHA256 : sha256Hex(body);
+    String sha = body.length == 0 ? EMPTY_SHA256 : SigV4Signer.payloadHash(body);
     return maxResponseBytes > 0
         ? http.send(api, method, path, headers, body, sha, maxResponseBytes)
         : http.send(api, method, path, headers, body, sha);
@@ -301,14 +297,6 @@ final class S3ObjectStore implements ObjectStore {
       return ZonedDateTime.parse(value, DateTimeFormatter.RFC_1123_DATE_TIME).toInstant();
     } catch (DateTimeParseException e) {
       return null;
-    }
-  }
-
-  private static String sha256Hex(byte[] data) {
-    try {
-      return HEX.formatHex(MessageDigest.getInstance("SHA-256").digest(data));
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException("this JVM has no SHA-256", e);
     }
   }
 }

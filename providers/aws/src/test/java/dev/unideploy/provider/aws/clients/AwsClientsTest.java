@@ -106,6 +106,8 @@ class AwsClientsTest {
           .isEqualTo(URI.create("https://ebs.eu-west-1.amazonaws.com"));
       assertThat(clients.directEndpoint("ec2", "cn-north-1"))
           .isEqualTo(URI.create("https://ec2.cn-north-1.amazonaws.com.cn"));
+      assertThat(clients.directEndpoint("sts", "eu-west-1"))
+          .isEqualTo(URI.create("https://sts.eu-west-1.amazonaws.com"));
     }
     System.setProperty("aws.useFipsEndpoint", "true");
     try (AwsClients clients = new AwsClients(noOverride, List.of())) {
