@@ -22,8 +22,9 @@ import org.w3c.dom.NodeList;
 /**
  * Blob service requests on one container as plain blocking HTTP on the JDK's {@link
  * HttpURLConnection} (keep-alive connections, fixed-length bodies), each signed by a {@link
- * BlobAuthorization} and bounded in time and in the bytes it reads. The storage SDK's client cost a
- * publish with remote state about 320 ms (+5.3%) to build and make its first calls.
+ * BlobAuthorization} and bounded in time and in the bytes it reads. Why not the storage SDK's
+ * client: building it and its first calls made remote state add 6.1% to a publish (median 6314 vs
+ * 5953 ms), these calls 1.9% (bench/state-overhead.sh on Azurite, 5+5 runs, same session).
  */
 final class BlobHttp {
   /** Error bodies are only read for their {@code <Code>}: a few hundred bytes. */
