@@ -54,6 +54,11 @@ record BlobConnectionString(String account, URI endpoint, String key, String sas
       decodeKey(key);
     } else if (sas != null && !sas.isEmpty()) {
       sas = sas.startsWith("?") ? sas.substring(1) : sas;
+      try {
+        URI.create("https://host/?" + sas);
+      } catch (IllegalArgumentException e) {
+        throw new IllegalArgumentException("its SharedAccessSignature is not a URL query");
+      }
     } else {
       throw new IllegalArgumentException("it has neither AccountKey nor SharedAccessSignature");
     }

@@ -200,9 +200,10 @@ final class BlobHttp {
   private static URL url(String s) {
     try {
       return URI.create(s).toURL();
-    } catch (java.net.MalformedURLException e) {
-      // The URL may hold a SAS: the message does not quote it.
-      throw new IllegalArgumentException("the blob endpoint does not make a valid URL", e);
+    } catch (IllegalArgumentException | java.net.MalformedURLException e) {
+      // The URL may hold a SAS, and so may the exception's message: neither is passed on.
+      throw new IllegalArgumentException(
+          "the blob endpoint and SAS of AZURE_STORAGE_CONNECTION_STRING do not make a valid URL");
     }
   }
 

@@ -77,5 +77,10 @@ class BlobConnectionStringTest {
                 BlobConnectionString.parse(
                     "AccountName=a;AccountKey=" + KEY + ";BlobEndpoint=ftp://h/a"))
         .hasMessage("its blob endpoint is not an http(s) URL");
+    assertThatThrownBy(
+            () ->
+                BlobConnectionString.parse(
+                    "BlobEndpoint=https://a.blob.core.windows.net;SharedAccessSignature=sig=a b"))
+        .hasMessage("its SharedAccessSignature is not a URL query");
   }
 }
