@@ -115,21 +115,14 @@ class AzureBlobObjectStoreTest {
             ex -> {
               ex.getResponseHeaders().add("ETag", "\"0x4\"");
               ex.sendResponseHeaders(200, declared);
-              ex.getResponseBody().close();
+              writeUntilRefused(ex.getResponseBody(), declared);
             })
         .then(
             ex -> {
               // No length: the bytes themselves are counted.
               ex.getResponseHeaders().add("ETag", "\"0x4\"");
               ex.sendResponseHeaders(200, 0);
-              try (OutputStream out = ex.getResponseBody()) {
-                byte[] mib = new byte[1 << 20];
-                for (int i = 0; i <= ObjectStore.MAX_OBJECT_BYTES >> 20; i++) {
-                  out.write(mib);
-                }
-              } catch (java.io.IOException e) {
-                // The client stopped reading: as it should.
-              }
+              writeUntilRefused(ex.getResponseBody(), declared);
             });
 
     assertThatThrownBy(() -> s.get("big"))
@@ -245,6 +238,18 @@ class AzureBlobObjectStoreTest {
         .hasMessageStartingWith("Get Blob on azblob://devstoreaccount1/state/k failed: GET ")
         .hasMessageEndingWith("; check the network and re-run");
     server = null;
+  }
+
+  /** Writes {@code n} zero bytes, or fewer when the client hangs up (as it should). */
+  private static void writeUntilRefused(OutputStream out, long n) {
+    byte[] chunk = new byte[1 << 20];
+    try (out) {
+      for (long left = n; left > 0; left -= chunk.length) {
+        out.write(chunk, 0, (int) Math.min(chunk.length, left));
+      }
+    } catch (java.io.IOException e) {
+      // The client stopped reading.
+    }
   }
 
   static String listing(String marker, String... names) {
