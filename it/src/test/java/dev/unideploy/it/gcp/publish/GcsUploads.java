@@ -35,7 +35,7 @@ final class GcsUploads {
         new GcpSettings.Endpoints(null, storage),
         null,
         null,
-        new GcpUploadSettings(chunkMiB, true, 6, 2, null),
+        new GcpUploadSettings(chunkMiB, null, true, 6, 2, null),
         null,
         null,
         null);

@@ -42,7 +42,7 @@ public final class GcsUploadBench {
             new GcpSettings.Endpoints(null, storage),
             null,
             null,
-            new GcpUploadSettings(chunkMiB, true, 6, threads, null),
+            new GcpUploadSettings(chunkMiB, null, true, 6, threads, null),
             null,
             null,
             null);
