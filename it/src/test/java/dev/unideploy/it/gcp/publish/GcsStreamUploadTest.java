@@ -76,6 +76,44 @@ class GcsStreamUploadTest {
   }
 
   @Test
+  void moreThan32PartsAreComposedThroughIntermediatesAndAllTemporariesDeleted() throws Exception {
+    // 36 MiB of random data: gzip stores it, so the tarball is 37 parts of 1 MiB, more than one
+    // compose call takes (fake-gcs-server refuses 33 sources, as Cloud Storage does).
+    byte[] data = new byte[36 * MIB];
+    new Random(36).nextBytes(data);
+    Path image = dir.resolve("random.img");
+    Files.write(image, data);
+    Path journalFile = dir.resolve("journal.jsonl");
+    TarballUploadResult r =
+        GcsUploads.upload(
+            gcs.root(), bucket, FileJournal.open(journalFile), dir.resolve("w"), image, 1, 1);
+
+    List<JournalEntry> entries = FileJournal.open(journalFile).entries("upload");
+    List<JournalEntry> parts =
+        entries.stream().filter(e -> e.kind().equals("gcs-part-completed")).toList();
+    assertThat(parts).hasSize(37);
+    assertThat(((Number) parts.get(36).data().get("offset")).longValue()).isEqualTo(r.size());
+    assertThat(entries.stream().map(JournalEntry::kind))
+        .contains("gcs-upload-completed", "gcs-parts-deleted");
+    JsonNode meta = gcs.metadata(bucket, r.object()).orElseThrow();
+    assertThat(meta.path("crc32c").asText()).isEqualTo(r.crc32c());
+    assertThat(meta.path("contentType").asText()).isEqualTo("application/gzip");
+    assertThat(meta.path("metadata").path("unideploy-app").asText()).isEqualTo("upload-it");
+    String prefix = r.object() + ".unideploy-parts/";
+    for (int i = 0; i < 37; i++) {
+      String part = (String) parts.get(i).data().get("part");
+      assertThat(part).startsWith(prefix);
+      assertThat(gcs.metadata(bucket, part)).as("part %d deleted", i).isEmpty();
+    }
+    String folder = ((String) parts.get(0).data().get("part")).replaceAll("part-0000$", "");
+    assertThat(gcs.metadata(bucket, folder + "compose-0-0000")).isEmpty();
+    assertThat(gcs.metadata(bucket, folder + "compose-0-0001")).isEmpty();
+    Path tarball = gcs.download(bucket, r.object(), dir.resolve("object.tar.gz"));
+    assertThat(crc32c(tarball)).isEqualTo(r.crc32c());
+    assertExtractsTo(tarball, image);
+  }
+
+  @Test
   void anObjectOfTheSameContentIsReused() throws Exception {
     Path image = GcpPublish.disk(dir, 8, 8);
     TarballUploadResult first =
