@@ -9,7 +9,6 @@ import dev.unideploy.pipeline.events.EventSink;
 import dev.unideploy.pipeline.events.LogEvent;
 import dev.unideploy.pipeline.events.ProgressEvent;
 import dev.unideploy.pipeline.state.Journal;
-import dev.unideploy.provider.gcp.api.HttpStatusException;
 import dev.unideploy.provider.gcp.config.GcpUploadSettings;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -78,16 +77,6 @@ public final class TarballUploader {
   /** What to upload where: the object's place and labels, and how the tarball is written. */
   public record Target(
       String bucket, String object, String contentSha256, String app, GcpUploadSettings upload) {}
-
-  /** Where this run starts: the parts kept, the part session continued, what to verify. */
-  private record Resume(
-      List<PartPlan.Part> done,
-      PartUploader.Resumed session,
-      long offset,
-      long verifyAt,
-      long verifyCrc) {
-    static final Resume NONE = new Resume(List.of(), null, 0, 0, 0);
-  }
 
   public TarballUploadResult upload(DiskImage disk, Target target) {
     long start = System.nanoTime();
@@ -187,17 +176,20 @@ public final class TarballUploader {
     }
     int generation;
     PartPlan plan;
-    Resume resume;
+    ResumePoint resume;
     if (state.open()) {
       generation = state.generation();
       plan = PartPlan.of(state.partBytes(), target.object(), key, generation);
-      resume = resumePoint(target, plan, key, state);
+      resume =
+          new ResumePoint.Finder(protocol, objects, events, maxAttempts)
+              .find(
+                  target.bucket(), target.object(), plan, (g, i) -> sessionFile(key, g, i), state);
     } else {
       generation = state.generation() + 1;
       long partBytes = PartPlan.partBytes(u.partBytes(), u.chunkBytes(), disk.virtualSize());
       plan = PartPlan.of(partBytes, target.object(), key, generation);
       record.started(generation, target.bucket(), target.object(), partBytes);
-      resume = Resume.NONE;
+      resume = ResumePoint.NONE;
     }
     WriteOptions options = writeOptions(u);
     try (PartUploader parts =
@@ -247,66 +239,6 @@ public final class TarballUploader {
               Duration.ZERO);
       return composed(target, record, plan, generation, all, sent, start);
     }
-  }
-
-  /**
-   * Where the open generation resumes: after the journaled parts still in the bucket (on any
-   * runner), or inside the next part when this runner holds its session.
-   */
-  private Resume resumePoint(Target target, PartPlan plan, String key, UploadJournal.State state)
-      throws IOException {
-    List<PartPlan.Part> done =
-        plan.usable(state.parts(), name -> objects.get(target.bucket(), name));
-    long offset = 0;
-    long verifyAt = 0;
-    long verifyCrc = 0;
-    if (!done.isEmpty()) {
-      PartPlan.Part last = done.get(done.size() - 1);
-      offset = last.streamEnd();
-      verifyAt = last.streamEnd();
-      verifyCrc = last.streamCrc();
-    }
-    int next = done.size();
-    SessionFile file = sessionFile(key, state.generation(), next);
-    PartUploader.Resumed session = null;
-    Optional<URI> uri = file.read();
-    if (uri.isPresent()) {
-      ResumableUpload.Status status;
-      try {
-        status = query(uri.get());
-      } catch (ResumableUpload.SessionGoneException e) {
-        status = null;
-      }
-      if (status == null || status.complete()) {
-        // Gone, or finalized without this run hearing of it (killed in between): the part is
-        // sent again, in a new session, to the same name.
-        file.delete();
-      } else {
-        session = new PartUploader.Resumed(next, uri.get(), status.persisted());
-        offset = plan.start(next) + status.persisted();
-        if (state.checkpoint() > verifyAt && state.checkpoint() <= offset) {
-          verifyAt = state.checkpoint();
-          verifyCrc = state.checkpointCrc();
-        }
-      }
-    }
-    if (offset > 0) {
-      events.emit(
-          LogEvent.info(
-              STEP,
-              "resuming the upload of gs://"
-                  + target.bucket()
-                  + "/"
-                  + target.object()
-                  + " at "
-                  + mib(offset)
-                  + " ("
-                  + done.size()
-                  + " parts are in Cloud Storage"
-                  + (session == null ? "" : ", and " + mib(session.persisted()) + " of the next")
-                  + "; the tarball is regenerated up to there)"));
-    }
-    return new Resume(done, session, offset, verifyAt, verifyCrc);
   }
 
   /** Composes the parts into the object, checks it against the stream, deletes the parts. */
@@ -380,27 +312,6 @@ public final class TarballUploader {
         .withSparse(u.sparse())
         .withCompressionLevel(u.compressionLevel())
         .withThreads(u.gzipThreads());
-  }
-
-  private ResumableUpload.Status query(URI session) throws IOException {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return protocol.query(session);
-      } catch (ResumableUpload.SessionGoneException e) {
-        throw e;
-      } catch (IOException e) {
-        boolean transientError = !(e instanceof HttpStatusException se) || se.isTransient();
-        if (!transientError || attempt >= maxAttempts) {
-          throw e;
-        }
-        try {
-          Thread.sleep(Math.min(10_000, 250L << attempt));
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          throw new InterruptedIOException("interrupted while asking for the upload's state");
-        }
-      }
-    }
   }
 
   /**
