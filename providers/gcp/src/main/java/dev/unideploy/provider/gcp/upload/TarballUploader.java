@@ -172,6 +172,16 @@ public final class TarballUploader {
       // Started by a version that sent the tarball in one session, whose file a run that knows
       // parts does not look for: the bytes that session holds cannot be composed.
       record.abandoned(state.generation(), "started without parts");
+      SessionFile legacy = new SessionFile(workDir, key);
+      try {
+        Optional<URI> session = legacy.read();
+        if (session.isPresent()) {
+          protocol.cancel(session.get());
+        }
+      } catch (IOException e) {
+        events.emit(LogEvent.warn(STEP, "could not cancel the old session: " + e.getMessage()));
+      }
+      legacy.delete();
       state = record.read();
     }
     int generation;
