@@ -6,11 +6,9 @@ import dev.unideploy.it.EmulatorEnv;
 import dev.unideploy.it.gcp.GceFake;
 import dev.unideploy.pipeline.state.JournalEntry;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -76,11 +74,7 @@ class GcsCliRemoteLockTest extends CliRemoteLockTest {
   /** Random data throughout: gzip stores it, so each MiB of disk is a 1 MiB part of the tarball. */
   @Override
   Path disk(Path dir, int units) throws IOException {
-    byte[] bytes = new byte[units << 20];
-    new Random(units).nextBytes(bytes);
-    Path file = dir.resolve("disk-" + units + ".img");
-    Files.write(file, bytes);
-    return file;
+    return randomDisk(dir, units, 1 << 20);
   }
 
   @Override

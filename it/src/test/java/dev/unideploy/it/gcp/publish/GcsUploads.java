@@ -20,7 +20,7 @@ import java.time.Clock;
 /**
  * Tarball uploads as the publisher makes them, outside the pipeline; {@link #main} runs one in its
  * own JVM so a test can kill it: {@code GcsUploads <storage> <bucket> <journal> <workDir> <image>
- * <chunkMiB>}.
+ * <chunkMiB> [partMiB]}.
  */
 final class GcsUploads {
   private GcsUploads() {}
@@ -92,7 +92,8 @@ final class GcsUploads {
             FileJournal.open(Path.of(args[2])),
             Path.of(args[3]),
             Path.of(args[4]),
-            Integer.parseInt(args[5]));
+            Integer.parseInt(args[5]),
+            args.length > 6 ? Integer.valueOf(args[6]) : null);
     System.out.println("uploaded " + r);
   }
 }
