@@ -376,8 +376,4 @@ public final class TarballUploader {
   private static Duration elapsed(long start) {
     return Duration.ofNanos(System.nanoTime() - start);
   }
-
-  private static String mib(long bytes) {
-    return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
-  }
 }
