@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -179,6 +180,13 @@ abstract class CliRemoteLockTest {
     proxy.blockPuts().forEach(p -> all.set(p.block()));
     assertThat(all.get(0, units).cardinality()).as("every unit reached the store").isEqualTo(units);
     assertThat(backend().violations()).isEmpty();
+  }
+
+  /** A disk of {@code units} units of {@code unitBytes} random (incompressible) bytes each. */
+  static Path randomDisk(Path dir, int units, int unitBytes) throws IOException {
+    byte[] bytes = new byte[units * unitBytes];
+    new Random(units).nextBytes(bytes);
+    return Files.write(dir.resolve("disk-" + units + ".img"), bytes);
   }
 
   /** The units the remote journal records as acknowledged, read as another runner would. */

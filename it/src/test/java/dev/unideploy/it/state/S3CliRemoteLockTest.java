@@ -6,12 +6,10 @@ import dev.unideploy.it.aws.upload.EbsCheckingProxy;
 import dev.unideploy.pipeline.state.JournalEntry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -77,11 +75,7 @@ class S3CliRemoteLockTest extends CliRemoteLockTest {
   /** Random data throughout: every 512 KiB EBS block carries data. */
   @Override
   Path disk(Path dir, int units) throws IOException {
-    byte[] bytes = new byte[units << 19];
-    new Random(units).nextBytes(bytes);
-    Path file = dir.resolve("disk-" + units + ".img");
-    Files.write(file, bytes);
-    return file;
+    return randomDisk(dir, units, 1 << 19);
   }
 
   @Override
