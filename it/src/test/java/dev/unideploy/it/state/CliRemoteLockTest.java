@@ -43,8 +43,10 @@ abstract class CliRemoteLockTest {
   /** The {@code providers:} section (indented by two) that uploads {@code concurrency} at once. */
   abstract String providersYaml(int concurrency);
 
-  /** The environment a runner has (credentials, connection strings). */
-  abstract Map<String, String> runnerEnv();
+  /** The environment a runner has (credentials, connection strings): the store's, by default. */
+  Map<String, String> runnerEnv() {
+    return backend().childEnv();
+  }
 
   /** A disk whose upload takes {@code units} upload units, each carrying data. */
   abstract Path disk(Path dir, int units) throws IOException;

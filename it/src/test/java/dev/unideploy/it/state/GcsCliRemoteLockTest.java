@@ -8,7 +8,6 @@ import dev.unideploy.pipeline.state.JournalEntry;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.BitSet;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -64,11 +63,6 @@ class GcsCliRemoteLockTest extends CliRemoteLockTest {
         """
         .formatted(
             project, backend.root(), EmulatorEnv.get().gceEndpoint(), backend.proxy().endpoint());
-  }
-
-  @Override
-  Map<String, String> runnerEnv() {
-    return backend.childEnv();
   }
 
   /** Random data throughout: gzip stores it, so each MiB of disk is a 1 MiB part of the tarball. */

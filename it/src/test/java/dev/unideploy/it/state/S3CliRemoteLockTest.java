@@ -9,7 +9,6 @@ import java.io.UncheckedIOException;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -65,11 +64,6 @@ class S3CliRemoteLockTest extends CliRemoteLockTest {
             upload: {concurrency: %d}
         """
         .formatted(backend.endpoint(), concurrency);
-  }
-
-  @Override
-  Map<String, String> runnerEnv() {
-    return backend.childEnv();
   }
 
   /** Random data throughout: every 512 KiB EBS block carries data. */
