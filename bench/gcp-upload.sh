@@ -3,8 +3,9 @@
 # side by side in one run, on fake-gcs-server: a 1 GiB raw image with 25% data (random, 1 MiB per
 # 4 MiB, the rest holes).
 #
-#   unideploy      the disk is tarred, gzip'd (in parallel) and uploaded in one stream, as
-#                  `publish --provider gcp` does (GcsUploadBench, in providers/gcp's test classes)
+#   unideploy      the disk is tarred, gzip'd (in parallel) and uploaded in one stream, as part
+#                  objects composed into the tarball, as `publish --provider gcp` does
+#                  (GcsUploadBench, in providers/gcp's test classes)
 #   tar+python     tar --format=oldgnu -Sczf to a file (gzip -6), then a resumable upload of the
 #                  file with Google's Python client (google-cloud-storage), same chunk size
 #   tar|pigz+python  the same with pigz compressing (all cores) instead of gzip
@@ -16,7 +17,8 @@
 # Usage: bench/gcp-upload.sh                 (builds providers/gcp first)
 #        SKIP_BUILD=1 RUNS=5 bench/gcp-upload.sh
 # Env:   BENCH_DIR (default /tmp/unideploy-bench), RUNS (default 3, rounds of every tool,
-#        interleaved), CHUNK_MIB (default 32, unideploy's default), REF_CHUNK_MIB (the Python
+#        interleaved), CHUNK_MIB (default 32, unideploy's default), PART_MIB (unideploy's part
+#        objects, composed at the end; default 64, unideploy's), REF_CHUNK_MIB (the Python
 #        client's chunk; default CHUNK_MIB, 100 is its own default), UD_THREADS (default:
 #        unideploy's). Run it alone: flock /tmp/unideploy-mvn.lock env SKIP_BUILD=1 bench/...
 # Needs: java 17, python3 (the venv with google-cloud-storage is made once in
@@ -88,7 +90,7 @@ RESULTS=$W/gcp-results.txt
 for round in $(seq 1 "$RUNS"); do
   echo "round $round of $RUNS ..." >&2
   # unideploy: the streamed tarball upload
-  out=$(timed "${UD_JAVA[@]}" -cp "$CP" dev.unideploy.provider.gcp.upload.GcsUploadBench \
+  out=$(PART_MIB=${PART_MIB:-} timed "${UD_JAVA[@]}" -cp "$CP" dev.unideploy.provider.gcp.upload.GcsUploadBench \
     "$GCS" "$BUCKET" "$IMAGE" "$CHUNK_MIB" ${UD_THREADS:-})
   read -r wall user sys rss <"$T"
   obj=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["object"])' "$out")

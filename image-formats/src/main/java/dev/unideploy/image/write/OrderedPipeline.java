@@ -133,11 +133,16 @@ public final class OrderedPipeline<T> implements AutoCloseable {
   @Override
   public void close() {
     if (pool != null) {
+      // Not interrupted: a thread interrupted inside FileChannel.read closes the channel for every
+      // reader of the disk (ClosedByInterruptException, see
+      // java.nio.channels.InterruptibleChannel),
+      // and a caller that retries with the same disk would then fail. The units in flight are few
+      // and bounded; they finish and their results are dropped.
       for (Future<T> f : inFlight) {
-        f.cancel(true);
+        f.cancel(false);
       }
       inFlight.clear();
-      pool.shutdownNow();
+      pool.shutdown();
     }
   }
 }

@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.BitSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.Set;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
@@ -42,8 +43,10 @@ abstract class CliRemoteLockTest {
   /** The {@code providers:} section (indented by two) that uploads {@code concurrency} at once. */
   abstract String providersYaml(int concurrency);
 
-  /** The environment a runner has (credentials, connection strings). */
-  abstract Map<String, String> runnerEnv();
+  /** The environment a runner has (credentials, connection strings): the store's, by default. */
+  Map<String, String> runnerEnv() {
+    return backend().childEnv();
+  }
 
   /** A disk whose upload takes {@code units} upload units, each carrying data. */
   abstract Path disk(Path dir, int units) throws IOException;
@@ -179,6 +182,13 @@ abstract class CliRemoteLockTest {
     proxy.blockPuts().forEach(p -> all.set(p.block()));
     assertThat(all.get(0, units).cardinality()).as("every unit reached the store").isEqualTo(units);
     assertThat(backend().violations()).isEmpty();
+  }
+
+  /** A disk of {@code units} units of {@code unitBytes} random (incompressible) bytes each. */
+  static Path randomDisk(Path dir, int units, int unitBytes) throws IOException {
+    byte[] bytes = new byte[units * unitBytes];
+    new Random(units).nextBytes(bytes);
+    return Files.write(dir.resolve("disk-" + units + ".img"), bytes);
   }
 
   /** The units the remote journal records as acknowledged, read as another runner would. */

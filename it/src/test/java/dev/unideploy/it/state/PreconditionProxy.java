@@ -52,7 +52,9 @@ import software.amazon.awssdk.services.s3.model.S3Exception;
  * objects (keys under {@code /journal/} or {@code /locks/}) without any precondition are recorded
  * as violations: unideploy must never write them blind. It also logs the upload units the store
  * acknowledged through it, and can slow or hold them: EBS PutSnapshotBlock calls (the AWS endpoint
- * passes through it) by snapshot and block, and Azure Put Page calls by blob and 4 MiB window.
+ * passes through it) by snapshot and block, Azure Put Page calls by blob and 4 MiB window, and the
+ * last chunk of a Cloud Storage part upload (the request that finalizes a tarball part object) by
+ * the parts' folder and part index.
  *
  * <p>In front of Azurite ({@link Dialect#AZURE_BLOB}) it checks no precondition itself: Azurite
  * 3.35.0 holds every ETag condition unideploy uses, also under concurrency ({@link
@@ -69,7 +71,8 @@ final class PreconditionProxy implements AutoCloseable {
 
   /**
    * An upload unit the store acknowledged through this proxy: EBS block {@code block} of snapshot
-   * {@code snapshot}, or the 4 MiB page window {@code block} of blob {@code snapshot}.
+   * {@code snapshot}, the 4 MiB page window {@code block} of blob {@code snapshot}, or the part
+   * object {@code block} of the parts' folder {@code snapshot} (one tarball upload generation).
    */
   record BlockPut(String snapshot, int block) {}
 
@@ -81,6 +84,15 @@ final class PreconditionProxy implements AutoCloseable {
   private static final Pattern PUT_BLOCK = Pattern.compile("/snapshots/([^/]+)/blocks/(\\d+)");
   private static final Pattern GCS_OBJECT = Pattern.compile("/storage/v1/b/([^/]+)/o/(.+)");
   private static final Pattern GCS_UPLOAD = Pattern.compile("/upload/storage/v1/b/([^/]+)/o");
+
+  /**
+   * A tarball part object; fake-gcs-server's session URIs name the object (Cloud Storage's do not).
+   */
+  private static final Pattern GCS_PART = Pattern.compile("(.+\\.unideploy-parts/.+)/part-(\\d+)");
+
+  /** The last chunk of a resumable upload, which names the total ("bytes a-b/total"). */
+  private static final Pattern LAST_CHUNK = Pattern.compile("bytes [0-9*-]+/\\d+");
+
   private static final Pattern GCS_NAME =
       Pattern.compile("\"name\"\\s*:\\s*\"((?:[^\"\\\\]|\\\\.)*)\"");
 
@@ -237,6 +249,18 @@ final class PreconditionProxy implements AutoCloseable {
         && range.startsWith("bytes=")) {
       long from = Long.parseLong(range.substring(6, range.indexOf('-')));
       return new BlockPut(path, (int) (from / PAGE_WINDOW));
+    }
+    String contentRange = ex.getRequestHeaders().getFirst("Content-Range");
+    String name = query(ex.getRequestURI().getRawQuery()).get("name");
+    if (dialect == Dialect.GCS
+        && GCS_UPLOAD.matcher(path).matches()
+        && contentRange != null
+        && LAST_CHUNK.matcher(contentRange).matches()
+        && name != null) {
+      Matcher part = GCS_PART.matcher(name);
+      if (part.matches()) {
+        return new BlockPut(part.group(1), Integer.parseInt(part.group(2)));
+      }
     }
     return null;
   }
@@ -402,21 +426,30 @@ final class PreconditionProxy implements AutoCloseable {
     return client.send(b.build(), HttpResponse.BodyHandlers.ofByteArray());
   }
 
-  private static void reply(
-      HttpExchange ex, int status, Map<String, List<String>> headers, byte[] out)
+  private void reply(HttpExchange ex, int status, Map<String, List<String>> headers, byte[] out)
       throws IOException {
     headers.forEach(
         (k, v) -> {
-          if (!HOP_HEADERS.contains(k.toLowerCase(Locale.ROOT)) && !k.startsWith(":")) {
+          if (k.equalsIgnoreCase("location")) {
+            // A resumable session's URI: its chunks must come through here too.
+            String from = "//" + target.getAuthority() + "/";
+            String to = "//" + endpoint().getAuthority() + "/";
+            ex.getResponseHeaders().put(k, v.stream().map(l -> l.replace(from, to)).toList());
+          } else if (!HOP_HEADERS.contains(k.toLowerCase(Locale.ROOT)) && !k.startsWith(":")) {
             ex.getResponseHeaders().put(k, v);
           }
         });
     boolean head = "HEAD".equals(ex.getRequestMethod());
-    ex.sendResponseHeaders(status, head || out.length == 0 ? -1 : out.length);
-    if (!head && out.length > 0) {
-      try (OutputStream os = ex.getResponseBody()) {
-        os.write(out);
+    try {
+      ex.sendResponseHeaders(status, head || out.length == 0 ? -1 : out.length);
+      if (!head && out.length > 0) {
+        try (OutputStream os = ex.getResponseBody()) {
+          os.write(out);
+        }
       }
+    } catch (IOException e) {
+      // The client is gone (a runner killed with its request in flight): not the proxy's fault,
+      // and the store did what the request asked, as it would have for the real service.
     }
   }
 

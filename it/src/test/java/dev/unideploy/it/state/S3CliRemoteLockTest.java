@@ -6,12 +6,9 @@ import dev.unideploy.it.aws.upload.EbsCheckingProxy;
 import dev.unideploy.pipeline.state.JournalEntry;
 import java.io.IOException;
 import java.io.UncheckedIOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.BitSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Random;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 
@@ -69,19 +66,10 @@ class S3CliRemoteLockTest extends CliRemoteLockTest {
         .formatted(backend.endpoint(), concurrency);
   }
 
-  @Override
-  Map<String, String> runnerEnv() {
-    return backend.childEnv();
-  }
-
   /** Random data throughout: every 512 KiB EBS block carries data. */
   @Override
   Path disk(Path dir, int units) throws IOException {
-    byte[] bytes = new byte[units << 19];
-    new Random(units).nextBytes(bytes);
-    Path file = dir.resolve("disk-" + units + ".img");
-    Files.write(file, bytes);
-    return file;
+    return randomDisk(dir, units, 1 << 19);
   }
 
   @Override

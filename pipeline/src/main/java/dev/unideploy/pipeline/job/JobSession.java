@@ -6,6 +6,7 @@ import dev.unideploy.pipeline.events.LogEvent;
 import dev.unideploy.pipeline.spi.Provider;
 import dev.unideploy.pipeline.spi.ProviderContext;
 import dev.unideploy.pipeline.state.AppLock;
+import dev.unideploy.pipeline.state.CoalescingJournal;
 import dev.unideploy.pipeline.state.Journal;
 import dev.unideploy.pipeline.state.JournalEntry;
 import dev.unideploy.pipeline.state.LockOwner;
@@ -48,7 +49,9 @@ public final class JobSession implements AutoCloseable {
     AppLock lock = null;
     try {
       lock = store.lock(app, LockOwner.current(clock.instant()), forceUnlock);
-      Journal journal = new LockedJournal(store.journal(app + "-" + provider.name()), lock, app);
+      Journal journal =
+          new CoalescingJournal(
+              new LockedJournal(store.journal(app + "-" + provider.name()), lock, app));
       for (String notice : journal.openNotices()) {
         events.emit(LogEvent.warn("journal", notice));
       }
@@ -108,12 +111,17 @@ public final class JobSession implements AutoCloseable {
     return lock;
   }
 
+  /** Writes what the journal holds back (the last step's "done"), then releases the lock. */
   @Override
   public void close() {
     try {
-      lock.close();
+      context.journal().flush();
     } finally {
-      store.close();
+      try {
+        lock.close();
+      } finally {
+        store.close();
+      }
     }
   }
 }

@@ -69,7 +69,7 @@ public final class PublishPipeline {
     String version = context.config().versionOrDefault();
 
     String sha =
-        steps.run(
+        steps.runLocally(
             "hash",
             "hashing the virtual disk of " + sourceFile.getFileName(),
             () -> hash(image, events));
@@ -88,7 +88,7 @@ public final class PublishPipeline {
       events.emit(LogEvent.warn("verify", "boot verification skipped"));
     } else {
       verified =
-          steps.run(
+          steps.runLocally(
               "verify",
               "booting the image under QEMU before publishing it",
               () ->

@@ -129,16 +129,24 @@ public final class FileJournal implements Journal {
   }
 
   @Override
-  public synchronized void append(JournalEntry entry) {
-    byte[] line;
+  public void append(JournalEntry entry) {
+    appendAll(List.of(entry));
+  }
+
+  /** Writes the entries' lines with one write and one flush to disk. */
+  @Override
+  public synchronized void appendAll(List<JournalEntry> batch) {
+    StringBuilder lines = new StringBuilder();
     try {
-      line = (JSON.writeValueAsString(entry) + "\n").getBytes(StandardCharsets.UTF_8);
+      for (JournalEntry entry : batch) {
+        lines.append(JSON.writeValueAsString(entry)).append('\n');
+      }
     } catch (JsonProcessingException e) {
       throw new IllegalArgumentException("journal entry is not serialisable: " + e, e);
     }
     try (FileChannel ch =
         FileChannel.open(file, StandardOpenOption.WRITE, StandardOpenOption.APPEND)) {
-      ByteBuffer buf = ByteBuffer.wrap(line);
+      ByteBuffer buf = ByteBuffer.wrap(lines.toString().getBytes(StandardCharsets.UTF_8));
       while (buf.hasRemaining()) {
         ch.write(buf);
       }
@@ -146,7 +154,7 @@ public final class FileJournal implements Journal {
     } catch (IOException e) {
       throw new UncheckedIOException("could not append to the journal " + file, e);
     }
-    entries.add(entry);
+    entries.addAll(batch);
   }
 
   @Override

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonProperty;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 
 /**
  * Who holds an app's deploy lock: named in the refusal a second run gets, so that a person can tell
@@ -29,7 +30,7 @@ public record LockOwner(
         + " on "
         + host
         + " since "
-        + since
+        + since.truncatedTo(ChronoUnit.SECONDS)
         + (runUrl == null ? "" : " (" + runUrl + ")");
   }
 

@@ -24,10 +24,23 @@ public final class LockedJournal implements Journal {
    */
   @Override
   public void append(JournalEntry entry) {
+    requireLock();
+    journal.append(entry);
+  }
+
+  /**
+   * @throws LockLostException when the lock is no longer this run's
+   */
+  @Override
+  public void appendAll(List<JournalEntry> entries) {
+    requireLock();
+    journal.appendAll(entries);
+  }
+
+  private void requireLock() {
     if (!lock.held()) {
       throw new LockLostException(app, lock.whyNotHeld());
     }
-    journal.append(entry);
   }
 
   @Override

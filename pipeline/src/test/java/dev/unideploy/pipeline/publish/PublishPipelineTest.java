@@ -18,6 +18,8 @@ import dev.unideploy.pipeline.spi.RegionImage;
 import dev.unideploy.pipeline.spi.RetiredImage;
 import dev.unideploy.pipeline.spi.UploadSource;
 import dev.unideploy.pipeline.spi.UploadedDisk;
+import dev.unideploy.pipeline.state.CoalescingJournal;
+import dev.unideploy.pipeline.state.Journal;
 import dev.unideploy.pipeline.state.JournalEntry;
 import dev.unideploy.pipeline.state.MemoryJournal;
 import dev.unideploy.pipeline.verify.BootCheck;
@@ -35,7 +37,7 @@ class PublishPipelineTest {
   @TempDir Path dir;
 
   /** A publisher that keeps images in a map keyed by content hash, like a tag lookup would. */
-  static final class FakePublisher implements ImagePublisher {
+  static class FakePublisher implements ImagePublisher {
     final Map<String, PublishedImage> bySha = new HashMap<>();
     final List<String> calls = new ArrayList<>();
     TargetFormat format = TargetFormat.RAW;
@@ -103,6 +105,10 @@ class PublishPipelineTest {
   private final MemoryJournal journal = new MemoryJournal();
 
   private PublishPipeline pipeline(FakePublisher p) {
+    return pipeline(p, journal);
+  }
+
+  private PublishPipeline pipeline(FakePublisher p, Journal journal) {
     ProviderContext ctx =
         new ProviderContext(
             DeployConfig.of("hello", "1.0.0"),
@@ -138,6 +144,58 @@ class PublishPipelineTest {
     assertThat(journal.last("register", "done")).isPresent();
     assertThat(events.eventsOf(LogEvent.class))
         .anyMatch(e -> e.level() == LogEvent.Level.WARN && e.message().contains("skipped"));
+  }
+
+  /** The writes a journal received, each as "step:kind" lines. */
+  static final class WriteRecordingJournal implements Journal {
+    final MemoryJournal written = new MemoryJournal();
+    final List<List<String>> writes = new ArrayList<>();
+
+    @Override
+    public void append(JournalEntry entry) {
+      appendAll(List.of(entry));
+    }
+
+    @Override
+    public void appendAll(List<JournalEntry> entries) {
+      writes.add(entries.stream().map(e -> e.step() + ":" + e.kind()).toList());
+      written.appendAll(entries);
+    }
+
+    @Override
+    public List<JournalEntry> entries() {
+      return written.entries();
+    }
+  }
+
+  @Test
+  void eachStepsDoneTravelsWithTheNextStepsStartAndEveryChangeFollowsItsStart() {
+    WriteRecordingJournal underneath = new WriteRecordingJournal();
+    List<String> writtenAtUpload = new ArrayList<>();
+    FakePublisher p =
+        new FakePublisher() {
+          @Override
+          public UploadedDisk upload(PublishRequest request, UploadSource source) {
+            underneath.entries().forEach(e -> writtenAtUpload.add(e.step() + ":" + e.kind()));
+            return super.upload(request, source);
+          }
+        };
+    CoalescingJournal journal = new CoalescingJournal(underneath);
+
+    pipeline(p, journal)
+        .publish(disk(), dir.resolve("x.img"), new PublishPipeline.Options(null, false));
+    journal.flush();
+
+    assertThat(underneath.writes)
+        .containsExactly(
+            List.of("hash:started", "hash:done", "upload:started"),
+            List.of("upload:done", "register:started"),
+            List.of("register:done", "replicate:started"),
+            List.of("replicate:done", "share:started"),
+            List.of("share:done", "retire:started"),
+            List.of("retire:done"));
+    // What a resume reads when the upload begins is written before it begins.
+    assertThat(writtenAtUpload).containsExactly("hash:started", "hash:done", "upload:started");
   }
 
   @Test

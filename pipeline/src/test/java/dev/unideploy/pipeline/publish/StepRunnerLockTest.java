@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import dev.unideploy.pipeline.events.EventSink;
 import dev.unideploy.pipeline.state.AppLock;
+import dev.unideploy.pipeline.state.CoalescingJournal;
 import dev.unideploy.pipeline.state.LockLostException;
 import dev.unideploy.pipeline.state.LockOwner;
 import dev.unideploy.pipeline.state.LockedJournal;
@@ -62,6 +63,23 @@ class StepRunnerLockTest {
     assertThat(journal.entries())
         .extracting(e -> e.step() + ":" + e.kind())
         .containsExactly("upload:started", "upload:done");
+  }
+
+  @Test
+  void aHeldDoneIsNotWrittenOnceTheLockIsLostAndTheNextStepDoesNotRun() {
+    CoalescingJournal coalescing = new CoalescingJournal(new LockedJournal(journal, lock, "web"));
+    StepRunner held = new StepRunner(EventSink.discard(), coalescing, Clock.systemUTC());
+    AtomicInteger ran = new AtomicInteger();
+    held.run("upload", "uploading", ran::incrementAndGet);
+    assertThat(coalescing.entries()).extracting(e -> e.kind()).containsExactly("started", "done");
+    lock.held.set(false);
+
+    assertThatThrownBy(() -> held.run("register", "registering", ran::incrementAndGet))
+        .isInstanceOf(LockLostException.class);
+    assertThatThrownBy(coalescing::flush).isInstanceOf(LockLostException.class);
+    assertThat(ran).hasValue(1);
+    // The journal is another run's now: the held "done" stays out of it, as a late write would.
+    assertThat(journal.entries()).extracting(e -> e.kind()).containsExactly("started");
   }
 
   @Test

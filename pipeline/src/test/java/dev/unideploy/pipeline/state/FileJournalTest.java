@@ -37,6 +37,23 @@ class FileJournalTest {
   }
 
   @Test
+  void aBatchIsWrittenAsOneLinePerEntryInOrder() throws Exception {
+    Path file = dir.resolve("batch.jsonl");
+    FileJournal j = FileJournal.open(file);
+    j.append(new JournalEntry(Instant.EPOCH, "hash", "started", Map.of()));
+    j.appendAll(
+        List.of(
+            new JournalEntry(Instant.EPOCH, "hash", "done", Map.of()),
+            new JournalEntry(Instant.EPOCH, "upload", "started", Map.of())));
+
+    assertThat(Files.readAllLines(file)).hasSize(3);
+    assertThat(FileJournal.open(file).entries())
+        .extracting(e -> e.step() + ":" + e.kind())
+        .containsExactly("hash:started", "hash:done", "upload:started");
+    assertThat(j.entries()).hasSize(3);
+  }
+
+  @Test
   void tornLastLineIsIgnored() throws Exception {
     Path file = dir.resolve("app.jsonl");
     FileJournal.open(file)

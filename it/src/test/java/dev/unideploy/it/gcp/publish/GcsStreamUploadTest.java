@@ -13,6 +13,11 @@ import dev.unideploy.provider.gcp.upload.TarballUploadResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
@@ -31,8 +36,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The streamed upload to fake-gcs-server: the GCE tarball is made while it uploads (no copy on
  * disk), its CRC32C is the object's, GNU tar extracts it to the disk's bytes, an object of the same
- * content is reused, and a process killed with a chunk in flight is resumed by the next run, which
- * sends at most that one chunk again.
+ * content is reused, a process killed with a chunk in flight is resumed by the next run on the same
+ * machine, which sends at most that one chunk again, and by a run elsewhere (no session file) after
+ * the journaled parts still in the bucket; more than 32 parts are composed through intermediates.
  */
 class GcsStreamUploadTest {
   private static final int MIB = 1 << 20;
@@ -73,6 +79,41 @@ class GcsStreamUploadTest {
         .contains("gcs-upload-completed")
         .doesNotContain("upload_id")
         .doesNotContain("http");
+  }
+
+  @Test
+  void moreThan32PartsAreComposedThroughIntermediatesAndAllTemporariesDeleted() throws Exception {
+    // 36 MiB of random data: gzip stores it, so the tarball is 37 parts of 1 MiB, more than one
+    // compose call takes (fake-gcs-server refuses 33 sources, as Cloud Storage does).
+    Path image = randomDisk(36);
+    Path journalFile = dir.resolve("journal.jsonl");
+    TarballUploadResult r =
+        GcsUploads.upload(
+            gcs.root(), bucket, FileJournal.open(journalFile), dir.resolve("w"), image, 1, 1);
+
+    List<JournalEntry> entries = FileJournal.open(journalFile).entries("upload");
+    List<JournalEntry> parts =
+        entries.stream().filter(e -> e.kind().equals("gcs-part-completed")).toList();
+    assertThat(parts).hasSize(37);
+    assertThat(((Number) parts.get(36).data().get("offset")).longValue()).isEqualTo(r.size());
+    assertThat(entries.stream().map(JournalEntry::kind))
+        .contains("gcs-upload-completed", "gcs-parts-deleted");
+    JsonNode meta = gcs.metadata(bucket, r.object()).orElseThrow();
+    assertThat(meta.path("crc32c").asText()).isEqualTo(r.crc32c());
+    assertThat(meta.path("contentType").asText()).isEqualTo("application/gzip");
+    assertThat(meta.path("metadata").path("unideploy-app").asText()).isEqualTo("upload-it");
+    String prefix = r.object() + ".unideploy-parts/";
+    for (int i = 0; i < 37; i++) {
+      String part = (String) parts.get(i).data().get("part");
+      assertThat(part).startsWith(prefix);
+      assertThat(gcs.metadata(bucket, part)).as("part %d deleted", i).isEmpty();
+    }
+    String folder = ((String) parts.get(0).data().get("part")).replaceAll("part-0000$", "");
+    assertThat(gcs.metadata(bucket, folder + "compose-0-0000")).isEmpty();
+    assertThat(gcs.metadata(bucket, folder + "compose-0-0001")).isEmpty();
+    Path tarball = gcs.download(bucket, r.object(), dir.resolve("object.tar.gz"));
+    assertThat(crc32c(tarball)).isEqualTo(r.crc32c());
+    assertExtractsTo(tarball, image);
   }
 
   @Test
@@ -139,6 +180,65 @@ class GcsStreamUploadTest {
   }
 
   @Test
+  void anotherRunnerResumesAfterTheJournaledPartsStillInTheBucket() throws Exception {
+    Path image = randomDisk(12);
+    Path journalFile = dir.resolve("journal.jsonl");
+    try (CountingGcsProxy proxy = new CountingGcsProxy(gcs.root())) {
+      // Parts of one 1 MiB chunk: held inside part 6, after parts 0-5 were finalized.
+      proxy.holdAt(6L * MIB + MIB / 2);
+      Process child = child(proxy, journalFile, dir.resolve("runner-a"), image, 1);
+      assertThat(proxy.awaitHeld(Duration.ofSeconds(120))).as(childLog()).isTrue();
+      child.destroyForcibly().waitFor(30, TimeUnit.SECONDS);
+      proxy.release();
+      long firstRun = proxy.uploadBytes();
+      List<JournalEntry> journaled =
+          FileJournal.open(journalFile).entries("upload").stream()
+              .filter(e -> e.kind().equals("gcs-part-completed"))
+              .toList();
+      assertThat(journaled).hasSize(6);
+      assertThat(Files.readString(journalFile)).doesNotContain("upload_id").doesNotContain("http");
+      // A lifecycle rule (or a person) removed part 5: it is sent again, with what follows.
+      String part5 = (String) journaled.get(5).data().get("part");
+      assertThat(gcs.metadata(bucket, part5)).isPresent();
+      HttpClient.newHttpClient()
+          .send(
+              HttpRequest.newBuilder(
+                      gcs.root()
+                          .resolve(
+                              "/storage/v1/b/"
+                                  + bucket
+                                  + "/o/"
+                                  + URLEncoder.encode(part5, StandardCharsets.UTF_8)))
+                  .DELETE()
+                  .build(),
+              HttpResponse.BodyHandlers.discarding());
+
+      // Another machine: the same journal, an empty work folder (no session file).
+      TarballUploadResult r =
+          GcsUploads.upload(
+              proxy.endpoint(),
+              bucket,
+              FileJournal.open(journalFile),
+              dir.resolve("runner-b"),
+              image,
+              1,
+              1);
+
+      assertThat(r.resumedAt()).as("after parts 0-4").isEqualTo(5L * MIB);
+      assertThat(r.bytesSent()).isEqualTo(r.size() - 5L * MIB);
+      assertThat(proxy.uploadBytes() - firstRun)
+          .as("bytes the second runner sent: none of parts 0-4")
+          .isEqualTo(r.size() - 5L * MIB);
+      for (JournalEntry e : journaled) {
+        assertThat(gcs.metadata(bucket, (String) e.data().get("part"))).isEmpty();
+      }
+      Path tarball = gcs.download(bucket, r.object(), dir.resolve("o.tar.gz"));
+      assertThat(crc32c(tarball)).isEqualTo(r.crc32c());
+      assertExtractsTo(tarball, image);
+    }
+  }
+
+  @Test
   void aStreamThatNoLongerMatchesTheSessionStartsANewOne() throws Exception {
     Path image = GcpPublish.disk(dir, 10, 48);
     Path journalFile = dir.resolve("journal.jsonl");
@@ -169,6 +269,11 @@ class GcsStreamUploadTest {
 
   private Process child(CountingGcsProxy proxy, Path journal, Path work, Path image)
       throws IOException {
+    return child(proxy, journal, work, image, 64);
+  }
+
+  private Process child(CountingGcsProxy proxy, Path journal, Path work, Path image, int partMiB)
+      throws IOException {
     return new ProcessBuilder(
             Path.of(System.getProperty("java.home"), "bin", "java").toString(),
             "-cp",
@@ -179,10 +284,18 @@ class GcsStreamUploadTest {
             journal.toString(),
             work.toString(),
             image.toString(),
-            "1")
+            "1",
+            Integer.toString(partMiB))
         .redirectErrorStream(true)
         .redirectOutput(dir.resolve("child.log").toFile())
         .start();
+  }
+
+  /** {@code mib} MiB of random data (seeded by the size): each MiB is a MiB of the tarball. */
+  private Path randomDisk(int mib) throws IOException {
+    byte[] data = new byte[mib * MIB];
+    new Random(mib).nextBytes(data);
+    return Files.write(dir.resolve("random-" + mib + ".img"), data);
   }
 
   private String childLog() throws IOException {

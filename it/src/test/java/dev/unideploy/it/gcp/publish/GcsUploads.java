@@ -20,12 +20,16 @@ import java.time.Clock;
 /**
  * Tarball uploads as the publisher makes them, outside the pipeline; {@link #main} runs one in its
  * own JVM so a test can kill it: {@code GcsUploads <storage> <bucket> <journal> <workDir> <image>
- * <chunkMiB>}.
+ * <chunkMiB> [partMiB]}.
  */
 final class GcsUploads {
   private GcsUploads() {}
 
   static GcpSettings settings(URI storage, String bucket, int chunkMiB) {
+    return settings(storage, bucket, chunkMiB, null);
+  }
+
+  static GcpSettings settings(URI storage, String bucket, int chunkMiB, Integer partMiB) {
     return new GcpSettings(
         "unideploy-it",
         bucket,
@@ -35,7 +39,7 @@ final class GcsUploads {
         new GcpSettings.Endpoints(null, storage),
         null,
         null,
-        new GcpUploadSettings(chunkMiB, true, 6, 2, null),
+        new GcpUploadSettings(chunkMiB, partMiB, true, 6, 2, null),
         null,
         null,
         null);
@@ -44,7 +48,19 @@ final class GcsUploads {
   static TarballUploadResult upload(
       URI storage, String bucket, Journal journal, Path workDir, Path image, int chunkMiB)
       throws IOException {
-    try (GcpClients clients = new GcpClients(settings(storage, bucket, chunkMiB));
+    return upload(storage, bucket, journal, workDir, image, chunkMiB, null);
+  }
+
+  static TarballUploadResult upload(
+      URI storage,
+      String bucket,
+      Journal journal,
+      Path workDir,
+      Path image,
+      int chunkMiB,
+      Integer partMiB)
+      throws IOException {
+    try (GcpClients clients = new GcpClients(settings(storage, bucket, chunkMiB, partMiB));
         DiskImage disk = ImageReaders.open(image)) {
       String sha = ContentHash.sha256(disk);
       TarballUploader uploader =
@@ -76,7 +92,8 @@ final class GcsUploads {
             FileJournal.open(Path.of(args[2])),
             Path.of(args[3]),
             Path.of(args[4]),
-            Integer.parseInt(args[5]));
+            Integer.parseInt(args[5]),
+            args.length > 6 ? Integer.valueOf(args[6]) : null);
     System.out.println("uploaded " + r);
   }
 }

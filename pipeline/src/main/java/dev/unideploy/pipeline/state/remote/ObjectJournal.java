@@ -161,6 +161,7 @@ public final class ObjectJournal implements Journal {
    *
    * @throws UnideployException when the store refuses, or others keep taking every number
    */
+  @Override
   public synchronized void appendAll(List<JournalEntry> batch) {
     if (batch.isEmpty()) {
       return;

@@ -1,17 +1,17 @@
 package dev.unideploy.provider.azure.state;
 
 import com.azure.identity.DefaultAzureCredentialBuilder;
-import com.azure.storage.blob.BlobServiceClient;
-import com.azure.storage.blob.BlobServiceClientBuilder;
 import com.azure.storage.common.StorageSharedKeyCredential;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.unideploy.pipeline.UnideployException;
 import dev.unideploy.pipeline.config.DeployConfig;
+import dev.unideploy.pipeline.resilience.CallPolicy;
 import dev.unideploy.pipeline.state.StateStore;
 import dev.unideploy.pipeline.state.StateStoreFactory;
 import dev.unideploy.pipeline.state.remote.RemoteStateStore;
 import dev.unideploy.pipeline.state.remote.StateUrl;
 import java.net.URI;
+import java.time.Duration;
 import java.util.Set;
 import java.util.function.Function;
 import java.util.regex.Pattern;
@@ -25,6 +25,7 @@ import java.util.regex.Pattern;
  */
 public final class AzureBlobStateStoreFactory implements StateStoreFactory {
   static final String EXAMPLE = "azblob://myaccount/unideploy-state/team?lease=60s";
+  private static final Duration TIMEOUT = Duration.ofSeconds(60);
   private static final Pattern ACCOUNT = Pattern.compile("[a-z0-9]{3,24}");
   private static final Pattern CONTAINER =
       Pattern.compile("[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]");
@@ -61,43 +62,61 @@ public final class AzureBlobStateStoreFactory implements StateStoreFactory {
               + " container (3-63 lowercase letters, digits and single hyphens); write it like "
               + EXAMPLE);
     }
-    BlobServiceClient service = service(account, config.providerSection("azure"));
+    Endpoint e = endpoint(account, config.providerSection("azure"));
     return new RemoteStateStore(
         new AzureBlobObjectStore(
-            service.getBlobContainerClient(container), "azblob://" + account + "/" + container),
+            new BlobHttp(e.uri(), container, e.auth(), TIMEOUT),
+            AzureBlobObjectStore.policy(CallPolicy.Settings.defaults()),
+            "azblob://" + account + "/" + container),
         prefix,
         url.lease(),
         url.display());
   }
 
-  private BlobServiceClient service(String account, JsonNode azure) {
+  /** Where the account's blobs are, and how requests there are authorised. */
+  private record Endpoint(URI uri, BlobAuthorization auth) {}
+
+  private Endpoint endpoint(String account, JsonNode azure) {
     String connection = env.apply("AZURE_STORAGE_CONNECTION_STRING");
     if (connection != null && !connection.isBlank()) {
-      BlobServiceClient client;
+      BlobConnectionString c;
       try {
-        client = new BlobServiceClientBuilder().connectionString(connection).buildClient();
+        c = BlobConnectionString.parse(connection);
       } catch (IllegalArgumentException e) {
-        // The SDK's message could quote the string, key included: say only what is wrong.
+        // Its message never quotes the string, which holds the key.
         throw new UnideployException(
-            "AZURE_STORAGE_CONNECTION_STRING is not a storage connection string: copy it again"
-                + " from the storage account's Access keys page");
+            "AZURE_STORAGE_CONNECTION_STRING is not a storage connection string ("
+                + e.getMessage()
+                + "): copy it again from the storage account's Access keys page");
       }
-      if (!account.equals(client.getAccountName())) {
+      if (!account.equals(c.account())) {
         throw new UnideployException(
             "AZURE_STORAGE_CONNECTION_STRING is for account '"
-                + client.getAccountName()
+                + c.account()
                 + "', but state: names account '"
                 + account
                 + "': use the connection string of that account, or unset it to sign in with"
                 + " Entra ID");
       }
-      return client;
+      return new Endpoint(
+          c.endpoint(),
+          c.key() != null
+              ? BlobAuthorization.sharedKey(new StorageSharedKeyCredential(account, c.key()))
+              : BlobAuthorization.sas(c.sas()));
     }
-    BlobServiceClientBuilder b =
-        new BlobServiceClientBuilder().endpoint("https://" + account + ".blob.core.windows.net");
+    URI endpoint = URI.create("https://" + account + ".blob.core.windows.net");
     String key = env.apply("AZURE_STORAGE_KEY");
     if (key != null && !key.isBlank()) {
-      return b.credential(new StorageSharedKeyCredential(account, key.strip())).buildClient();
+      try {
+        BlobConnectionString.decodeKey(key.strip());
+      } catch (IllegalArgumentException e) {
+        throw new UnideployException(
+            "AZURE_STORAGE_KEY is not a storage account key (base64): copy it again from the"
+                + " storage account's Access keys page");
+      }
+      return new Endpoint(
+          endpoint,
+          BlobAuthorization.sharedKey(new StorageSharedKeyCredential(account, key.strip())));
     }
     DefaultAzureCredentialBuilder credential = new DefaultAzureCredentialBuilder();
     JsonNode tenant = azure.path("tenant");
@@ -108,6 +127,6 @@ public final class AzureBlobStateStoreFactory implements StateStoreFactory {
     if (authority.isTextual()) {
       credential.authorityHost(authority.asText()).disableInstanceDiscovery();
     }
-    return b.credential(credential.build()).buildClient();
+    return new Endpoint(endpoint, BlobAuthorization.bearer(credential.build()));
   }
 }

@@ -1,7 +1,7 @@
 package dev.unideploy.provider.azure.upload;
 
 import dev.unideploy.pipeline.resilience.CallPolicy;
-import java.io.ByteArrayInputStream;
+import dev.unideploy.provider.azure.core.StorageRest;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -13,10 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
-import javax.xml.XMLConstants;
-import javax.xml.parsers.DocumentBuilder;
-import javax.xml.parsers.DocumentBuilderFactory;
-import javax.xml.parsers.ParserConfigurationException;
 import org.w3c.dom.Document;
 import org.w3c.dom.Element;
 import org.w3c.dom.NodeList;
@@ -31,8 +27,6 @@ import org.xml.sax.SAXException;
  * See https://learn.microsoft.com/rest/api/storageservices/put-page and get-page-ranges.
  */
 public final class HttpPageWriter implements PageWriter {
-  static final String VERSION = "2021-08-06";
-
   private final String url;
   private final CallPolicy policy;
   private final int timeoutMillis;
@@ -83,7 +77,7 @@ public final class HttpPageWriter implements PageWriter {
       if (status != 201) {
         throw failure(c, status, "Put Page at " + offset);
       }
-      drain(c.getInputStream());
+      StorageRest.drain(c.getInputStream());
     } catch (IOException e) {
       c.disconnect();
       throw new UncheckedIOException("Put Page at " + offset + " to " + blobPath() + " failed", e);
@@ -110,7 +104,7 @@ public final class HttpPageWriter implements PageWriter {
         try (InputStream in = c.getInputStream()) {
           xml = in.readAllBytes();
         }
-        Document doc = parser().parse(new ByteArrayInputStream(xml));
+        Document doc = StorageRest.parse(xml);
         NodeList ranges = doc.getElementsByTagName("PageRange");
         for (int i = 0; i < ranges.getLength(); i++) {
           Element r = (Element) ranges.item(i);
@@ -142,7 +136,7 @@ public final class HttpPageWriter implements PageWriter {
       c.setConnectTimeout(timeoutMillis);
       c.setReadTimeout(timeoutMillis);
       c.setUseCaches(false);
-      c.setRequestProperty("x-ms-version", VERSION);
+      c.setRequestProperty("x-ms-version", StorageRest.VERSION);
       return c;
     } catch (IOException e) {
       throw new UncheckedIOException("could not reach " + blobPath(), e);
@@ -154,7 +148,7 @@ public final class HttpPageWriter implements PageWriter {
     String code = c.getHeaderField("x-ms-error-code");
     InputStream err = c.getErrorStream();
     if (err != null) {
-      drain(err);
+      StorageRest.drain(err);
     }
     return new PageWriteException(
         status,
@@ -167,33 +161,12 @@ public final class HttpPageWriter implements PageWriter {
     return URI.create(url).getPath();
   }
 
-  private static void drain(InputStream in) throws IOException {
-    // Reading to the end lets HttpURLConnection reuse the connection (keep-alive).
-    try (in) {
-      in.transferTo(OutputStream.nullOutputStream());
-    }
-  }
-
   private static String text(Element parent, String tag) {
     return parent.getElementsByTagName(tag).item(0).getTextContent().strip();
   }
 
   private static String encode(String s) {
     return java.net.URLEncoder.encode(s, StandardCharsets.UTF_8);
-  }
-
-  private static DocumentBuilder parser() {
-    try {
-      DocumentBuilderFactory f = DocumentBuilderFactory.newInstance();
-      // The answer comes from the network: no DTDs, no external entities.
-      f.setFeature("http://apache.org/xml/features/disallow-doctype-decl", true);
-      f.setFeature(XMLConstants.FEATURE_SECURE_PROCESSING, true);
-      f.setXIncludeAware(false);
-      f.setExpandEntityReferences(false);
-      return f.newDocumentBuilder();
-    } catch (ParserConfigurationException e) {
-      throw new IllegalStateException("the JDK's XML parser cannot be configured securely", e);
-    }
   }
 
   /** A Put Page or Get Page Ranges answered with an error status. */

@@ -6,11 +6,18 @@ import com.fasterxml.jackson.annotation.JsonPropertyDescription;
 import java.nio.file.Path;
 
 /**
- * How the Compute Engine tarball is made and sent: chunk size of the resumable upload, sparse tar
- * or gzip'd zeroes, gzip level, compression threads, and an optional copy of the tarball.
+ * How the Compute Engine tarball is made and sent: chunk size of the resumable upload, size of the
+ * parts that are composed into the object, sparse tar or gzip'd zeroes, gzip level, compression
+ * threads, and an optional copy of the tarball.
  */
 public record GcpUploadSettings(
     @JsonProperty("chunkMiB") Integer chunkMiB,
+    @JsonProperty("partMiB")
+        @JsonPropertyDescription(
+            "Size of the temporary part objects the tarball is uploaded as, then composed into"
+                + " one; a multiple of chunkMiB. A run on another machine resumes at a part."
+                + " Grown automatically so that no tarball needs more than 1024 parts.")
+        Integer partMiB,
     @JsonProperty("sparse") Boolean sparse,
     @JsonProperty("compressionLevel") Integer compressionLevel,
     @JsonProperty("threads")
@@ -29,6 +36,17 @@ public record GcpUploadSettings(
       throw new IllegalArgumentException(
           "upload.chunkMiB must be between 1 and 512 (MiB per request), was " + chunkMiB);
     }
+    // A runner that dies loses at most the part in flight to a fresh runner (the same runner
+    // resumes mid-part): 64 MiB is two default chunks, and a few seconds on a CI network.
+    partMiB = partMiB == null ? Math.max(64, chunkMiB) : partMiB;
+    if (partMiB < chunkMiB || partMiB % chunkMiB != 0 || partMiB > 65536) {
+      throw new IllegalArgumentException(
+          "upload.partMiB must be a multiple of upload.chunkMiB ("
+              + chunkMiB
+              + ") up to 65536, was "
+              + partMiB
+              + "; set it to a multiple of the chunk size or leave it out");
+    }
     sparse = sparse == null || sparse;
     compressionLevel = compressionLevel == null ? 6 : compressionLevel;
     if (compressionLevel < 1 || compressionLevel > 9) {
@@ -43,7 +61,7 @@ public record GcpUploadSettings(
   }
 
   public static GcpUploadSettings defaults() {
-    return new GcpUploadSettings(null, null, null, null, null);
+    return new GcpUploadSettings(null, null, null, null, null, null);
   }
 
   /** The gzip threads: {@code threads}, or one per core, at most 8. */
@@ -55,5 +73,10 @@ public record GcpUploadSettings(
 
   public int chunkBytes() {
     return chunkMiB << 20;
+  }
+
+  /** The configured part size; the upload may grow it for a large disk (see PartPlan). */
+  public long partBytes() {
+    return (long) partMiB << 20;
   }
 }

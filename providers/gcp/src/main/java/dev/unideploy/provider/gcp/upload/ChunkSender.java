@@ -11,19 +11,30 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
 
 /**
- * Sends the chunks of one resumable session in order, on its own thread, so the next chunk is
- * compressed while this one is on the wire. A chunk that fails with a transient error is retried
- * from the offset the service says it persisted (it may keep part of a chunk), with exponential
- * backoff; every fully acknowledged chunk is reported so the journal records it.
+ * Sends the chunks of one resumable session (one part object) in order, on its own thread, so the
+ * next chunk is compressed while this one is on the wire. A chunk that fails with a transient error
+ * is retried from the offset the service says it persisted (it may keep part of a chunk), with
+ * exponential backoff; every fully acknowledged chunk is reported so the journal records it.
  *
  * <p>At most {@code buffers} chunk buffers exist: the writer blocks when the network is slower than
  * compression, so memory stays bounded whatever the image size.
  */
 final class ChunkSender implements AutoCloseable {
-  /** A chunk to send: {@code len} bytes at stream {@code offset}; the last one knows the total. */
-  record Chunk(long offset, byte[] data, int len, boolean last, long total, long crcAtEnd) {}
+  /**
+   * A chunk to send: {@code len} bytes at {@code offset} in the object; the last one knows the
+   * object's {@code total} and its CRC32C ({@code objectCrc}), which the service checks. {@code
+   * streamCrc} is the tarball stream's CRC32C up to the chunk's end, for the journal.
+   */
+  record Chunk(
+      long offset,
+      byte[] data,
+      int len,
+      boolean last,
+      long total,
+      long streamCrc,
+      long objectCrc) {}
 
-  /** Offset and CRC32C of the stream up to it, once the service acknowledged everything before. */
+  /** Object offset and stream CRC32C up to it, once the service acknowledged everything before. */
   record Ack(long offset, long crc32c) {}
 
   private final ResumableUpload protocol;
@@ -39,10 +50,14 @@ final class ChunkSender implements AutoCloseable {
   private long bytesResent;
   private long highWater;
 
+  /**
+   * @param free the chunk buffers, shared by the parts' senders one after the other (two of them:
+   *     one queued, one on the wire); a sender gives every buffer back once its chunk is sent
+   */
   ChunkSender(
       ResumableUpload protocol,
       URI session,
-      int chunkSize,
+      BlockingQueue<byte[]> free,
       int maxAttempts,
       long startOffset,
       Consumer<Ack> acknowledged) {
@@ -51,9 +66,7 @@ final class ChunkSender implements AutoCloseable {
     this.session = session;
     this.maxAttempts = maxAttempts;
     this.acknowledged = acknowledged;
-    this.free = new ArrayBlockingQueue<>(2);
-    free.add(new byte[chunkSize]);
-    free.add(new byte[chunkSize]);
+    this.free = free;
     this.thread = new Thread(this::run, "gcs-chunk-sender");
     thread.setDaemon(true);
     thread.start();
@@ -131,11 +144,13 @@ final class ChunkSender implements AutoCloseable {
       while (true) {
         Chunk c = queue.take();
         send(c);
-        free.offer(c.data());
+        if (c.data().length > 0) { // not the empty array that finishes a part without data
+          free.offer(c.data());
+        }
         if (c.last()) {
           return;
         }
-        acknowledged.accept(new Ack(c.offset() + c.len(), c.crcAtEnd()));
+        acknowledged.accept(new Ack(c.offset() + c.len(), c.streamCrc()));
       }
     } catch (InterruptedException e) {
       failure = new InterruptedIOException("interrupted while uploading");
@@ -162,7 +177,7 @@ final class ChunkSender implements AutoCloseable {
                 from,
                 c.len() - from,
                 c.last() ? c.total() : -1,
-                c.last() ? Crc32cText.base64(c.crcAtEnd()) : null);
+                c.last() ? Crc32cText.base64(c.objectCrc()) : null);
         if (s.complete()) {
           if (!c.last()) {
             throw new IOException("Cloud Storage finished the object before its last chunk");

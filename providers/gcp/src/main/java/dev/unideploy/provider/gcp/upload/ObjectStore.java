@@ -1,5 +1,6 @@
 package dev.unideploy.provider.gcp.upload;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -13,4 +14,15 @@ public interface ObjectStore {
 
   /** Deletes the object; true when it existed. */
   boolean delete(String bucket, String object);
+
+  /**
+   * Composes {@code sources} (at most 32, in order) into {@code destination}, which gets {@code
+   * contentType} and {@code metadata}; returns the composite object.
+   */
+  StoredObject compose(
+      String bucket,
+      String destination,
+      List<String> sources,
+      String contentType,
+      Map<String, String> metadata);
 }

@@ -7,8 +7,9 @@ import java.nio.channels.WritableByteChannel;
 import java.util.zip.CRC32C;
 
 /**
- * Where the tarball writer writes: cuts the stream into chunks for the {@link ChunkSender}, keeps
- * the CRC32C of every byte, and, when resuming, drops the bytes the service already holds.
+ * Where the tarball writer writes: cuts the stream into chunks that never cross a part boundary,
+ * for a {@link Sink}, keeps the CRC32C of every byte (of the stream, and of the part), and, when
+ * resuming, drops the bytes the service already holds.
  *
  * <p>A resume regenerates the tarball from its first byte (its output is reproducible) and skips to
  * the acknowledged offset. At the journal's last checkpoint the CRC32C of the regenerated prefix
@@ -28,8 +29,24 @@ final class TarballChannel implements WritableByteChannel {
     }
   }
 
-  private final ChunkSender sender;
+  /**
+   * A chunk of the stream: {@code len} bytes at stream {@code offset}; {@code partEnd} when it is
+   * the last of its part, whose CRC32C is then {@code partCrc}.
+   */
+  record Chunk(long offset, byte[] data, int len, boolean partEnd, long streamCrc, long partCrc) {}
+
+  /** Where chunks go (one part's session after another). */
+  interface Sink {
+    /** A buffer of the chunk size for the chunk that starts at stream {@code offset}. */
+    byte[] buffer(long offset) throws IOException;
+
+    void submit(Chunk chunk) throws IOException;
+  }
+
+  private final Sink sender;
   private final int chunkSize;
+  private final long partBytes;
+  private final CRC32C partCrc = new CRC32C();
   private final long skip;
   private final long verifyAt;
   private final long verifyCrc;
@@ -49,14 +66,16 @@ final class TarballChannel implements WritableByteChannel {
    * @param copy where to write a copy of the whole tarball, or null
    */
   TarballChannel(
-      ChunkSender sender,
+      Sink sender,
       int chunkSize,
+      long partBytes,
       long skip,
       long verifyAt,
       long verifyCrc,
       FileChannel copy) {
     this.sender = sender;
     this.chunkSize = chunkSize;
+    this.partBytes = partBytes;
     this.skip = skip;
     this.verifyAt = verifyAt;
     this.verifyCrc = verifyCrc;
@@ -68,7 +87,7 @@ final class TarballChannel implements WritableByteChannel {
   public int write(ByteBuffer src) throws IOException {
     int n = src.remaining();
     while (src.hasRemaining()) {
-      long take = src.remaining();
+      long take = Math.min(src.remaining(), partBytes - position % partBytes);
       if (!verified) {
         take = Math.min(take, verifyAt - position);
       }
@@ -76,7 +95,7 @@ final class TarballChannel implements WritableByteChannel {
         take = Math.min(take, skip - position);
       } else {
         if (buffer == null) {
-          buffer = sender.buffer();
+          buffer = sender.buffer(position);
           fill = 0;
           bufferStart = position;
         }
@@ -85,6 +104,7 @@ final class TarballChannel implements WritableByteChannel {
       ByteBuffer piece = src.slice();
       piece.limit((int) take);
       crc.update(piece.duplicate());
+      partCrc.update(piece.duplicate());
       if (copy != null) {
         ByteBuffer c = piece.duplicate();
         while (c.hasRemaining()) {
@@ -103,24 +123,33 @@ final class TarballChannel implements WritableByteChannel {
         }
         verified = true;
       }
-      if (buffer != null && fill == chunkSize) {
-        sender.submit(new ChunkSender.Chunk(bufferStart, buffer, fill, false, -1, crc.getValue()));
+      boolean partEnd = position % partBytes == 0;
+      if (buffer != null && (fill == chunkSize || partEnd)) {
+        sender.submit(
+            new Chunk(bufferStart, buffer, fill, partEnd, crc.getValue(), partCrc.getValue()));
         buffer = null;
+      }
+      if (partEnd) {
+        partCrc.reset();
       }
     }
     return n;
   }
 
-  /** Sends what is left as the last chunk, with the total size and the CRC32C of everything. */
+  /**
+   * Sends what is left as the last chunk of the last part. When the stream ends on a part boundary
+   * the part before was finished already; when the service held every byte (a resume of a stream
+   * sent to the end), the sink finishes that part with an empty chunk, or knows it is finished.
+   */
   void finish() throws IOException {
     if (!verified || position < skip) {
       throw new NotReproducibleException(Math.min(verifyAt, skip));
     }
-    byte[] last = buffer == null ? new byte[0] : buffer;
-    long start = buffer == null ? position : bufferStart;
-    sender.submit(
-        new ChunkSender.Chunk(
-            start, last, buffer == null ? 0 : fill, true, position, crc.getValue()));
+    if (buffer != null) {
+      sender.submit(new Chunk(bufferStart, buffer, fill, true, crc.getValue(), partCrc.getValue()));
+    } else if (position == 0 || position % partBytes != 0) {
+      sender.submit(new Chunk(position, new byte[0], 0, true, crc.getValue(), partCrc.getValue()));
+    }
     buffer = null;
   }
 

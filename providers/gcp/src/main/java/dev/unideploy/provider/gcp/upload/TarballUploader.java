@@ -9,7 +9,6 @@ import dev.unideploy.pipeline.events.EventSink;
 import dev.unideploy.pipeline.events.LogEvent;
 import dev.unideploy.pipeline.events.ProgressEvent;
 import dev.unideploy.pipeline.state.Journal;
-import dev.unideploy.provider.gcp.api.HttpStatusException;
 import dev.unideploy.provider.gcp.config.GcpUploadSettings;
 import java.io.IOException;
 import java.io.InterruptedIOException;
@@ -20,28 +19,36 @@ import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Clock;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
 /**
  * Streams a disk to Cloud Storage as the Compute Engine tarball: the tarball is made (in parallel
- * gzip) while it uploads, in a resumable session, with no copy on disk unless one is asked for. The
- * object's CRC32C must equal the CRC32C of what was sent.
+ * gzip) while it uploads, with no copy on disk unless one is asked for, as part objects of {@code
+ * upload.partMiB} (one resumable session each) that are then composed into the object. The object's
+ * CRC32C must equal the CRC32C of what was sent.
  *
- * <p>Resumable across processes: the journal records the session (its URI in a private file) and
- * every acknowledged chunk; a re-run asks the service how much it holds, regenerates the tarball
- * and sends only the rest. An object of the same content that is already there is reused once its
- * size and CRC32C are those of the tarball (regenerated to check, without sending it).
+ * <p>Resumable on any runner: the journal records every finalized part (name, size, CRC32C, and the
+ * stream's offset and CRC32C at its end). A re-run, also on another machine with an empty home
+ * folder, checks that those parts are still there, regenerates the tarball, only hashes their
+ * bytes, and sends the rest. The same runner also resumes inside the part in flight: that part's
+ * session URI (a write capability) is kept in a private file, never in the journal. An object of
+ * the same content that is already there is reused once its size and CRC32C are those of the
+ * tarball (regenerated to check, without sending it).
  */
 public final class TarballUploader {
   private static final String STEP = "upload";
+  private static final String CONTENT_TYPE = "application/gzip";
 
   /** Metadata key of the content hash on the object. */
   public static final String SHA256_METADATA = "unideploy-sha256";
 
   private final ResumableUpload protocol;
   private final ObjectStore objects;
+  private final Composer composer;
   private final Journal journal;
   private final Path workDir;
   private final Clock clock;
@@ -59,6 +66,7 @@ public final class TarballUploader {
       int maxAttempts) {
     this.protocol = new ResumableUpload(requests, storageRoot);
     this.objects = objects;
+    this.composer = new Composer(objects, events);
     this.journal = journal;
     this.workDir = workDir;
     this.clock = clock;
@@ -74,23 +82,29 @@ public final class TarballUploader {
     long start = System.nanoTime();
     GcpUploadSettings u = target.upload();
     try {
-      Optional<TarballUploadResult> reused = reuse(disk, target, start);
+      String key = TarballKey.of(disk, target.contentSha256(), u.sparse(), u.compressionLevel());
+      UploadJournal record = new UploadJournal(journal, clock, key);
+      Optional<TarballUploadResult> reused = reuse(disk, target, record, start);
       if (reused.isPresent()) {
         return reused.get();
       }
-      String key = TarballKey.of(disk, target.contentSha256(), u.sparse(), u.compressionLevel());
-      UploadJournal record = new UploadJournal(journal, clock, key);
-      SessionFile sessionFile = new SessionFile(workDir, key);
       for (int round = 1; ; round++) {
         try {
-          return attempt(disk, target, record, sessionFile, start);
+          return attempt(disk, target, record, key, start);
         } catch (TarballChannel.NotReproducibleException | ResumableUpload.SessionGoneException e) {
-          // The session cannot be continued; start a new one once, from the first byte.
-          abandon(record, sessionFile, e.getMessage());
+          // The parts (or the part's session) cannot be continued: start over once.
+          boolean changed = e instanceof TarballChannel.NotReproducibleException;
+          abandon(target.bucket(), record, key, changed, e.getMessage());
           if (round >= 2) {
             throw e;
           }
-          events.emit(LogEvent.warn(STEP, e.getMessage() + "; starting a new upload session"));
+          events.emit(
+              LogEvent.warn(
+                  STEP,
+                  e.getMessage()
+                      + (changed
+                          ? "; uploading again from the first part"
+                          : "; sending it again")));
         }
       }
     } catch (InterruptedIOException e) {
@@ -111,8 +125,8 @@ public final class TarballUploader {
   }
 
   /** The object, when one with this content is there already and holds exactly this tarball. */
-  private Optional<TarballUploadResult> reuse(DiskImage disk, Target target, long start)
-      throws IOException {
+  private Optional<TarballUploadResult> reuse(
+      DiskImage disk, Target target, UploadJournal record, long start) throws IOException {
     String where = "gs://" + target.bucket() + "/" + target.object();
     Optional<ObjectStore.StoredObject> existing = objects.get(target.bucket(), target.object());
     if (existing.isEmpty()) {
@@ -134,77 +148,84 @@ public final class TarballUploader {
     events.emit(
         LogEvent.info(
             STEP, where + " already holds this tarball (same CRC32C): nothing to upload"));
+    // A run that composed the object and died before deleting the parts left them behind.
+    record
+        .read()
+        .leftovers()
+        .forEach(
+            (generation, parts) -> {
+              if (composer.delete(target.bucket(), PartPlan.temporaries(parts))) {
+                record.partsDeleted(generation);
+              }
+            });
     return Optional.of(
         new TarballUploadResult(
             target.bucket(), target.object(), o.size(), o.crc32c(), 0, 0, 0, true, elapsed(start)));
   }
 
   private TarballUploadResult attempt(
-      DiskImage disk, Target target, UploadJournal record, SessionFile sessionFile, long start)
+      DiskImage disk, Target target, UploadJournal record, String key, long start)
       throws IOException {
     GcpUploadSettings u = target.upload();
     UploadJournal.State state = record.read();
-    Optional<URI> session = state.open() ? sessionFile.read() : Optional.empty();
-    long resumeAt = 0;
-    long verifyAt = 0;
-    long verifyCrc = 0;
-    int generation;
-    if (session.isPresent()) {
-      generation = state.generation();
-      ResumableUpload.Status status = query(session.get());
-      if (status.complete()) {
-        // The service finished the object but this run never heard of it (killed in between):
-        // keep it only when it is the whole tarball.
-        long size = status.object().path("size").asLong(-1);
-        String crc = status.object().path("crc32c").asText(null);
-        if (!holdsTarball(disk, u, size, crc)) {
-          objects.delete(target.bucket(), target.object());
-          throw new ResumableUpload.SessionGoneException(
-              "the object the session finished is not this tarball (CRC32C or size differ)");
+    if (state.open() && state.partBytes() == 0) {
+      // Started by a version that sent the tarball in one session, whose file a run that knows
+      // parts does not look for: the bytes that session holds cannot be composed.
+      record.abandoned(state.generation(), "started without parts");
+      SessionFile legacy = new SessionFile(workDir, key);
+      try {
+        Optional<URI> session = legacy.read();
+        if (session.isPresent()) {
+          protocol.cancel(session.get());
         }
-        return finished(target, record, sessionFile, generation, status, -1, 0, 0, 0, start);
+      } catch (IOException e) {
+        events.emit(LogEvent.warn(STEP, "could not cancel the old session: " + e.getMessage()));
       }
-      resumeAt = status.persisted();
-      if (state.checkpoint() > 0 && state.checkpoint() <= resumeAt) {
-        verifyAt = state.checkpoint();
-        verifyCrc = state.checkpointCrc();
-      }
-      events.emit(
-          LogEvent.info(
-              STEP,
-              "resuming the upload of gs://"
-                  + target.bucket()
-                  + "/"
-                  + target.object()
-                  + " at "
-                  + mib(resumeAt)
-                  + " (Cloud Storage holds that much; the tarball is regenerated up to there)"));
-    } else {
-      if (state.open()) {
-        record.abandoned(state.generation(), "the session file is missing");
-      }
-      generation = state.generation() + 1;
-      Map<String, String> metadata = new LinkedHashMap<>();
-      metadata.put(SHA256_METADATA, target.contentSha256());
-      metadata.put("unideploy-app", target.app());
-      URI uri = protocol.start(target.bucket(), target.object(), metadata);
-      sessionFile.write(uri);
-      record.started(generation, target.bucket(), target.object());
-      session = Optional.of(uri);
+      legacy.delete();
+      state = record.read();
     }
-    int gen = generation;
+    int generation;
+    PartPlan plan;
+    ResumePoint resume;
+    if (state.open()) {
+      generation = state.generation();
+      plan = PartPlan.of(state.partBytes(), target.object(), key, generation);
+      resume =
+          new ResumePoint.Finder(protocol, objects, events, maxAttempts)
+              .find(
+                  target.bucket(), target.object(), plan, (g, i) -> sessionFile(key, g, i), state);
+    } else {
+      generation = state.generation() + 1;
+      long partBytes = PartPlan.partBytes(u.partBytes(), u.chunkBytes(), disk.virtualSize());
+      plan = PartPlan.of(partBytes, target.object(), key, generation);
+      record.started(generation, target.bucket(), target.object(), partBytes);
+      resume = ResumePoint.NONE;
+    }
     WriteOptions options = writeOptions(u);
-    try (ChunkSender sender =
-            new ChunkSender(
+    try (PartUploader parts =
+            new PartUploader(
                 protocol,
-                session.get(),
-                u.chunkBytes(),
+                record,
+                plan,
+                generation,
+                target.bucket(),
+                Map.of(),
+                (g, i) -> sessionFile(key, g, i),
+                events,
                 maxAttempts,
-                resumeAt,
-                ack -> record.acknowledged(gen, ack.offset(), ack.crc32c()));
+                u.chunkBytes(),
+                resume.done(),
+                resume.session());
         FileChannel copy = openCopy(u.saveTarball())) {
       TarballChannel channel =
-          new TarballChannel(sender, u.chunkBytes(), resumeAt, verifyAt, verifyCrc, copy);
+          new TarballChannel(
+              parts,
+              u.chunkBytes(),
+              plan.partBytes(),
+              resume.offset(),
+              resume.verifyAt(),
+              resume.verifyCrc(),
+              copy);
       long total = disk.virtualSize();
       new GceTarballWriter()
           .writeStream(
@@ -214,62 +235,75 @@ public final class TarballUploader {
               (done, all) ->
                   events.emit(ProgressEvent.of(STEP, done, total, ProgressEvent.Unit.BYTES)));
       channel.finish();
-      ResumableUpload.Status status = sender.awaitFinished();
-      return finished(
-          target,
-          record,
-          sessionFile,
-          gen,
-          status,
-          channel.crc32c(),
-          sender.bytesSent(),
-          sender.bytesResent(),
-          resumeAt,
-          start);
+      List<PartPlan.Part> all = parts.finish();
+      TarballUploadResult sent =
+          new TarballUploadResult(
+              target.bucket(),
+              target.object(),
+              channel.position(),
+              Crc32cText.base64(channel.crc32c()),
+              parts.bytesSent(),
+              parts.bytesResent(),
+              resume.offset(),
+              false,
+              Duration.ZERO);
+      return composed(target, record, plan, generation, all, sent, start);
     }
   }
 
-  private TarballUploadResult finished(
+  /** Composes the parts into the object, checks it against the stream, deletes the parts. */
+  private TarballUploadResult composed(
       Target target,
       UploadJournal record,
-      SessionFile sessionFile,
+      PartPlan plan,
       int generation,
-      ResumableUpload.Status status,
-      long sentCrc,
-      long bytesSent,
-      long bytesResent,
-      long resumedAt,
-      long start)
-      throws IOException {
-    String objectCrc = status.object().path("crc32c").asText(null);
-    long size = status.object().path("size").asLong(-1);
-    String sha = status.object().path("metadata").path(SHA256_METADATA).asText(null);
-    boolean crcOk = sentCrc < 0 || Crc32cText.base64(sentCrc).equals(objectCrc);
-    if (!crcOk || !target.contentSha256().equals(sha)) {
+      List<PartPlan.Part> parts,
+      TarballUploadResult sent,
+      long start) {
+    Map<String, String> metadata = new LinkedHashMap<>();
+    metadata.put(SHA256_METADATA, target.contentSha256());
+    metadata.put("unideploy-app", target.app());
+    List<String> names = parts.stream().map(PartPlan.Part::object).toList();
+    Composer.Composed c =
+        composer.compose(target.bucket(), target.object(), plan, names, CONTENT_TYPE, metadata);
+    List<String> temporaries = new ArrayList<>(names);
+    temporaries.addAll(c.intermediates());
+    ObjectStore.StoredObject o = c.object();
+    if (o.size() != sent.size()
+        || !sent.crc32c().equals(o.crc32c())
+        || !target.contentSha256().equals(o.metadata().get(SHA256_METADATA))) {
       objects.delete(target.bucket(), target.object());
-      record.abandoned(generation, "the object did not match what was sent");
-      sessionFile.delete();
+      record.abandoned(generation, "the composed object did not match what was sent");
+      if (composer.delete(target.bucket(), temporaries)) {
+        record.partsDeleted(generation);
+      }
       throw new UnideployException(
           "gs://"
               + target.bucket()
               + "/"
               + target.object()
               + " does not match what was sent (CRC32C "
-              + objectCrc
+              + o.crc32c()
               + ", sent "
-              + (sentCrc < 0 ? "?" : Crc32cText.base64(sentCrc))
-              + "): the object was deleted; re-run to upload it again");
+              + sent.crc32c()
+              + "; "
+              + o.size()
+              + " bytes, sent "
+              + sent.size()
+              + "): the object and its parts were deleted; re-run to upload it again");
     }
-    record.completed(generation, target.object(), size, objectCrc);
-    sessionFile.delete();
+    record.completed(generation, target.object(), o.size(), o.crc32c());
+    if (composer.delete(target.bucket(), temporaries)) {
+      record.partsDeleted(generation);
+    }
     return new TarballUploadResult(
         target.bucket(),
         target.object(),
-        size,
-        objectCrc,
-        bytesSent,
-        bytesResent,
-        resumedAt,
+        o.size(),
+        o.crc32c(),
+        sent.bytesSent(),
+        sent.bytesResent(),
+        sent.resumedAt(),
         false,
         elapsed(start));
   }
@@ -290,42 +324,39 @@ public final class TarballUploader {
         .withThreads(u.gzipThreads());
   }
 
-  private ResumableUpload.Status query(URI session) throws IOException {
-    for (int attempt = 1; ; attempt++) {
-      try {
-        return protocol.query(session);
-      } catch (ResumableUpload.SessionGoneException e) {
-        throw e;
-      } catch (IOException e) {
-        boolean transientError = !(e instanceof HttpStatusException se) || se.isTransient();
-        if (!transientError || attempt >= maxAttempts) {
-          throw e;
-        }
-        try {
-          Thread.sleep(Math.min(10_000, 250L << attempt));
-        } catch (InterruptedException ie) {
-          Thread.currentThread().interrupt();
-          throw new InterruptedIOException("interrupted while asking for the upload's state");
-        }
-      }
-    }
-  }
-
-  private void abandon(UploadJournal record, SessionFile sessionFile, String reason) {
+  /**
+   * Gives up the part session in flight (cancelled, its file deleted) and, when the tarball
+   * changed, the whole generation: its part objects are deleted and the next attempt starts anew.
+   */
+  private void abandon(
+      String bucket, UploadJournal record, String key, boolean generation, String reason) {
     UploadJournal.State state = record.read();
+    if (!state.open()) {
+      return;
+    }
+    SessionFile file = sessionFile(key, state.generation(), state.parts().size());
     try {
-      Optional<URI> session = sessionFile.read();
+      Optional<URI> session = file.read();
       if (session.isPresent()) {
         protocol.cancel(session.get());
       }
-      sessionFile.delete();
+      file.delete();
     } catch (IOException e) {
       events.emit(
           LogEvent.warn(STEP, "could not cancel the old upload session: " + e.getMessage()));
     }
-    if (state.open()) {
+    if (generation) {
       record.abandoned(state.generation(), reason);
+      List<String> parts = state.leftovers().getOrDefault(state.generation(), List.of());
+      if (composer.delete(bucket, PartPlan.temporaries(parts))) {
+        record.partsDeleted(state.generation());
+      }
     }
+  }
+
+  /** The private file of one part's session (a write capability). */
+  private SessionFile sessionFile(String key, int generation, int index) {
+    return new SessionFile(workDir, key + "-g" + generation + "-part-" + index);
   }
 
   private static FileChannel openCopy(Path path) throws IOException {
@@ -344,9 +375,5 @@ public final class TarballUploader {
 
   private static Duration elapsed(long start) {
     return Duration.ofNanos(System.nanoTime() - start);
-  }
-
-  private static String mib(long bytes) {
-    return String.format(java.util.Locale.ROOT, "%.1f MiB", bytes / 1048576.0);
   }
 }

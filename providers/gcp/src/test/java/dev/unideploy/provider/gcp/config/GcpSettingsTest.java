@@ -47,6 +47,13 @@ class GcpSettingsTest {
   }
 
   @Test
+  void partsDefaultTo64MiBAndAtLeastOneChunk() throws IOException {
+    assertThat(GcpSettings.defaults().upload().partBytes()).isEqualTo(64L << 20);
+    assertThat(bind("upload: {chunkMiB: 128}").upload().partMiB()).isEqualTo(128);
+    assertThat(bind("upload: {chunkMiB: 1, partMiB: 2}").upload().partBytes()).isEqualTo(2L << 20);
+  }
+
+  @Test
   void bindsAFullSection() throws IOException {
     GcpSettings s =
         bind(
@@ -96,6 +103,8 @@ class GcpSettingsTest {
     assertThatThrownBy(() -> bind("bucket: gs://b"))
         .hasMessageContaining("write the name only, no gs://");
     assertThatThrownBy(() -> bind("credentials: key.json")).hasMessageContaining("write adc");
+    assertThatThrownBy(() -> bind("upload: {chunkMiB: 32, partMiB: 48}"))
+        .hasMessageContaining("upload.partMiB must be a multiple of upload.chunkMiB (32)");
     assertThatThrownBy(() -> bind("endpoints: {compute: \"127.0.0.1:9000\"}"))
         .hasMessageContaining("endpoints.compute");
     assertThatThrownBy(() -> bind("image: {family: Web}")).hasMessageContaining("image.family");

@@ -20,8 +20,9 @@ import java.util.Locale;
  * The unideploy side of bench/gcp-upload.sh (not a test): opens one image as publish does, hashes
  * it (timed apart: the pipeline hashes once for the image's identity, the reference tools do not
  * hash at all) and streams it to Cloud Storage as the Compute Engine tarball, then prints one JSON
- * line. {@code GcsUploadBench <storage endpoint> <bucket> <image> [chunkMiB] [threads]}. The object
- * is named by a random key, so repeated runs never reuse an object.
+ * line. {@code GcsUploadBench <storage endpoint> <bucket> <image> [chunkMiB] [threads]}; the
+ * environment variable {@code PART_MIB} sets {@code upload.partMiB} (default: unideploy's). The
+ * object is named by a random key, so repeated runs never reuse an object.
  */
 public final class GcsUploadBench {
   private GcsUploadBench() {}
@@ -32,6 +33,7 @@ public final class GcsUploadBench {
     Path image = Path.of(args[2]);
     int chunkMiB = args.length > 3 ? Integer.parseInt(args[3]) : 16;
     Integer threads = args.length > 4 ? Integer.valueOf(args[4]) : null;
+    String partMiB = System.getenv("PART_MIB");
     GcpSettings settings =
         new GcpSettings(
             "unideploy-bench",
@@ -42,7 +44,13 @@ public final class GcsUploadBench {
             new GcpSettings.Endpoints(null, storage),
             null,
             null,
-            new GcpUploadSettings(chunkMiB, true, 6, threads, null),
+            new GcpUploadSettings(
+                chunkMiB,
+                partMiB == null || partMiB.isEmpty() ? null : Integer.valueOf(partMiB),
+                true,
+                6,
+                threads,
+                null),
             null,
             null,
             null);
