@@ -3,6 +3,7 @@ package dev.unideploy.it.gcp.publish;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.sun.net.httpserver.HttpServer;
 import dev.unideploy.image.ContentHash;
 import dev.unideploy.image.DiskImage;
 import dev.unideploy.image.formats.ImageReaders;
@@ -13,6 +14,8 @@ import dev.unideploy.provider.gcp.upload.TarballUploadResult;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.RandomAccessFile;
+import java.net.InetSocketAddress;
+import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -22,10 +25,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import java.util.zip.CRC32C;
@@ -38,7 +44,8 @@ import org.junit.jupiter.api.io.TempDir;
  * disk), its CRC32C is the object's, GNU tar extracts it to the disk's bytes, an object of the same
  * content is reused, a process killed with a chunk in flight is resumed by the next run on the same
  * machine, which sends at most that one chunk again, and by a run elsewhere (no session file) after
- * the journaled parts still in the bucket; more than 32 parts are composed through intermediates.
+ * the journaled parts still in the bucket; more than 32 parts are composed through intermediates; a
+ * session left by the uploader that sent the tarball in one piece is cancelled and started over.
  */
 class GcsStreamUploadTest {
   private static final int MIB = 1 << 20;
@@ -265,6 +272,91 @@ class GcsStreamUploadTest {
           .contains("gcs-session-abandoned");
       assertExtractsTo(gcs.download(bucket, r.object(), dir.resolve("o.tar.gz")), image);
     }
+  }
+
+  /**
+   * A journal and session file left by the version that sent the whole tarball in one resumable
+   * session (its "started" entry names no part size): the bytes that session holds cannot be
+   * composed, so the session is cancelled, its file deleted, the upload journaled as abandoned and
+   * sent again in parts from the first byte.
+   */
+  @Test
+  void aSessionOfTheOneSessionUploaderIsCancelledAndTheUploadStartsAgainInParts() throws Exception {
+    Path image = GcpPublish.disk(dir, 3, 64);
+    // The tarball's key and object name, from an upload of the same disk elsewhere.
+    Path elsewhere = dir.resolve("elsewhere.jsonl");
+    TarballUploadResult first =
+        GcsUploads.upload(
+            gcs.root(),
+            gcs.newBucket("elsewhere"),
+            FileJournal.open(elsewhere),
+            dir.resolve("w0"),
+            image,
+            1);
+    String key =
+        (String)
+            FileJournal.open(elsewhere)
+                .last("upload", "gcs-session-started")
+                .orElseThrow()
+                .data()
+                .get("key");
+    // What the one-session uploader left: its "started" entry and its session's private file. The
+    // session is a local server's, which records what is asked of it: fake-gcs-server answers a
+    // status query on a cancelled session with 200 or 404 depending on the object's name.
+    List<String> askedOfOldSession = new CopyOnWriteArrayList<>();
+    HttpServer oldSession = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+    oldSession.createContext(
+        "/",
+        exchange -> {
+          askedOfOldSession.add(exchange.getRequestMethod() + " " + exchange.getRequestURI());
+          exchange.sendResponseHeaders(499, -1); // Cloud Storage's answer to a cancel
+          exchange.close();
+        });
+    oldSession.start();
+    URI legacySession =
+        URI.create(
+            "http://127.0.0.1:"
+                + oldSession.getAddress().getPort()
+                + "/upload/storage/v1/b/"
+                + bucket
+                + "/o?uploadType=resumable&upload_id=one-session");
+    Path work = dir.resolve("work");
+    Path sessionFile = work.resolve("gcs-sessions").resolve(key + ".session");
+    Files.createDirectories(sessionFile.getParent());
+    Files.writeString(sessionFile, legacySession.toString());
+    Path journalFile = dir.resolve("journal.jsonl");
+    FileJournal.open(journalFile)
+        .append(
+            new JournalEntry(
+                Instant.now(),
+                "upload",
+                "gcs-session-started",
+                Map.of("key", key, "generation", 1, "bucket", bucket, "object", first.object())));
+
+    TarballUploadResult r;
+    try {
+      r = GcsUploads.upload(gcs.root(), bucket, FileJournal.open(journalFile), work, image, 1);
+    } finally {
+      oldSession.stop(0);
+    }
+
+    assertThat(r.resumedAt()).isZero();
+    assertThat(r.bytesSent()).isEqualTo(r.size());
+    assertThat(FileJournal.open(journalFile).entries("upload"))
+        .extracting(e -> e.kind() + " " + e.data().get("generation"))
+        .startsWith("gcs-session-started 1", "gcs-session-abandoned 1", "gcs-session-started 2")
+        .contains("gcs-upload-completed 2");
+    assertThat(FileJournal.open(journalFile).last("upload", "gcs-session-started"))
+        .hasValueSatisfying(e -> assertThat(e.data()).containsKey("partBytes"));
+    assertThat(sessionFile).doesNotExist();
+    assertThat(askedOfOldSession)
+        .as("the old session is cancelled, and nothing else is asked of it")
+        .containsExactly(
+            "DELETE /upload/storage/v1/b/"
+                + bucket
+                + "/o?uploadType=resumable&upload_id=one-session");
+    assertThat(r.crc32c()).isEqualTo(first.crc32c());
+    assertExtractsTo(gcs.download(bucket, r.object(), dir.resolve("o.tar.gz")), image);
   }
 
   private Process child(CountingGcsProxy proxy, Path journal, Path work, Path image)
