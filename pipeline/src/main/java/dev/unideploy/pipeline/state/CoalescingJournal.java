@@ -22,15 +22,8 @@ public final class CoalescingJournal implements Journal {
   }
 
   @Override
-  public synchronized void append(JournalEntry entry) {
-    if (held.isEmpty()) {
-      journal.append(entry);
-      return;
-    }
-    List<JournalEntry> batch = new ArrayList<>(held);
-    batch.add(entry);
-    journal.appendAll(batch);
-    held.clear();
+  public void append(JournalEntry entry) {
+    appendAll(List.of(entry));
   }
 
   @Override
