@@ -1,28 +1,23 @@
 package dev.unideploy.provider.aws.clients;
 
+import dev.unideploy.provider.aws.http.AwsXml;
 import dev.unideploy.provider.aws.http.HttpResult;
 import dev.unideploy.provider.aws.http.RequestSender;
+import dev.unideploy.provider.aws.http.ServiceErrors;
 import dev.unideploy.provider.aws.http.SigV4Signer;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
 import java.util.Map;
-import javax.xml.stream.XMLInputFactory;
-import javax.xml.stream.XMLStreamConstants;
-import javax.xml.stream.XMLStreamException;
-import javax.xml.stream.XMLStreamReader;
-import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
 import software.amazon.awssdk.awscore.exception.AwsServiceException;
 import software.amazon.awssdk.core.exception.SdkClientException;
-import software.amazon.awssdk.http.SdkHttpResponse;
 
 /**
  * STS GetCallerIdentity as one signed Query request
- * (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html), read with a
- * StAX parser that accepts no DTD and no external entity. Building the SDK's {@code StsClient} for
- * this one call cost a remote-state publish ~0.5 s before its first state request (class-load trace
- * on moto). Errors become the SDK's {@link AwsServiceException} with STS's error code.
+ * (https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html), read by {@link
+ * AwsXml}. Building the SDK's {@code StsClient} for this one call cost a remote-state publish ~0.5
+ * s before its first state request (class-load trace on moto). Errors become the SDK's {@link
+ * AwsServiceException} with STS's error code.
  */
 final class CallerIdentity {
   private static final byte[] BODY =
@@ -42,23 +37,7 @@ final class CallerIdentity {
             SigV4Signer.payloadHash(BODY));
     Map<String, String> fields = leaves(r.body(), r.status());
     if (r.status() / 100 != 2) {
-      String code = fields.get("Code");
-      String message = fields.get("Message");
-      SdkHttpResponse.Builder http = SdkHttpResponse.builder().statusCode(r.status());
-      r.header("Date").ifPresent(d -> http.putHeader("Date", d));
-      throw AwsServiceException.builder()
-          .statusCode(r.status())
-          .awsErrorDetails(
-              AwsErrorDetails.builder()
-                  .errorCode(code)
-                  .errorMessage(message)
-                  .serviceName("Sts")
-                  .sdkHttpResponse(http.build())
-                  .build())
-          .message(
-              (code == null ? "HTTP " + r.status() : code)
-                  + (message == null ? "" : ": " + message))
-          .build();
+      throw ServiceErrors.of(r, "Sts", fields.get("Code"), fields.get("Message"));
     }
     String account = fields.get("Account");
     if (account == null) {
@@ -73,27 +52,23 @@ final class CallerIdentity {
     if (xml.length == 0) {
       return fields;
     }
-    XMLInputFactory factory = XMLInputFactory.newFactory();
-    factory.setProperty(XMLInputFactory.SUPPORT_DTD, false);
-    factory.setProperty(XMLInputFactory.IS_SUPPORTING_EXTERNAL_ENTITIES, false);
     try {
-      XMLStreamReader reader = factory.createXMLStreamReader(new ByteArrayInputStream(xml));
-      while (reader.hasNext()) {
-        if (reader.next() == XMLStreamConstants.START_ELEMENT) {
-          String name = reader.getLocalName();
-          if (name.equals("Account") || name.equals("Code") || name.equals("Message")) {
-            fields.putIfAbsent(name, reader.getElementText().trim());
-          }
-        }
-      }
+      AwsXml.leaves(
+          xml,
+          (path, text) -> {
+            String name = path.substring(path.lastIndexOf('/') + 1);
+            if (name.equals("Account") || name.equals("Code") || name.equals("Message")) {
+              fields.putIfAbsent(name, text.trim());
+            }
+          });
       return fields;
-    } catch (XMLStreamException e) {
+    } catch (IOException e) {
       if (status / 100 != 2) {
         return fields; // a proxy's HTML page: the status alone describes the failure
       }
       throw SdkClientException.builder()
           .message("GetCallerIdentity answered HTTP " + status + " with a body that is not XML")
-          .cause(new IOException(e))
+          .cause(e)
           .build();
     }
   }
